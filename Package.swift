@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "Stagehand",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "stagehand", targets: ["stagehand"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+  ],
+  targets: [
+    // Pure domain: labels, intents, the planner. Foundation only.
+    .target(name: "StagingModel"),
+    // The shared client module: one protocol, the AWS and embedded-store backends, plan execution.
+    .target(
+      name: "SecretsClient",
+      dependencies: [
+        "StagingModel",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    // Pure TUI core: state, update, render into a cell grid, the keymap. No I/O.
+    .target(name: "StagehandUI", dependencies: ["StagingModel"]),
+    // The only code that touches ncurses.
+    .target(
+      name: "CNcursesw",
+      linkerSettings: [.linkedLibrary("ncursesw")]
+    ),
+    .target(name: "StagehandTerminal", dependencies: ["StagehandUI", "CNcursesw"]),
+    .executableTarget(
+      name: "stagehand",
+      dependencies: [
+        "StagingModel", "SecretsClient", "StagehandUI", "StagehandTerminal",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "StagingModelTests", dependencies: ["StagingModel"]),
+    .testTarget(
+      name: "SecretsClientTests",
+      dependencies: ["SecretsClient", "StagingModel"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel"]),
+    .testTarget(name: "StagehandTerminalTests", dependencies: ["StagehandTerminal", "StagehandUI"]),
+    .testTarget(name: "StagehandCLITests", dependencies: ["StagingModel", "SecretsClient"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

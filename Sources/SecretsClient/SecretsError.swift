@@ -1,0 +1,57 @@
+import Foundation
+
+/// Every failure a backend reports, in a form the UI and CLI can explain.
+public enum SecretsError: Error, Equatable, Sendable {
+  /// An error the service (or the store, speaking the service's language) returned.
+  /// `code` is the AWS error name without namespace, `message` AWS's own words.
+  case service(code: String, message: String, httpStatus: Int? = nil, requestId: String? = nil)
+  /// The embedded store could not be used.
+  case store(path: String, problem: String, hint: String)
+  /// The request never got an answer (connection, DNS, timeout).
+  case transport(String)
+  /// The response could not be decoded.
+  case malformedResponse(String)
+  /// A changing call refused because Stagehand runs read-only.
+  case readOnly(operation: String)
+  /// Credentials, region or endpoint could not be resolved.
+  case configuration(String)
+
+  /// The AWS error name, when there is one.
+  public var code: String? {
+    if case .service(let code, _, _, _) = self { return code }
+    return nil
+  }
+
+  /// What happened and what to do, for a person.
+  public var userMessage: String {
+    switch self {
+    case .service(let code, let message, _, _):
+      switch code {
+      case "AccessDeniedException":
+        return "\(code): \(message)\nAsk for the IAM permission named above (see README, IAM policies)."
+      case "ResourceNotFoundException":
+        return "\(code): \(message)\nCheck the secret name or version id (stagehand list / stagehand versions)."
+      case "ThrottlingException":
+        return "\(code): \(message)\nAWS is rate limiting this account; wait a moment and try again."
+      case "LimitExceededException":
+        return "\(code): \(message)\nRemove a label you no longer need before adding another."
+      default:
+        return "\(code): \(message)"
+      }
+    case .store(let path, let problem, let hint):
+      return "Store \(path): \(problem)\n\(hint)"
+    case .transport(let detail):
+      return "Network error: \(detail)\nCheck the endpoint and your connection, then retry."
+    case .malformedResponse(let detail):
+      return "Unexpected response: \(detail)"
+    case .readOnly(let operation):
+      return "\(operation) refused: Stagehand is running with --read-only. Run without it to change labels."
+    case .configuration(let detail):
+      return detail
+    }
+  }
+}
+
+extension SecretsError: LocalizedError {
+  public var errorDescription: String? { userMessage }
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// A version id as AWS gives it (32-64 characters, UUIDs in practice).
+public typealias VersionID = String
+
+/// The labels AWS itself gives meaning to.
+public enum StandardLabel {
+  public static let current = "AWSCURRENT"
+  public static let previous = "AWSPREVIOUS"
+  public static let pending = "AWSPENDING"
+  /// AWS quota: staging labels attached across all versions of one secret.
+  public static let quota = 20
+
+  public static let all: Set<String> = [current, previous, pending]
+}
+
+/// Shortens a version id for people: the first 8 characters and an ellipsis.
+public func shortID(_ id: VersionID, length: Int = 8) -> String {
+  id.count <= length ? id : String(id.prefix(length)) + "…"
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// One version of a secret. An empty label set means the version is deprecated.
+public struct SecretVersion: Equatable, Hashable, Sendable {
+  public var versionId: VersionID
+  public var labels: Set<String>
+  public var createdDate: Date?
+  public var lastAccessedDate: Date?
+
+  public init(
+    versionId: VersionID, labels: Set<String>, createdDate: Date? = nil,
+    lastAccessedDate: Date? = nil
+  ) {
+    self.versionId = versionId
+    self.labels = labels
+    self.createdDate = createdDate
+    self.lastAccessedDate = lastAccessedDate
+  }
+
+  public var isDeprecated: Bool { labels.isEmpty }
+}
+
+/// Rotation settings as DescribeSecret reports them.
+public struct RotationRules: Equatable, Hashable, Sendable {
+  public var automaticallyAfterDays: Int?
+  public var scheduleExpression: String?
+  public var duration: String?
+
+  public init(automaticallyAfterDays: Int? = nil, scheduleExpression: String? = nil, duration: String? = nil) {
+    self.automaticallyAfterDays = automaticallyAfterDays
+    self.scheduleExpression = scheduleExpression
+    self.duration = duration
+  }
+}
+
+/// A secret's metadata and its versions. From ListSecrets the versions carry labels only
+/// (`versionsComplete == false`); DescribeSecret plus ListSecretVersionIds fill in dates
+/// and, on request, deprecated versions.
+public struct Secret: Equatable, Hashable, Sendable, Identifiable {
+  public var name: String
+  public var arn: String?
+  public var description: String?
+  public var createdDate: Date?
+  public var lastChangedDate: Date?
+  public var lastAccessedDate: Date?
+  public var rotationEnabled: Bool
+  public var rotationLambdaARN: String?
+  public var rotationRules: RotationRules?
+  public var lastRotatedDate: Date?
+  public var nextRotationDate: Date?
+  public var owningService: String?
+  public var deletedDate: Date?
+  public var tags: [String: String]
+  /// Newest first when known, else in the order the source gave them.
+  public var versions: [SecretVersion]
+  /// True once versions were read with dates (DescribeSecret + ListSecretVersionIds).
+  public var versionsComplete: Bool
+  /// True when the versions include deprecated (unlabelled) ones.
+  public var includesDeprecated: Bool
+
+  public var id: String { arn ?? name }
+
+  public init(
+    name: String, arn: String? = nil, description: String? = nil, createdDate: Date? = nil,
+    lastChangedDate: Date? = nil, lastAccessedDate: Date? = nil, rotationEnabled: Bool = false,
+    rotationLambdaARN: String? = nil, rotationRules: RotationRules? = nil,
+    lastRotatedDate: Date? = nil, nextRotationDate: Date? = nil, owningService: String? = nil,
+    deletedDate: Date? = nil, tags: [String: String] = [:], versions: [SecretVersion] = [],
+    versionsComplete: Bool = false, includesDeprecated: Bool = false
+  ) {
+    self.name = name
+    self.arn = arn
+    self.description = description
+    self.createdDate = createdDate
+    self.lastChangedDate = lastChangedDate
+    self.lastAccessedDate = lastAccessedDate
+    self.rotationEnabled = rotationEnabled
+    self.rotationLambdaARN = rotationLambdaARN
+    self.rotationRules = rotationRules
+    self.lastRotatedDate = lastRotatedDate
+    self.nextRotationDate = nextRotationDate
+    self.owningService = owningService
+    self.deletedDate = deletedDate
+    self.tags = tags
+    self.versions = versions
+    self.versionsComplete = versionsComplete
+    self.includesDeprecated = includesDeprecated
+  }
+
+  /// The label map of every known version (deprecated ones included when loaded).
+  public var labelMap: LabelMap {
+    var map = LabelMap()
+    for version in versions {
+      map.insertVersion(version.versionId)
+      for label in version.labels { map.add(label, to: version.versionId) }
+    }
+    return map
+  }
+
+  public var isScheduledForDeletion: Bool { deletedDate != nil }
+
+  public var currentVersion: SecretVersion? {
+    versions.first { $0.labels.contains(StandardLabel.current) }
+  }
+
+  public func version(_ id: VersionID) -> SecretVersion? {
+    versions.first { $0.versionId == id }
+  }
+
+  /// Replaces the labels of every version with those of `map`, keeping dates, adding
+  /// versions the map names that are not known yet.
+  public mutating func applyLabels(_ map: LabelMap) {
+    for index in versions.indices {
+      versions[index].labels = map.labels(on: versions[index].versionId)
+    }
+    let known = Set(versions.map(\.versionId))
+    for id in map.versionIDs where !known.contains(id) {
+      versions.append(SecretVersion(versionId: id, labels: map.labels(on: id)))
+    }
+  }
+
+  /// Sorts versions newest first (unknown dates last, then by id for stability).
+  public mutating func sortVersionsNewestFirst() {
+    versions.sort { a, b in
+      switch (a.createdDate, b.createdDate) {
+      case let (x?, y?) where x != y: return x > y
+      case (.some, nil): return true
+      case (nil, .some): return false
+      default: return a.versionId < b.versionId
+      }
+    }
+  }
+}
