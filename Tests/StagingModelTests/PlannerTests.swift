@@ -210,3 +210,21 @@ struct PlannerTests {
         == "AWSPENDING stays on 3f2a0000…: RotateSecret will refuse to start until it is removed")
   }
 }
+
+struct DisplayTextTests {
+  @Test(arguments: [
+    ("plain/name", "plain/name"),
+    ("evil\u{1B}]0;pwned\u{07}", "evil␛]0;pwned␇"),
+    ("csi\u{1B}[2J", "csi␛[2J"),
+    ("c1\u{9B}31m", "c1<U+009B>31m"),
+    ("bidi\u{202E}gnp.exe", "bidi<U+202E>gnp.exe"),
+    ("zero\u{200B}width", "zero<U+200B>width"),
+    ("tab\there\nnewline", "tab␉here␊newline"),
+    ("del\u{7F}", "del␡"),
+    ("日本語/秘密", "日本語/秘密"),
+  ])
+  func sanitizes(input: String, expected: String) {
+    #expect(DisplayText.sanitized(input) == expected)
+    #expect(!DisplayText.sanitized(input).unicodeScalars.contains(where: DisplayText.isDangerous))
+  }
+}
