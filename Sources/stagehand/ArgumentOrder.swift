@@ -5,7 +5,7 @@ enum ArgumentOrder {
   /// Global options that take a value.
   static let valued: Set<String> = ["--store", "--profile", "--region", "--endpoint-url", "--log-file"]
   /// Global flags.
-  static let flags: Set<String> = ["--demo", "--demo-reset", "--read-only", "--dry-run", "--no-mouse"]
+  static let flags: Set<String> = ["--demo", "--demo-reset", "--read-only", "--dry-run"]
 
   static func normalize(_ arguments: [String], subcommands: Set<String>) -> [String] {
     var moved: [String] = []
