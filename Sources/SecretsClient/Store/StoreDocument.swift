@@ -1,0 +1,153 @@
+import Foundation
+import StagingModel
+
+/// The embedded store's file, modelled on the Secrets Manager API's own field names:
+/// `{"formatVersion": 1, "secrets": [{"Name", "ARN"?, "Description"?, "CreatedDate",
+/// "OwningService"?, "DeletedDate"?, "Versions": [{"VersionId", "VersionStages",
+/// "CreatedDate", "SecretString"?}]}]}`. Dates are ISO 8601 strings or epoch seconds.
+/// Unknown fields are kept when the store writes the file back (see `StoreFile`).
+struct StoreDocument: Decodable {
+  static let formatVersion = 1
+
+  var formatVersion: Int
+  var secrets: [StoredSecret]
+
+  struct StoredSecret: Decodable {
+    var Name: String
+    var ARN: String?
+    var Description: String?
+    var CreatedDate: StoreDate?
+    var LastChangedDate: StoreDate?
+    var LastAccessedDate: StoreDate?
+    var OwningService: String?
+    var DeletedDate: StoreDate?
+    var RotationEnabled: Bool?
+    var RotationLambdaARN: String?
+    var RotationRules: StoredRotationRules?
+    var LastRotatedDate: StoreDate?
+    var NextRotationDate: StoreDate?
+    var Tags: [StoredTag]?
+    var Versions: [StoredVersion]
+  }
+
+  struct StoredRotationRules: Decodable {
+    var AutomaticallyAfterDays: Int?
+    var ScheduleExpression: String?
+    var Duration: String?
+  }
+
+  struct StoredTag: Decodable {
+    var Key: String
+    var Value: String?
+  }
+
+  struct StoredVersion: Decodable {
+    var VersionId: String
+    var VersionStages: [String]?
+    var CreatedDate: StoreDate?
+    var LastAccessedDate: StoreDate?
+    var SecretString: String?
+    var SecretBinary: String?
+  }
+}
+
+/// A date written either as ISO 8601 text or as epoch seconds (the API's form).
+struct StoreDate: Decodable {
+  var date: Date
+
+  init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    if let seconds = try? container.decode(Double.self) {
+      date = Date(timeIntervalSince1970: seconds)
+      return
+    }
+    let text = try container.decode(String.self)
+    guard let parsed = StoreDate.parse(text) else {
+      throw DecodingError.dataCorruptedError(
+        in: container, debugDescription: "\"\(text)\" is not an ISO 8601 date such as 2026-11-29T09:30:00Z")
+    }
+    date = parsed
+  }
+
+  static func parse(_ text: String) -> Date? {
+    let plain = ISO8601DateFormatter()
+    if let date = plain.date(from: text) { return date }
+    let fractional = ISO8601DateFormatter()
+    fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return fractional.date(from: text)
+  }
+
+  static func format(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    return formatter.string(from: date)
+  }
+}
+
+extension StoreDocument.StoredSecret {
+  /// The secret as the rest of Stagehand sees it (values stay in the file).
+  func secret(includeDeprecated: Bool) -> Secret {
+    var versions = Versions.map {
+      SecretVersion(
+        versionId: $0.VersionId, labels: Set($0.VersionStages ?? []), createdDate: $0.CreatedDate?.date,
+        lastAccessedDate: $0.LastAccessedDate?.date)
+    }
+    if !includeDeprecated { versions.removeAll { $0.isDeprecated } }
+    var secret = Secret(
+      name: Name, arn: ARN ?? StoreDocument.localARN(for: Name), description: Description,
+      createdDate: CreatedDate?.date, lastChangedDate: LastChangedDate?.date,
+      lastAccessedDate: LastAccessedDate?.date, rotationEnabled: RotationEnabled ?? false,
+      rotationLambdaARN: RotationLambdaARN,
+      rotationRules: RotationRules.map {
+        StagingModel.RotationRules(
+          automaticallyAfterDays: $0.AutomaticallyAfterDays, scheduleExpression: $0.ScheduleExpression,
+          duration: $0.Duration)
+      },
+      lastRotatedDate: LastRotatedDate?.date, nextRotationDate: NextRotationDate?.date,
+      owningService: OwningService, deletedDate: DeletedDate?.date,
+      tags: Dictionary((Tags ?? []).map { ($0.Key, $0.Value ?? "") }, uniquingKeysWith: { a, _ in a }),
+      versions: versions, versionsComplete: true, includesDeprecated: includeDeprecated)
+    secret.sortVersionsNewestFirst()
+    return secret
+  }
+}
+
+extension StoreDocument {
+  /// The ARN a store secret gets when the file names none: same shape as AWS's, in a
+  /// pseudo-region "local" and account 000000000000.
+  static func localARN(for name: String) -> String {
+    "arn:aws:secretsmanager:local:000000000000:secret:\(name)"
+  }
+
+  /// Problems that make the file unusable: the first one found, worded for a person.
+  func validationProblem() -> String? {
+    if formatVersion != Self.formatVersion {
+      return formatVersion > Self.formatVersion
+        ? "formatVersion \(formatVersion) is newer than this Stagehand understands (\(Self.formatVersion)); upgrade Stagehand."
+        : "formatVersion \(formatVersion) is not supported (expected \(Self.formatVersion))."
+    }
+    var names = Set<String>()
+    for secret in secrets {
+      if secret.Name.isEmpty { return "a secret has an empty Name." }
+      if !names.insert(secret.Name).inserted { return "two secrets are named \"\(secret.Name)\"." }
+      var ids = Set<String>()
+      var holders: [String: String] = [:]
+      for version in secret.Versions {
+        if version.VersionId.isEmpty { return "secret \"\(secret.Name)\" has a version with an empty VersionId." }
+        if !ids.insert(version.VersionId).inserted {
+          return "secret \"\(secret.Name)\" lists version \(version.VersionId) twice."
+        }
+        for label in version.VersionStages ?? [] {
+          if let other = holders[label], other != version.VersionId {
+            return "secret \"\(secret.Name)\" has label \(label) on two versions (\(other), \(version.VersionId))."
+          }
+          holders[label] = version.VersionId
+        }
+      }
+      let count = secret.Versions.reduce(0) { $0 + Set($1.VersionStages ?? []).count }
+      if count > StandardLabel.quota {
+        return "secret \"\(secret.Name)\" has \(count) labels; AWS allows \(StandardLabel.quota)."
+      }
+    }
+    return nil
+  }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import SecretsClient
+
+/// Builds the backend the global options ask for: the embedded store (`--store`, `--demo`)
+/// or AWS.
+enum BackendFactory {
+  static func make(_ options: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment)
+    async throws -> any SecretsBackend
+  {
+    if options.store != nil && (options.demo || options.demoReset) {
+      throw CLIError.refusal("--store and --demo name two different stores: pass one of them.")
+    }
+    if let path = options.store {
+      let backend = LocalStoreBackend(path: absolute(path), readOnly: options.readOnly)
+      try backend.validate()
+      return backend
+    }
+    if options.demo || options.demoReset {
+      let home = FileManager.default.homeDirectoryForCurrentUser.path
+      let path = DemoAccount.defaultPath(environment: environment, home: home)
+      if options.demoReset || !FileManager.default.fileExists(atPath: path) {
+        try DemoAccount.write(to: path)
+      }
+      let backend = LocalStoreBackend(path: path, readOnly: options.readOnly)
+      try backend.validate()
+      return backend
+    }
+    return try await AWSBackendFactory.make(options, environment: environment)
+  }
+
+  static func absolute(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    if path.hasPrefix("~/") { return FileManager.default.homeDirectoryForCurrentUser.path + path.dropFirst(1) }
+    return FileManager.default.currentDirectoryPath + "/" + path
+  }
+}

@@ -1,0 +1,9 @@
+/// An error the CLI reports with its own exit code: 1 when an operation failed (store or
+/// AWS error, conflict), 2 for usage errors and refusals by the planner.
+struct CLIError: Error {
+  var message: String
+  var exitCode: Int32
+
+  static func failure(_ message: String) -> CLIError { CLIError(message: message, exitCode: 1) }
+  static func refusal(_ message: String) -> CLIError { CLIError(message: message, exitCode: 2) }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import SecretsClient
+import StagingModel
+
+/// What the subcommands share: reading a secret, resolving versions, and the preview ->
+/// confirm -> execute flow of every changing command.
+enum Commands {
+  static func message(_ error: any Error) -> String {
+    if let error = error as? SecretsError { return error.userMessage }
+    if let error = error as? CLIError { return error.message }
+    return String(describing: error)
+  }
+
+  static func describe(_ backend: any SecretsBackend, _ secretId: String, includeDeprecated: Bool) async throws
+    -> Secret
+  {
+    do {
+      return try await backend.describeSecret(secretId, includeDeprecated: includeDeprecated)
+    } catch let error as SecretsError where error.code == "ResourceNotFoundException" {
+      throw CLIError.refusal(
+        "No secret named \"\(Output.safe(secretId))\" in \(backend.displayName). See the names with: stagehand list")
+    } catch {
+      throw CLIError.failure(message(error))
+    }
+  }
+
+  static func resolve(_ text: String, in secret: Secret) throws -> VersionID {
+    switch VersionSpecifier.resolve(text, in: secret) {
+    case .success(let id): return id
+    case .failure(let refusal): throw CLIError.refusal(Output.safe(refusal.message))
+    }
+  }
+
+  static func date(_ date: Date?) -> String {
+    guard let date else { return "-" }
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+    return formatter.string(from: date)
+  }
+
+  static func listJSON(_ secret: Secret) -> [String: Any] {
+    var object: [String: Any] = [
+      "Name": secret.name,
+      "SecretVersionsToStages": secret.labelMap.labelledVersions.stages.mapValues {
+        $0.sorted(by: PlanPrinter.labelOrder)
+      },
+      "RotationEnabled": secret.rotationEnabled,
+    ]
+    if let arn = secret.arn { object["ARN"] = arn }
+    if let description = secret.description { object["Description"] = description }
+    if let service = secret.owningService { object["OwningService"] = service }
+    if let date = secret.deletedDate { object["DeletedDate"] = Output.iso(date) }
+    if let date = secret.createdDate { object["CreatedDate"] = Output.iso(date) }
+    if let date = secret.lastChangedDate { object["LastChangedDate"] = Output.iso(date) }
+    if let date = secret.lastRotatedDate { object["LastRotatedDate"] = Output.iso(date) }
+    if let date = secret.nextRotationDate { object["NextRotationDate"] = Output.iso(date) }
+    if !secret.tags.isEmpty {
+      object["Tags"] = secret.tags.sorted { $0.key < $1.key }.map { ["Key": $0.key, "Value": $0.value] }
+    }
+    return object
+  }
+
+  /// Plans the intent `makeIntent` builds from the secret as read now, previews it, asks (on
+  /// a terminal) or requires --yes, executes it through the plan executor and reports.
+  static func change(
+    _ global: GlobalOptions, _ options: ChangeOptions, secret secretId: String,
+    makeIntent: (Secret) throws -> MoveIntent
+  ) async throws {
+    let backend = try await BackendFactory.make(global)
+    let found = try await describe(backend, secretId, includeDeprecated: true)
+    let intent = try makeIntent(found)
+    let plan: Plan
+    switch Planner.plan(intent, for: found) {
+    case .success(let made): plan = made
+    case .failure(let refusal):
+      if options.json {
+        Output.json(["Name": found.name, "Refused": refusal.message, "Applied": false])
+      }
+      throw CLIError.refusal(Output.safe(refusal.message))
+    }
+    let heading = "\(Output.safe(found.name)): \(Output.safe(intent.summary))"
+    if global.dryRun {
+      if options.json {
+        Output.json(PlanPrinter.json(plan, applied: false, extra: ["DryRun": true]))
+      } else {
+        Output.line(PlanPrinter.text(plan, heading: heading + " (dry run: nothing sent)"))
+      }
+      return
+    }
+    if backend.isReadOnly {
+      throw CLIError.refusal(
+        "--read-only is set: nothing was sent. Preview with --dry-run, or run without --read-only.")
+    }
+    if !options.yes {
+      let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 && !options.json
+      guard interactive else {
+        throw CLIError.refusal(
+          "Refusing to change labels without confirmation: pass --yes to apply, or --dry-run to preview.")
+      }
+      Output.line(PlanPrinter.text(plan, heading: heading))
+      Output.line()
+      FileHandle.standardOutput.write(
+        Data("Apply \(plan.steps.count == 1 ? "this change" : "these \(plan.steps.count) changes")? [y/N] ".utf8))
+      let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+      guard answer == "y" || answer == "yes" else {
+        Output.line("Nothing sent.")
+        return
+      }
+    }
+    let report = await PlanExecutor(backend: backend).execute(plan)
+    switch report {
+    case .applied(let plan, let after):
+      if options.json {
+        Output.json(
+          PlanPrinter.json(plan, applied: true, extra: ["Current": after.labelMap.labelledVersions.sortedStages]))
+      } else {
+        if options.yes { Output.line(PlanPrinter.text(plan, heading: heading)); Output.line() }
+        Output.line("Done: " + Output.safe(plan.outcomeSummary))
+      }
+    case .conflict(let plan, let current, let changes):
+      if options.json {
+        Output.json(
+          PlanPrinter.json(
+            plan, applied: false,
+            extra: ["Conflict": changes, "Current": current.labelMap.labelledVersions.sortedStages]))
+      }
+      throw CLIError.failure(
+        "The labels of \(Output.safe(plan.secretName)) changed since they were read; nothing was sent:\n"
+          + changes.map { "  " + Output.safe($0) }.joined(separator: "\n")
+          + "\nRun the command again to plan from the current labels.")
+    case .failed(let plan, let error, let applied, let current, let revert, _):
+      if options.json {
+        var extra: [String: Any] = [
+          "Error": ["Code": error.code ?? "Error", "Message": error.userMessage], "AppliedSteps": applied,
+        ]
+        if let current { extra["Current"] = current.labelMap.labelledVersions.sortedStages }
+        Output.json(PlanPrinter.json(plan, applied: false, extra: extra))
+      }
+      var text = error.userMessage
+      if applied > 0 {
+        text += "\n\(applied) of \(plan.steps.count) steps were applied before the failure."
+        if let current {
+          text +=
+            "\nLabels now: "
+            + current.labelMap.labelledVersions.versionIDs.map { id in
+              "\(shortID(id)) [\(current.labelMap.labels(on: id).sorted(by: PlanPrinter.labelOrder).joined(separator: " "))]"
+            }.joined(separator: ", ")
+        }
+        if let revert {
+          text += "\nTo revert: " + revert.awsCLICommands.joined(separator: " && ")
+        }
+        text += "\nTo finish: run the same stagehand command again."
+      }
+      throw CLIError.failure(Output.safe(text))
+    }
+  }
+}

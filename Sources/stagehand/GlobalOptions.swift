@@ -1,0 +1,43 @@
+import ArgumentParser
+
+/// Options every command takes, before or after the subcommand name.
+struct GlobalOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("Use the embedded store in this JSON file.", valueName: "path"))
+  var store: String?
+
+  @Flag(name: .long, help: "Use the demo store (created on first use, changes persist).")
+  var demo = false
+
+  @Flag(name: .long, help: "Restore the demo store to its initial state (implies --demo).")
+  var demoReset = false
+
+  @Option(name: .long, help: ArgumentHelp("AWS profile from ~/.aws/config and ~/.aws/credentials.", valueName: "name"))
+  var profile: String?
+
+  @Option(name: .long, help: ArgumentHelp("AWS region.", valueName: "region"))
+  var region: String?
+
+  @Option(name: .long, help: ArgumentHelp("Secrets Manager endpoint, e.g. http://127.0.0.1:5000.", valueName: "url"))
+  var endpointURL: String?
+
+  @Flag(name: .long, help: "Refuse every change before it is sent.")
+  var readOnly = false
+
+  @Flag(name: .long, help: "Preview only: show what would change and the aws CLI commands; send nothing.")
+  var dryRun = false
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Record each AWS request (operation, status, latency, request id) here; never secrets.", valueName: "path"))
+  var logFile: String?
+}
+
+/// Options of the commands that change labels.
+struct ChangeOptions: ParsableArguments {
+  @Flag(name: [.customShort("y"), .long], help: "Apply without asking.")
+  var yes = false
+
+  @Flag(name: .long, help: "Print the plan and its outcome as JSON.")
+  var json = false
+}

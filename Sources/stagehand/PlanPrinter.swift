@@ -1,0 +1,68 @@
+import Foundation
+import SecretsClient
+import StagingModel
+
+/// The text and JSON forms of a plan and its outcome.
+enum PlanPrinter {
+  static func text(_ plan: Plan, heading: String) -> String {
+    var lines: [String] = []
+    lines.append(heading)
+    lines.append("")
+    let diff = plan.diff
+    let width = 10
+    let beforeWidth = max(8, diff.map { labelsText($0.before).count }.max() ?? 0)
+    let afterWidth = max(8, diff.map { labelsText($0.after).count }.max() ?? 0)
+    lines.append(
+      "  " + Output.cell("VERSION", width) + "  " + Output.cell("BEFORE", beforeWidth) + "  "
+        + Output.cell("AFTER", afterWidth) + "  CHANGE")
+    for change in diff {
+      var marks: [String] = change.removed.map { "-\(Output.safe($0.label))\($0.automatic ? " (automatic)" : "")" }
+      marks += change.added.map { "+\(Output.safe($0.label))\($0.automatic ? " (automatic)" : "")" }
+      if change.becomesDeprecated { marks.append("(deprecated)") }
+      lines.append(
+        "  " + Output.cell(shortID(change.versionId), width) + "  "
+          + Output.cell(labelsText(change.before), beforeWidth)
+          + "  " + Output.cell(labelsText(change.after), afterWidth) + "  " + marks.joined(separator: " "))
+    }
+    if !plan.notes.isEmpty {
+      lines.append("")
+      lines.append("Notes:")
+      for note in plan.notes { lines.append("  - " + Output.safe(note.message)) }
+    }
+    lines.append("")
+    lines.append(plan.steps.count == 1 ? "AWS CLI command:" : "AWS CLI commands, in order:")
+    for command in plan.awsCLICommands { lines.append("  " + Output.safe(command)) }
+    return lines.joined(separator: "\n")
+  }
+
+  static func labelsText(_ labels: Set<String>) -> String {
+    labels.isEmpty ? "-" : labels.sorted(by: labelOrder).map(Output.safe).joined(separator: " ")
+  }
+
+  /// AWSCURRENT, AWSPENDING, AWSPREVIOUS first, then custom labels alphabetically.
+  static func labelOrder(_ a: String, _ b: String) -> Bool {
+    let rank = [StandardLabel.current: 0, StandardLabel.pending: 1, StandardLabel.previous: 2]
+    let ra = rank[a] ?? 3
+    let rb = rank[b] ?? 3
+    return ra != rb ? ra < rb : a < b
+  }
+
+  static func json(_ plan: Plan, applied: Bool, extra: [String: Any] = [:]) -> [String: Any] {
+    var object: [String: Any] = [
+      "Name": plan.secretName,
+      "Steps": plan.steps.map { step -> [String: Any] in
+        var entry: [String: Any] = ["VersionStage": step.versionStage]
+        if let from = step.removeFromVersionId { entry["RemoveFromVersionId"] = from }
+        if let to = step.moveToVersionId { entry["MoveToVersionId"] = to }
+        return entry
+      },
+      "Before": plan.before.labelledVersions.sortedStages,
+      "After": plan.after.labelledVersions.sortedStages,
+      "Notes": plan.notes.map(\.message),
+      "Applied": applied,
+    ]
+    if let arn = plan.secretARN { object["ARN"] = arn }
+    for (key, value) in extra { object[key] = value }
+    return object
+  }
+}

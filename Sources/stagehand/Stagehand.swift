@@ -1,0 +1,277 @@
+import ArgumentParser
+import Foundation
+import SecretsClient
+import StagingModel
+
+struct Stagehand: AsyncParsableCommand {
+  static let version = "0.1.0"
+
+  static let configuration = CommandConfiguration(
+    commandName: "stagehand",
+    abstract: "Browse and move AWS Secrets Manager staging labels, with a preview before every change.",
+    discussion: """
+      Without a subcommand, opens the terminal UI. The subcommands do the same jobs from scripts.
+
+      Backends: --demo (a demo store in your data folder), --store PATH (an embedded JSON store), or AWS
+      (credentials, region and endpoint resolved like the aws CLI: --profile, --region, --endpoint-url).
+
+      Exit codes: 0 done; 1 the operation failed (store or AWS error, conflict); 2 usage error or refused.
+      """,
+    version: version,
+    subcommands: [
+      ListCommand.self, VersionsCommand.self, MoveCommand.self, RemoveCommand.self, RollbackCommand.self,
+      PromoteCommand.self, RevealCommand.self,
+    ]
+  )
+
+  @OptionGroup var global: GlobalOptions
+
+  @Flag(name: .long, help: "Don't capture the mouse (keys only).")
+  var noMouse = false
+
+  func run() async throws {
+    let backend = try await BackendFactory.make(global)
+    try await TUIRunner.run(backend: backend, dryRun: global.dryRun, mouse: !noMouse)
+  }
+
+  static var subcommandNames: Set<String> {
+    Set(configuration.subcommands.map { $0._commandName } + ["help"])
+  }
+}
+
+struct ListCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "list", abstract: "List secrets with their labels.",
+    discussion: """
+      Examples:
+        stagehand --demo list
+        stagehand list --filter prod/ --json | jq '.SecretList[].Name'
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Option(help: ArgumentHelp("Only secrets whose name starts with this text (case-insensitive).", valueName: "text"))
+  var filter: String?
+
+  @Flag(help: "Print {\"SecretList\": [...]} with the API's field names.")
+  var json = false
+
+  func run() async throws {
+    let backend = try await BackendFactory.make(global)
+    let filters = filter.map { [ListFilter(key: "name", values: [$0])] } ?? []
+    var secrets: [Secret] = []
+    do {
+      for try await page in backend.listSecrets(filters: filters) { secrets += page }
+    } catch {
+      throw CLIError.failure(Commands.message(error))
+    }
+    if json {
+      Output.json(["SecretList": secrets.map(Commands.listJSON)])
+      return
+    }
+    if secrets.isEmpty {
+      Output.line(filter == nil ? "No secrets." : "No secrets match \"\(Output.safe(filter!))\".")
+      return
+    }
+    let nameWidth = min(60, max(4, secrets.map { Output.safe($0.name).count }.max() ?? 4))
+    Output.line(Output.cell("NAME", nameWidth) + "  " + Output.cell("VERSIONS", 8) + "  LABELS")
+    for secret in secrets {
+      var flags: [String] = []
+      if let service = secret.owningService { flags.append("[managed by \(Output.safe(service))]") }
+      if secret.isScheduledForDeletion { flags.append("[scheduled for deletion]") }
+      if secret.rotationEnabled { flags.append("[rotation on]") }
+      let labels = secret.versions.map { version in
+        "\(shortID(version.versionId, length: 8)):\(version.labels.sorted(by: PlanPrinter.labelOrder).map(Output.safe).joined(separator: ","))"
+      }
+      Output.line(
+        Output.cell(Output.safe(secret.name), nameWidth) + "  " + Output.cell("\(secret.versions.count)", 8) + "  "
+          + (labels + flags).joined(separator: " "))
+    }
+  }
+}
+
+struct VersionsCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "versions", abstract: "Show one secret's versions, newest first, with dates and labels.",
+    discussion: """
+      Examples:
+        stagehand --demo versions prod/payments/postgres-primary
+        stagehand versions prod/db --include-deprecated --json
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret"))
+  var secret: String
+
+  @Flag(help: "Also show versions without labels.")
+  var includeDeprecated = false
+
+  @Flag(help: "Print {\"Name\", \"ARN\", \"Versions\": [...]} with the API's field names.")
+  var json = false
+
+  func run() async throws {
+    let backend = try await BackendFactory.make(global)
+    let found = try await Commands.describe(backend, secret, includeDeprecated: includeDeprecated)
+    if json {
+      var object: [String: Any] = [
+        "Name": found.name,
+        "Versions": found.versions.map { version -> [String: Any] in
+          [
+            "VersionId": version.versionId,
+            "VersionStages": version.labels.sorted(by: PlanPrinter.labelOrder),
+            "CreatedDate": Output.iso(version.createdDate),
+            "LastAccessedDate": Output.iso(version.lastAccessedDate),
+          ]
+        },
+      ]
+      if let arn = found.arn { object["ARN"] = arn }
+      Output.json(object)
+      return
+    }
+    Output.line(Output.safe(found.name) + (found.description.map { " — " + Output.safe($0) } ?? ""))
+    var flags: [String] = []
+    if let service = found.owningService { flags.append("managed by \(Output.safe(service)): read-only here") }
+    if let deleted = found.deletedDate {
+      flags.append("scheduled for deletion on \(ISO8601DateFormatter().string(from: deleted))")
+    }
+    flags.append("labels \(found.labelMap.labelCount)/\(StandardLabel.quota)")
+    Output.line(flags.joined(separator: "; "))
+    Output.line()
+    if found.versions.isEmpty {
+      Output.line("No versions\(includeDeprecated ? "" : " with labels") (a secret created without a value has none).")
+      return
+    }
+    Output.line(
+      Output.cell("VERSION", 36) + "  " + Output.cell("CREATED", 20) + "  " + Output.cell("LAST ACCESSED", 20)
+        + "  LABELS")
+    for version in found.versions {
+      Output.line(
+        Output.cell(version.versionId, 36) + "  " + Output.cell(Commands.date(version.createdDate), 20) + "  "
+          + Output.cell(Commands.date(version.lastAccessedDate), 20) + "  "
+          + (version.isDeprecated
+            ? "(deprecated)"
+            : version.labels.sorted(by: PlanPrinter.labelOrder).map(Output.safe).joined(separator: " ")))
+    }
+  }
+}
+
+struct MoveCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "move", abstract: "Move a label onto a version (adds it when no version has it).",
+    discussion: """
+      VERSION is a full id, a unique prefix of at least 4 characters, or :LABEL (the version holding LABEL).
+      Moving AWSCURRENT also moves AWSPREVIOUS onto the old current version (AWS does this itself).
+
+      Examples:
+        stagehand move prod/db AWSCURRENT --to 3f2a --dry-run
+        stagehand move prod/api release-2026.11 --to :AWSPENDING --yes
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @OptionGroup var change: ChangeOptions
+
+  @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
+  @Argument(help: ArgumentHelp("The staging label to move.", valueName: "label")) var label: String
+  @Option(help: ArgumentHelp("The version to move the label onto.", valueName: "version")) var to: String
+  @Option(help: ArgumentHelp("Only if the label is on this version now (guards against races).", valueName: "version"))
+  var from: String?
+
+  func run() async throws {
+    try await Commands.change(global, change, secret: secret) { found in
+      let target = try Commands.resolve(to, in: found)
+      let source = try from.map { try Commands.resolve($0, in: found) }
+      return .move(label: label, to: target, from: source)
+    }
+  }
+}
+
+struct RemoveCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "remove", abstract: "Remove a label from the version holding it (never AWSCURRENT).",
+    discussion: """
+      Example:
+        stagehand remove prod/api release-2026.09 --yes
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @OptionGroup var change: ChangeOptions
+
+  @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
+  @Argument(help: ArgumentHelp("The staging label to remove.", valueName: "label")) var label: String
+  @Option(help: ArgumentHelp("Only if the label is on this version now.", valueName: "version")) var from: String?
+
+  func run() async throws {
+    try await Commands.change(global, change, secret: secret) { found in
+      .remove(label: label, from: try from.map { try Commands.resolve($0, in: found) })
+    }
+  }
+}
+
+struct RollbackCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rollback", abstract: "Move AWSCURRENT back onto the AWSPREVIOUS version (the two swap).",
+    discussion: """
+      Example:
+        stagehand rollback prod/payments/postgres-primary --dry-run
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @OptionGroup var change: ChangeOptions
+  @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
+
+  func run() async throws {
+    try await Commands.change(global, change, secret: secret) { _ in .rollback }
+  }
+}
+
+struct PromoteCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "promote",
+    abstract: "Finish a rotation: AWSCURRENT onto the AWSPENDING version, then remove AWSPENDING.",
+    discussion: """
+      Two calls, as the current rotation template makes them; they are not atomic.
+
+      Example:
+        stagehand promote prod/payments/postgres-primary --yes
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @OptionGroup var change: ChangeOptions
+  @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
+  @Flag(help: "Leave AWSPENDING on the new current version (older rotation templates did).") var keepPending = false
+
+  func run() async throws {
+    try await Commands.change(global, change, secret: secret) { _ in .promotePending(keepPending: keepPending) }
+  }
+}
+
+struct RevealCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "reveal", abstract: "Print one version's secret value (only when you ask for it).",
+    discussion: """
+      Example:
+        stagehand reveal prod/db :AWSCURRENT
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
+  @Argument(help: ArgumentHelp("Version id, unique prefix, or :LABEL.", valueName: "version")) var version: String
+
+  func run() async throws {
+    let backend = try await BackendFactory.make(global)
+    let found = try await Commands.describe(backend, secret, includeDeprecated: true)
+    let id = try Commands.resolve(version, in: found)
+    do {
+      let value = try await backend.secretValue(secretId: found.arn ?? found.name, versionId: id)
+      if let text = value.string {
+        // Raw for pipes and scripts; made inert when it would reach a terminal.
+        Output.line(isatty(STDOUT_FILENO) == 1 ? Output.safe(text) : text)
+      } else if let binary = value.binary {
+        Output.line(binary.base64EncodedString())
+      }
+    } catch {
+      throw CLIError.failure(Commands.message(error))
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// Runs the built `stagehand` binary as a user would, in a temporary folder of its own.
+struct CLIHarness {
+  /// The folder `swift build` put the products in: the test bundle sits beside them.
+  static let productsDirectory: URL = {
+    let candidates = [Bundle.main.executableURL, URL(fileURLWithPath: CommandLine.arguments[0])].compactMap { $0 }
+    for candidate in candidates {
+      var dir = candidate.deletingLastPathComponent()
+      for _ in 0..<4 {
+        if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("stagehand").path) { return dir }
+        dir = dir.deletingLastPathComponent()
+      }
+    }
+    return Bundle.main.bundleURL
+  }()
+
+  static var binary: URL { productsDirectory.appendingPathComponent("stagehand") }
+
+  let directory: URL
+
+  init() throws {
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent("stagehand-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  }
+
+  func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+
+  var storePath: String { directory.appendingPathComponent("store.json").path }
+
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  /// The environment the binary sees: no AWS settings from the caller, a private data folder.
+  var environment: [String: String] {
+    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
+    env["XDG_DATA_HOME"] = directory.appendingPathComponent("data").path
+    env["HOME"] = directory.path
+    return env
+  }
+
+  @discardableResult
+  func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+    let process = Process()
+    process.executableURL = Self.binary
+    process.arguments = arguments
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let input = Pipe()
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self))
+  }
+
+  /// Writes a store file from `secrets`: name -> [versionId: labels].
+  func writeStore(_ secrets: [(name: String, versions: [(id: String, labels: [String])])], extra: [String: Any] = [:]) throws {
+    var list: [[String: Any]] = []
+    for (index, secret) in secrets.enumerated() {
+      list.append([
+        "Name": secret.name,
+        "CreatedDate": "2026-01-0\(index % 9 + 1)T10:00:00Z",
+        "Versions": secret.versions.enumerated().map { offset, version in
+          [
+            "VersionId": version.id, "VersionStages": version.labels,
+            "CreatedDate": "2026-02-\(String(format: "%02d", offset + 1))T10:00:00Z",
+            "SecretString": "value-of-\(version.id)",
+          ] as [String: Any]
+        },
+      ])
+    }
+    var document: [String: Any] = ["formatVersion": 1, "secrets": list]
+    for (key, value) in extra { document[key] = value }
+    let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
+    try data.write(to: URL(fileURLWithPath: storePath))
+  }
+
+  func storeData() throws -> Data { try Data(contentsOf: URL(fileURLWithPath: storePath)) }
+
+  /// The labels of one secret as the store file holds them.
+  func labels(of name: String) throws -> [String: Set<String>] {
+    let object = try JSONSerialization.jsonObject(with: storeData()) as? [String: Any]
+    let secrets = object?["secrets"] as? [[String: Any]] ?? []
+    let secret = try #require(secrets.first { $0["Name"] as? String == name })
+    var result: [String: Set<String>] = [:]
+    for version in secret["Versions"] as? [[String: Any]] ?? [] {
+      result[version["VersionId"] as! String] = Set(version["VersionStages"] as? [String] ?? [])
+    }
+    return result
+  }
+}

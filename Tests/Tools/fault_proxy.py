@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""A fault-injecting HTTP proxy for tests: sits between Stagehand and moto_server on
+loopback and, for a chosen share of requests, answers with throttling, 500 or 503, resets
+the connection before forwarding or after the server applied the request, stalls past the
+client's timeout, or truncates or garbles the JSON reply.
+
+Usage: fault_proxy.py --listen-port P --target-port T [--seed N]
+Control (not forwarded): POST /__proxy/config with JSON
+  {"rate": 0.3, "faults": ["throttle", "500", "503", "reset_before", "reset_after",
+   "delay", "truncate", "garble"], "operations": ["ListSecrets"], "delay_seconds": 3}
+GET /__proxy/stats gives counts per operation and fault; POST /__proxy/reset clears them.
+Prints "READY <port>" on stdout once listening. Loopback only; stops when stdin closes.
+"""
+import argparse
+import http.client
+import json
+import random
+import socket
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()
+CONFIG = {"rate": 0.0, "faults": [], "operations": [], "delay_seconds": 3.0}
+STATS = {"requests": 0, "forwarded": 0, "faults": {}, "by_operation": {}}
+RNG = random.Random(0)
+TARGET = ("127.0.0.1", 0)
+
+
+def pick_fault(operation):
+    with LOCK:
+        STATS["requests"] += 1
+        STATS["by_operation"][operation] = STATS["by_operation"].get(operation, 0) + 1
+        ops = CONFIG["operations"]
+        if not CONFIG["faults"] or (ops and operation not in ops):
+            return None
+        if RNG.random() >= CONFIG["rate"]:
+            return None
+        fault = RNG.choice(CONFIG["faults"])
+        key = f"{operation}:{fault}"
+        STATS["faults"][key] = STATS["faults"].get(key, 0) + 1
+        return fault
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, headers=None, send_length=None):
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body) if send_length is None else send_length))
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+
+    def reset(self):
+        # SO_LINGER 0 makes close() send a RST: the client sees "connection reset".
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+    def do_GET(self):
+        if self.path == "/__proxy/stats":
+            with LOCK:
+                body = json.dumps(STATS).encode()
+            return self.reply(200, body, {"Content-Type": "application/json"})
+        return self.forward(b"")
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if self.path == "/__proxy/config":
+            with LOCK:
+                CONFIG.update(json.loads(body or b"{}"))
+            return self.reply(200, b"{}", {"Content-Type": "application/json"})
+        if self.path == "/__proxy/reset":
+            with LOCK:
+                STATS.update({"requests": 0, "forwarded": 0, "faults": {}, "by_operation": {}})
+            return self.reply(200, b"{}", {"Content-Type": "application/json"})
+        return self.forward(body)
+
+    def forward(self, body):
+        target = self.headers.get("X-Amz-Target", "")
+        operation = target.split(".")[-1] if target else self.path
+        fault = pick_fault(operation)
+        if fault == "throttle":
+            return self.reply(400, b'{"__type":"ThrottlingException","message":"Rate exceeded"}',
+                              {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "proxy-throttle"})
+        if fault in ("500", "503"):
+            return self.reply(int(fault), b'{"__type":"InternalServiceError","message":"injected by the test proxy"}',
+                              {"Content-Type": "application/x-amz-json-1.1"})
+        if fault == "reset_before":
+            return self.reset()
+        if fault == "delay":
+            time.sleep(float(CONFIG.get("delay_seconds", 3.0)))
+        conn = http.client.HTTPConnection(*TARGET, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+        conn.request(self.command, self.path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+        with LOCK:
+            STATS["forwarded"] += 1
+        if fault == "reset_after":
+            return self.reset()
+        if fault == "truncate" and len(data) > 2:
+            data = data[: len(data) // 2]
+        elif fault == "garble" and data:
+            data = bytes(b ^ 0x5A for b in data[:16]) + data[16:]
+        passed = {k: v for k, v in response.getheaders()
+                  if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date")}
+        self.reply(response.status, data, passed)
+
+
+def main():
+    global TARGET, RNG
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--listen-port", type=int, default=0)
+    parser.add_argument("--target-port", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    TARGET = ("127.0.0.1", args.target_port)
+    RNG = random.Random(args.seed)
+    server = ThreadingHTTPServer(("127.0.0.1", args.listen_port), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"READY {server.server_address[1]}", flush=True)
+    sys.stdin.read()  # the test closes stdin (or dies) to stop the proxy
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
