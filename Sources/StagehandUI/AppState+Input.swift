@@ -207,7 +207,7 @@ extension AppState {
         focus = .versions
         filterEditing = false
         selectVersion(at: position)
-        return pressOnChip(x: event.x)
+        return pressOnChip(x: event.x, y: event.y)
       }
       return []
     case .wheelUp, .wheelDown:

@@ -58,7 +58,7 @@ extension Keymap {
 
   private static let filterHelp =
     "Filter the loaded secrets as you type: each word must match, as a case-insensitive substring of the name or "
-    + "its letters in order (fuzzy). Terms: label:NAME (a version carries NAME, e.g. label:AWSPENDING for unfinished "
+    + "its letters in order (fuzzy). Terms: label:NAME (a version carries a label starting with NAME, e.g. label:AWSPENDING for unfinished "
     + "rotations), service:NAME (managed by that service; service: alone for any), deleted:yes|no, rotation:on|off. "
     + "Enter keeps the filter, esc clears it."
 

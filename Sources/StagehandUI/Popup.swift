@@ -19,6 +19,16 @@ public struct RevealState: Equatable, Sendable {
   public var versionId: VersionID
   public var value: RevealedValue?
   public var error: String?
+
+  public init(
+    requestID: Int, secretName: String, versionId: VersionID, value: RevealedValue? = nil, error: String? = nil
+  ) {
+    self.requestID = requestID
+    self.secretName = secretName
+    self.versionId = versionId
+    self.value = value
+    self.error = error
+  }
 }
 
 /// A dry run of one plan. `y` executes this very `plan` value.
@@ -43,12 +53,21 @@ public struct ChoiceState: Equatable, Sendable {
   public enum Purpose: Equatable, Sendable {
     case promotePending
     case removeLabel(versionId: VersionID)
+    /// A multi-step plan failed part way: finish it or go back.
+    case recover(plan: Plan)
   }
 
   public var title: String
   public var options: [String]
   public var cursor: Int
   public var purpose: Purpose
+
+  public init(title: String, options: [String], cursor: Int, purpose: Purpose) {
+    self.title = title
+    self.options = options
+    self.cursor = cursor
+    self.purpose = purpose
+  }
 }
 
 /// Typing a new custom label; `error` is the validation result of the text so far.
@@ -56,6 +75,12 @@ public struct LabelInputState: Equatable, Sendable {
   public var versionId: VersionID
   public var text: String
   public var error: String?
+
+  public init(versionId: VersionID, text: String, error: String? = nil) {
+    self.versionId = versionId
+    self.text = text
+    self.error = error
+  }
 }
 
 /// A plan being executed; progress arrives as messages.
@@ -64,4 +89,11 @@ public struct CommitState: Equatable, Sendable {
   public var requestID: Int
   public var step: Int
   public var of: Int
+
+  public init(plan: Plan, requestID: Int, step: Int, of: Int) {
+    self.plan = plan
+    self.requestID = requestID
+    self.step = step
+    self.of = of
+  }
 }

@@ -12,6 +12,23 @@ public func render(_ state: AppState, into grid: inout CellGrid) {
   var renderer = Renderer(state: state, grid: grid)
   renderer.draw()
   grid = renderer.grid
+  if state.config.asciiOnly { asciify(&grid) }
+}
+
+/// The last guard for a non-UTF-8 terminal: text from the model (short ids, plan notes)
+/// may carry an ellipsis or arrow; each becomes one ASCII column so alignment holds.
+private func asciify(_ grid: inout CellGrid) {
+  for y in 0..<grid.height {
+    for x in 0..<grid.width {
+      let cell = grid[x, y]
+      guard !cell.text.unicodeScalars.allSatisfy(\.isASCII) else { continue }
+      let replacement = cell.text == "…" ? "." : cell.text == "→" ? ">" : "?"
+      grid[x, y] = Cell(replacement, style: cell.style)
+      if displayWidth(Character(cell.text.isEmpty ? " " : cell.text)) == 2 {
+        grid[x + 1, y] = Cell("?", style: cell.style)
+      }
+    }
+  }
 }
 
 /// The screen for `state` in a new grid of the state's size.
@@ -135,21 +152,39 @@ struct Renderer {
     }
   }
 
+  /// Context keys first, then the global ones, as many as fit; `? help` is pinned to the
+  /// right so it is never the one cut off.
   mutating func drawHints() {
     let y = layout.hintRow
-    var x = 1
+    var hints: [Binding] = []
     var seen = Set<Action>()
     for binding in Keymap.standard.hints(for: state) where !seen.contains(binding.action) {
       seen.insert(binding.action)
-      let disabled = binding.disabledReason(state) != nil
-      let key = binding.keyLabel
-      let needed = displayWidth(key) + 1 + displayWidth(binding.short)
-      if x + needed > layout.width - 1 { break }
-      x += grid.put(key, x: x, y: y, style: disabled ? theme.hintDisabled : theme.hintKey)
-      x += 1
-      x += grid.put(binding.short, x: x, y: y, style: disabled ? theme.hintDisabled : theme.hintText)
-      x += 2
+      hints.append(binding)
     }
+    var limit = layout.width - 1
+    if let help = hints.firstIndex(where: { $0.action == .help }) {
+      let binding = hints.remove(at: help)
+      let width = displayWidth(binding.keyLabel) + 1 + displayWidth(binding.short)
+      limit -= width + 2
+      drawHint(binding, x: limit + 2, y: y)
+    }
+    var x = 1
+    for binding in hints {
+      let needed = displayWidth(binding.keyLabel) + 1 + displayWidth(binding.short)
+      if x + needed > limit { break }
+      x += drawHint(binding, x: x, y: y) + 2
+    }
+  }
+
+  @discardableResult
+  mutating func drawHint(_ binding: Binding, x: Int, y: Int) -> Int {
+    let disabled = binding.disabledReason(state) != nil
+    var col = x
+    col += grid.put(binding.keyLabel, x: col, y: y, style: disabled ? theme.hintDisabled : theme.hintKey)
+    col += 1
+    col += grid.put(binding.short, x: col, y: y, style: disabled ? theme.hintDisabled : theme.hintText)
+    return col - x
   }
 }
 

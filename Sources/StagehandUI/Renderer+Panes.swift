@@ -95,7 +95,7 @@ extension Renderer {
     }
     drawDetails(secret, x: x, width: width)
     let columns = VersionColumns(x: x, width: width)
-    drawVersionHeader(columns)
+    drawVersionHeader(columns, labelCount: secret.labelMap.labelCount)
     let versions = state.visibleVersions
     let hiddenDeprecated = state.showDeprecated ? 0 : secret.versions.count - versions.count
     if versions.isEmpty {
@@ -134,10 +134,10 @@ extension Renderer {
       grid.put("no description", x: col, y: y, style: theme.dimmed)
     }
     let wide = width >= 76
-    var parts = ["labels \(secret.labelMap.labelCount)/\(StandardLabel.quota)"]
+    var parts: [String] = []
     if secret.rotationEnabled {
       var rotation = "rotation on"
-      if let days = secret.rotationRules?.automaticallyAfterDays { rotation += " every \(days)d" }
+      if let days = secret.rotationRules?.automaticallyAfterDays, wide { rotation += " every \(days)d" }
       parts.append(rotation)
     } else {
       parts.append("rotation off")
@@ -154,15 +154,15 @@ extension Renderer {
       theme.truncate(parts.joined(separator: theme.separator), to: width - 2), x: x + 1, y: y + 1, style: theme.dimmed)
   }
 
-  mutating func drawVersionHeader(_ columns: VersionColumns) {
+  mutating func drawVersionHeader(_ columns: VersionColumns, labelCount: Int) {
     let y = layout.versionHeaderRow
     let style = theme.columnHeader
     grid.put("VERSION", x: columns.idX, y: y, style: style)
     grid.put("CREATED", x: columns.relativeX, y: y, style: style)
     if columns.isWide {
-      grid.put("LAST ACCESS", x: columns.accessedX, y: y, style: style, maxWidth: columns.accessedWidth)
+      grid.put("ACCESSED", x: columns.accessedX, y: y, style: style, maxWidth: columns.accessedWidth)
     }
-    grid.put("LABELS", x: columns.labelsX, y: y, style: style)
+    grid.put("LABELS \(labelCount)/\(StandardLabel.quota)", x: columns.labelsX, y: y, style: style)
   }
 
   mutating func drawVersionRow(_ version: SecretVersion, position: Int, y: Int, columns: VersionColumns, focused: Bool)
@@ -234,15 +234,16 @@ extension Renderer {
       parts.append(width >= 76 ? id : shortID(id))
       if let created = version.createdDate, width >= 76 { parts.append("created \(dates.absolute(created))") }
       if let accessed = version.lastAccessedDate {
-        parts.append("accessed \(dates.day(accessed)) (\(dates.relative(accessed, now: state.now)))")
+        let relative = dates.relative(accessed, now: state.now)
+        parts.append(width >= 76 ? "accessed \(dates.day(accessed)) (\(relative))" : "accessed \(relative)")
       }
     }
     if !secret.versionsComplete {
       parts.append("dates loading\(theme.ellipsis)")
     } else if hiddenDeprecated > 0 {
-      parts.append("\(hiddenDeprecated) deprecated hidden (d)")
+      parts.append("\(hiddenDeprecated) deprecated hidden")
     } else if !state.showDeprecated || !secret.includesDeprecated {
-      parts.append(state.showDeprecated ? "deprecated loading\(theme.ellipsis)" : "deprecated hidden (d)")
+      parts.append(state.showDeprecated ? "deprecated loading\(theme.ellipsis)" : "deprecated not shown")
     }
     grid.put(
       theme.truncate(parts.joined(separator: theme.separator), to: width - 2), x: x + 1, y: y, style: theme.dimmed)

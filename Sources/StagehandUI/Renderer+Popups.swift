@@ -88,7 +88,7 @@ extension Renderer {
 
   func helpLines(width: Int) -> [StyledLine] {
     var lines: [StyledLine] = []
-    let keyWidth = 22
+    let keyWidth = 16
     for group in Keymap.standard.groups {
       if !lines.isEmpty { lines.append([]) }
       lines.append([(group.context.title, CellStyle(bold: true, underline: true))])

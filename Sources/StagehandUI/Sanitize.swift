@@ -1,3 +1,5 @@
+import StagingModel
+
 /// Makes untrusted text (secret names, descriptions, tags, labels) safe to draw: anything a
 /// terminal would interpret, or that reorders or hides text, becomes a visible inert token.
 ///
@@ -5,7 +7,9 @@
 /// override in a name must never reach the terminal or disguise one name as another.
 /// C0 controls and DEL become Unicode control pictures (`␛` for ESC), or caret notation
 /// (`^[`) when `asciiOnly`; C1 controls, bidi embeddings/overrides/isolates, zero-width
-/// characters and line/paragraph separators become `<U+XXXX>`.
+/// characters and line/paragraph separators become `<U+XXXX>`. The set of dangerous
+/// characters is StagingModel's `DisplayText.isDangerous`, so the CLI and the UI agree;
+/// the UI adds the line and paragraph separators, which would break a row in two.
 public func sanitizeForDisplay(_ text: String, asciiOnly: Bool = false) -> String {
   var out = ""
   out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
@@ -20,7 +24,9 @@ public func sanitizeForDisplay(_ text: String, asciiOnly: Bool = false) -> Strin
       }
     case 0x7F:
       if asciiOnly { out += "^?" } else { out.unicodeScalars.append(UnicodeScalar(0x2421)!) }
-    case 0x80...0x9F, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2069, 0xFEFF, 0xFFF9...0xFFFB:
+    case 0x2028, 0x2029:
+      out += codePointToken(v)
+    case _ where DisplayText.isDangerous(scalar):
       out += codePointToken(v)
     default:
       if asciiOnly && v > 0x7E {

@@ -3,8 +3,8 @@ import StagingModel
 /// The `/` filter as a pure function from (secrets, query) to rows, as k9s does it.
 ///
 /// A query is whitespace-separated terms, all of which must match:
-/// - `label:NAME`: some version carries the label NAME (case-insensitive, exact), e.g.
-///   `label:AWSPENDING` finds rotations that did not finish;
+/// - `label:NAME`: some version carries a label starting with NAME (case-insensitive, so
+///   it narrows while typed), e.g. `label:AWSPENDING` finds rotations that did not finish;
 /// - `service:NAME`: managed by a service whose name contains NAME (`service:` alone: any);
 /// - `deleted:yes` / `deleted:no`: scheduled for deletion or not;
 /// - `rotation:on` / `rotation:off`;
@@ -51,7 +51,7 @@ public struct SecretFilter: Equatable, Sendable {
         return nil
       case .label(let label):
         let found = secret.versions.contains { version in
-          version.labels.contains { $0.lowercased() == label }
+          version.labels.contains { $0.lowercased().hasPrefix(label) }
         }
         if !found { return nil }
       case .service(let service):

@@ -12,7 +12,7 @@ public struct VersionColumns: Equatable, Sendable {
   }
 
   /// Wide panes get the absolute date with the year and a last-accessed column.
-  public var isWide: Bool { width >= 76 }
+  public var isWide: Bool { width >= 66 }
   public var markerX: Int { x }
   public var idX: Int { x + 2 }
   public var relativeX: Int { idX + 9 }
