@@ -113,6 +113,7 @@ struct Renderer {
     guard width >= 2, height >= 2 else { return }
     let style = focused ? theme.focusedBorder : theme.border
     let box = theme.box
+    grid.clearSplitWideCharacters(x: x, y: y, width: width, height: height)
     grid.fill(x: x, y: y, width: width, height: height)
     for col in (x + 1)..<(x + width - 1) {
       grid[col, y] = Cell(box.h, style: style)

@@ -263,6 +263,8 @@ extension Renderer {
     let text = "[" + sanitizeForDisplay(label, asciiOnly: theme.asciiOnly) + "]"
     var style = theme.chip(label)
     style.reverse = true
-    grid.put(text, x: min(px, layout.width - displayWidth(text)), y: py, style: style)
+    let x = min(px, layout.width - displayWidth(text))
+    grid.clearSplitWideCharacters(x: x, y: py, width: displayWidth(text), height: 1)
+    grid.put(text, x: x, y: py, style: style)
   }
 }
