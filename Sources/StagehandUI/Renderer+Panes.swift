@@ -168,6 +168,12 @@ extension Renderer {
   mutating func drawVersionRow(_ version: SecretVersion, position: Int, y: Int, columns: VersionColumns, focused: Bool)
   {
     let isCursor = position == state.versionCursor
+    var carried: String?
+    if case .carrying(let label, let from)? = state.move, isCursor, from != version.versionId {
+      carried = "\(theme.arrow)[\(sanitizeForDisplay(label, asciiOnly: theme.asciiOnly))]"
+    }
+    var columns = columns
+    columns.reserved = carried.map { displayWidth($0) + 1 } ?? 0
     let base: CellStyle = version.isDeprecated ? theme.dimmed : .plain
     if isCursor { grid.put(theme.cursorMarker, x: columns.markerX, y: y, style: focused ? theme.hintKey : base) }
     if state.config.colorMode == .none && version.labels.contains(StandardLabel.current) {
@@ -205,10 +211,10 @@ extension Renderer {
         grid.put("+\(hidden)", x: x, y: y, style: theme.dimmed, maxWidth: columns.end - x)
       }
     }
-    if case .carrying(let label, let from)? = state.move, isCursor, from != version.versionId {
-      let text = "\(theme.arrow)[\(sanitizeForDisplay(label, asciiOnly: theme.asciiOnly))]"
-      let x = max(columns.labelsX, columns.end - displayWidth(text))
-      grid.put(text, x: x, y: y, style: theme.dropTarget)
+    if let carried {
+      let after = version.isDeprecated ? columns.labelsX + 13 : columns.afterChips(orderedLabels(version.labels))
+      let x = max(columns.labelsX, min(after, columns.x + columns.width - displayWidth(carried)))
+      grid.put(carried, x: x, y: y, style: theme.dropTarget)
     }
     if isCursor && focused {
       grid.restyle(x: columns.idX, y: y, width: columns.relativeWidth + 9) { $0.reverse = true }

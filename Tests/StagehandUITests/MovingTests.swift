@@ -320,4 +320,18 @@ import Testing
       assertSnapshot(render(state), named: "preview-\(width)x\(height)")
     }
   }
+
+  @Test func carryingAndDraggingSnapshots() {
+    var carrying = Fixture.loaded()
+    press(&carrying, .down, .enter, .down, .char("m"), .right)
+    assertSnapshot(render(carrying), named: "choosing-chip-80x24")
+    press(&carrying, .enter, .up)
+    assertSnapshot(render(carrying), named: "carrying-80x24")
+
+    var dragging = Fixture.loaded(config: Fixture.config(colorMode: .none))
+    let start = chipPoint(dragging, row: 0)
+    send(&dragging, .terminal(.mouse(MouseEvent(.press(button: 0), x: start.x, y: start.y))))
+    send(&dragging, .terminal(.mouse(MouseEvent(.drag(button: 0), x: start.x + 3, y: start.y + 1))))
+    assertSnapshot(render(dragging), named: "dragging-no-color-80x24")
+  }
 }
