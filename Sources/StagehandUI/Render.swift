@@ -148,7 +148,8 @@ struct Renderer {
       x += 2
     }
     if let status = state.status {
-      let text = sanitizeForDisplay(status.text, asciiOnly: theme.asciiOnly)
+      let oneLine = status.text.split(separator: "\n").joined(separator: theme.separator)
+      let text = sanitizeForDisplay(oneLine, asciiOnly: theme.asciiOnly)
       grid.put(theme.truncate(text, to: layout.width - x - 1), x: x, y: y, style: theme.status(status.kind))
     }
   }

@@ -14,11 +14,9 @@ extension Renderer {
     case .reveal(let reveal):
       drawModal(title: revealTitle(reveal), lines: revealLines(reveal, width: maxWidth - 4), scroll: 0, width: maxWidth)
     case .error(let title, let message):
-      let lines = wrap(
-        sanitizeForDisplay(message, asciiOnly: theme.asciiOnly).replacingOccurrences(of: "␊", with: "\n"),
-        width: maxWidth - 4
-      )
-      .map { [($0, theme.status(.error))] as StyledLine }
+      let lines = message.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line in
+        wrap(sanitizeForDisplay(String(line), asciiOnly: theme.asciiOnly), width: maxWidth - 4)
+      }.map { [($0, theme.status(.error))] as StyledLine }
       drawModal(title: title, lines: lines, scroll: 0, width: min(maxWidth, 72))
     case .preview(let preview):
       drawModal(

@@ -222,12 +222,18 @@ func describeRequests(_ effects: [Effect]) -> [(name: String, deprecated: Bool, 
   @Test func errorsShowInTheUIAndItStaysUp() {
     var state = fresh()
     send(&state, .started)
-    send(&state, .secretsLoadFailed(requestID: 1, message: "AccessDenied: not allowed to ListSecrets"))
+    send(
+      &state,
+      .secretsLoadFailed(
+        requestID: 1, message: "AccessDenied: not allowed to ListSecrets\nAsk for secretsmanager:ListSecrets"))
     #expect(state.loading == nil)
     #expect(state.status?.kind == .error)
     guard case .error(_, let message)? = state.popup else { Issue.record("no error popup"); return }
     #expect(message.contains("AccessDenied"))
-    #expect(render(state).text.contains("AccessDenied"))
+    let text = render(state).text
+    #expect(text.contains("AccessDenied"))
+    #expect(text.contains("│ Ask for secretsmanager:ListSecrets"))
+    #expect(text.contains("ListSecrets · Ask for"))
     press(&state, .escape)
     #expect(state.popup == nil)
     #expect(press(&state, .char("R")) == [.loadSecrets(requestID: 2)])
