@@ -48,6 +48,12 @@ public struct Keymap: Sendable {
       }
       lines.append("")
     }
+    lines += [
+      "### Mouse", "", "| Gesture | Action | Description |", "| --- | --- | --- |",
+      "| click | select | Select the row under the pointer and focus its pane. |",
+      "| wheel | scroll | Move the selection in the pane under the pointer. |",
+      "| drag a label chip | move | Release on another version to preview the move; anywhere else cancels. |", "",
+    ]
     return lines.joined(separator: "\n")
   }
 }
