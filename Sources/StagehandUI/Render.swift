@@ -54,6 +54,13 @@ struct Renderer {
     self.grid = grid
   }
 
+  /// Every string reaches the grid through here, sanitized, so data that slipped into a
+  /// message, a title or a plan summary still can't steer the terminal.
+  @discardableResult
+  mutating func put(_ text: String, x: Int, y: Int, style: CellStyle = .plain, maxWidth: Int? = nil) -> Int {
+    grid.put(sanitizeForDisplay(text, asciiOnly: theme.asciiOnly), x: x, y: y, style: style, maxWidth: maxWidth)
+  }
+
   mutating func draw() {
     if state.isTooSmall {
       drawTooSmall()
@@ -75,14 +82,14 @@ struct Renderer {
     let top = max(0, (state.height - lines.count) / 2)
     for (offset, line) in lines.enumerated() {
       let x = max(0, (state.width - displayWidth(line)) / 2)
-      grid.put(line, x: x, y: top + offset, style: CellStyle(bold: true))
+      put(line, x: x, y: top + offset, style: CellStyle(bold: true))
     }
   }
 
   mutating func drawHeader() {
     grid.fill(x: 0, y: 0, width: layout.width, height: 1, with: Cell(" ", style: theme.header))
     var x = 1
-    x += grid.put("Stagehand", x: x, y: 0, style: theme.header)
+    x += put("Stagehand", x: x, y: 0, style: theme.header)
     x += 2
     var badges: [(String, CellStyle)] = []
     if state.config.readOnly { badges.append((" READ-ONLY ", theme.readOnlyBadge)) }
@@ -90,14 +97,14 @@ struct Renderer {
     let right = headerRight
     let badgeWidth = badges.reduce(0) { $0 + displayWidth($1.0) + 1 }
     let room = layout.width - x - badgeWidth - displayWidth(right) - 2
-    x += grid.put(
+    x += put(
       theme.truncate(sanitizeForDisplay(state.config.backendName, asciiOnly: theme.asciiOnly), to: room), x: x, y: 0,
       style: theme.header)
     x += 1
     for (text, style) in badges {
-      x += grid.put(text, x: x, y: 0, style: style) + 1
+      x += put(text, x: x, y: 0, style: style) + 1
     }
-    grid.put(right, x: layout.width - displayWidth(right) - 1, y: 0, style: theme.header)
+    put(right, x: layout.width - displayWidth(right) - 1, y: 0, style: theme.header)
   }
 
   var headerRight: String {
@@ -129,7 +136,7 @@ struct Renderer {
     grid[x + width - 1, y + height - 1] = Cell(box.br, style: style)
     if !title.isEmpty {
       let text = " " + theme.truncate(title, to: width - 6) + " "
-      grid.put(text, x: x + 2, y: y, style: focused ? theme.focusedBorder : theme.title)
+      put(text, x: x + 2, y: y, style: focused ? theme.focusedBorder : theme.title)
     }
   }
 
@@ -137,20 +144,20 @@ struct Renderer {
     let y = layout.statusRow
     var x = 1
     if state.filterEditing {
-      x += grid.put("/", x: x, y: y, style: theme.hintKey)
-      x += grid.put(
+      x += put("/", x: x, y: y, style: theme.hintKey)
+      x += put(
         sanitizeForDisplay(state.filterText, asciiOnly: theme.asciiOnly), x: x, y: y, maxWidth: layout.width / 2)
-      x += grid.put(theme.asciiOnly ? "_" : "▏", x: x, y: y, style: CellStyle(bold: true))
+      x += put(theme.asciiOnly ? "_" : "▏", x: x, y: y, style: CellStyle(bold: true))
       x += 2
     } else if !state.filterText.isEmpty {
       let text = "filter: " + sanitizeForDisplay(state.filterText, asciiOnly: theme.asciiOnly)
-      x += grid.put(theme.truncate(text, to: layout.width / 2), x: x, y: y, style: theme.hintKey)
+      x += put(theme.truncate(text, to: layout.width / 2), x: x, y: y, style: theme.hintKey)
       x += 2
     }
     if let status = state.status {
       let oneLine = status.text.split(separator: "\n").joined(separator: theme.separator)
       let text = sanitizeForDisplay(oneLine, asciiOnly: theme.asciiOnly)
-      grid.put(theme.truncate(text, to: layout.width - x - 1), x: x, y: y, style: theme.status(status.kind))
+      put(theme.truncate(text, to: layout.width - x - 1), x: x, y: y, style: theme.status(status.kind))
     }
   }
 
@@ -183,9 +190,9 @@ struct Renderer {
   mutating func drawHint(_ binding: Binding, x: Int, y: Int) -> Int {
     let disabled = binding.disabledReason(state) != nil
     var col = x
-    col += grid.put(binding.keyLabel, x: col, y: y, style: disabled ? theme.hintDisabled : theme.hintKey)
+    col += put(binding.keyLabel, x: col, y: y, style: disabled ? theme.hintDisabled : theme.hintKey)
     col += 1
-    col += grid.put(binding.short, x: col, y: y, style: disabled ? theme.hintDisabled : theme.hintText)
+    col += put(binding.short, x: col, y: y, style: disabled ? theme.hintDisabled : theme.hintText)
     return col - x
   }
 }

@@ -19,7 +19,7 @@ extension Renderer {
       } else {
         text = "no secret matches the filter"
       }
-      grid.put(theme.truncate(text, to: innerWidth - 2), x: innerX + 1, y: layout.secretRowsTop, style: theme.dimmed)
+      put(theme.truncate(text, to: innerWidth - 2), x: innerX + 1, y: layout.secretRowsTop, style: theme.dimmed)
       return
     }
     for row in 0..<layout.secretRowCount {
@@ -66,14 +66,14 @@ extension Renderer {
     let nameWidth = max(4, width - summaryWidth - badgeWidth - 2)
     let name = theme.truncate(sanitizeForDisplay(secret.name, asciiOnly: theme.asciiOnly), to: nameWidth)
     grid.fill(x: x, y: y, width: width, height: 1)
-    grid.put(name, x: x + 1, y: y, style: secret.isScheduledForDeletion ? theme.dimmed : .plain)
+    put(name, x: x + 1, y: y, style: secret.isScheduledForDeletion ? theme.dimmed : .plain)
     var bx = x + 1 + nameWidth + 1
     for (text, style) in badges {
-      bx += grid.put(text, x: bx, y: y, style: style) + 1
+      bx += put(text, x: bx, y: y, style: style) + 1
     }
     var sx = x + width - summaryWidth
     for (text, style) in summary {
-      sx += grid.put(text, x: sx, y: y, style: style, maxWidth: x + width - sx)
+      sx += put(text, x: sx, y: y, style: style, maxWidth: x + width - sx)
     }
   }
 
@@ -90,7 +90,7 @@ extension Renderer {
     let x = layout.versionsInnerX
     let width = layout.versionsInnerWidth
     guard let secret else {
-      grid.put("no secret selected", x: x + 1, y: layout.detailsTop, style: theme.dimmed)
+      put("no secret selected", x: x + 1, y: layout.detailsTop, style: theme.dimmed)
       return
     }
     drawDetails(secret, x: x, width: width)
@@ -101,7 +101,7 @@ extension Renderer {
     if versions.isEmpty {
       let text =
         secret.versions.isEmpty && !secret.versionsComplete ? "loading versions\(theme.ellipsis)" : "no versions"
-      grid.put(text, x: x + 1, y: layout.versionRowsTop, style: theme.dimmed)
+      put(text, x: x + 1, y: layout.versionRowsTop, style: theme.dimmed)
     }
     for row in 0..<layout.versionRowCount {
       let position = state.versionScroll + row
@@ -117,21 +117,21 @@ extension Renderer {
     var col = x + 1
     if let service = secret.owningService {
       col +=
-        grid.put(
+        put(
           "managed by " + sanitizeForDisplay(service, asciiOnly: theme.asciiOnly), x: col, y: y,
           style: theme.serviceBadge, maxWidth: width / 2) + 2
     }
     if let deleted = secret.deletedDate {
       col +=
-        grid.put(
+        put(
           "scheduled for deletion " + dates.day(deleted), x: col, y: y, style: theme.deletionBadge, maxWidth: width / 2)
         + 2
     }
     if let description = secret.description, !description.isEmpty {
       let text = sanitizeForDisplay(description, asciiOnly: theme.asciiOnly)
-      grid.put(theme.truncate(text, to: x + width - col - 1), x: col, y: y)
+      put(theme.truncate(text, to: x + width - col - 1), x: col, y: y)
     } else if col == x + 1 {
-      grid.put("no description", x: col, y: y, style: theme.dimmed)
+      put("no description", x: col, y: y, style: theme.dimmed)
     }
     let wide = width >= 76
     var parts: [String] = []
@@ -150,19 +150,19 @@ extension Renderer {
       let relative = dates.relative(next, now: state.now)
       parts.append(wide ? "next \(dates.day(next)) (\(relative))" : "next \(relative)")
     }
-    grid.put(
+    put(
       theme.truncate(parts.joined(separator: theme.separator), to: width - 2), x: x + 1, y: y + 1, style: theme.dimmed)
   }
 
   mutating func drawVersionHeader(_ columns: VersionColumns, labelCount: Int) {
     let y = layout.versionHeaderRow
     let style = theme.columnHeader
-    grid.put("VERSION", x: columns.idX, y: y, style: style)
-    grid.put("CREATED", x: columns.relativeX, y: y, style: style)
+    put("VERSION", x: columns.idX, y: y, style: style)
+    put("CREATED", x: columns.relativeX, y: y, style: style)
     if columns.isWide {
-      grid.put("ACCESSED", x: columns.accessedX, y: y, style: style, maxWidth: columns.accessedWidth)
+      put("ACCESSED", x: columns.accessedX, y: y, style: style, maxWidth: columns.accessedWidth)
     }
-    grid.put("LABELS \(labelCount)/\(StandardLabel.quota)", x: columns.labelsX, y: y, style: style)
+    put("LABELS \(labelCount)/\(StandardLabel.quota)", x: columns.labelsX, y: y, style: style)
   }
 
   mutating func drawVersionRow(_ version: SecretVersion, position: Int, y: Int, columns: VersionColumns, focused: Bool)
@@ -175,27 +175,27 @@ extension Renderer {
     var columns = columns
     columns.reserved = carried.map { displayWidth($0) + 1 } ?? 0
     let base: CellStyle = version.isDeprecated ? theme.dimmed : .plain
-    if isCursor { grid.put(theme.cursorMarker, x: columns.markerX, y: y, style: focused ? theme.hintKey : base) }
+    if isCursor { put(theme.cursorMarker, x: columns.markerX, y: y, style: focused ? theme.hintKey : base) }
     if state.config.colorMode == .none && version.labels.contains(StandardLabel.current) {
-      grid.put("*", x: columns.markerX + 1, y: y, style: CellStyle(bold: true))
+      put("*", x: columns.markerX + 1, y: y, style: CellStyle(bold: true))
     }
     let id = String(sanitizeForDisplay(version.versionId, asciiOnly: true).prefix(8))
-    grid.put(id, x: columns.idX, y: y, style: base)
+    put(id, x: columns.idX, y: y, style: base)
     if let created = version.createdDate {
       let relative = dates.relative(created, now: state.now)
-      grid.put(relative, x: columns.relativeX, y: y, style: base, maxWidth: columns.relativeWidth)
+      put(relative, x: columns.relativeX, y: y, style: base, maxWidth: columns.relativeWidth)
       var absolute = dates.absolute(created)
       if !columns.isWide { absolute = String(absolute.dropFirst(5)) }
-      grid.put(absolute, x: columns.absoluteX, y: y, style: theme.dimmed)
+      put(absolute, x: columns.absoluteX, y: y, style: theme.dimmed)
     } else {
-      grid.put("-", x: columns.relativeX, y: y, style: theme.dimmed)
+      put("-", x: columns.relativeX, y: y, style: theme.dimmed)
     }
     if columns.isWide {
       let accessed = version.lastAccessedDate.map { dates.day($0) } ?? "-"
-      grid.put(accessed, x: columns.accessedX, y: y, style: theme.dimmed, maxWidth: columns.accessedWidth)
+      put(accessed, x: columns.accessedX, y: y, style: theme.dimmed, maxWidth: columns.accessedWidth)
     }
     if version.isDeprecated {
-      grid.put("(deprecated)", x: columns.labelsX, y: y, style: theme.dimmed, maxWidth: columns.end - columns.labelsX)
+      put("(deprecated)", x: columns.labelsX, y: y, style: theme.dimmed, maxWidth: columns.end - columns.labelsX)
     } else {
       let (spans, hidden) = columns.chips(orderedLabels(version.labels))
       for span in spans {
@@ -204,17 +204,17 @@ extension Renderer {
           style.reverse.toggle()
           style.underline = true
         }
-        grid.put(span.text, x: span.x, y: y, style: style)
+        put(span.text, x: span.x, y: y, style: style)
       }
       if hidden > 0 {
         let x = spans.last.map { $0.x + $0.width + 1 } ?? columns.labelsX
-        grid.put("+\(hidden)", x: x, y: y, style: theme.dimmed, maxWidth: columns.end - x)
+        put("+\(hidden)", x: x, y: y, style: theme.dimmed, maxWidth: columns.end - x)
       }
     }
     if let carried {
       let after = version.isDeprecated ? columns.labelsX + 13 : columns.afterChips(orderedLabels(version.labels))
       let x = max(columns.labelsX, min(after, columns.x + columns.width - displayWidth(carried)))
-      grid.put(carried, x: x, y: y, style: theme.dropTarget)
+      put(carried, x: x, y: y, style: theme.dropTarget)
     }
     if isCursor && focused {
       grid.restyle(x: columns.idX, y: y, width: columns.relativeWidth + 9) { $0.reverse = true }
@@ -251,7 +251,7 @@ extension Renderer {
     } else if !state.showDeprecated || !secret.includesDeprecated {
       parts.append(state.showDeprecated ? "deprecated loading\(theme.ellipsis)" : "deprecated not shown")
     }
-    grid.put(
+    put(
       theme.truncate(parts.joined(separator: theme.separator), to: width - 2), x: x + 1, y: y, style: theme.dimmed)
   }
 
@@ -271,6 +271,6 @@ extension Renderer {
     style.reverse = true
     let x = min(px, layout.width - displayWidth(text))
     grid.clearSplitWideCharacters(x: x, y: py, width: displayWidth(text), height: 1)
-    grid.put(text, x: x, y: py, style: style)
+    put(text, x: x, y: py, style: style)
   }
 }

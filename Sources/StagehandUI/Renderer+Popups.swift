@@ -75,12 +75,12 @@ extension Renderer {
       guard lines.indices.contains(index) else { break }
       var col = x + 2
       for run in lines[index] {
-        col += grid.put(run.text, x: col, y: y + 1 + row, style: run.style, maxWidth: x + width - 2 - col)
+        col += put(run.text, x: col, y: y + 1 + row, style: run.style, maxWidth: x + width - 2 - col)
       }
     }
     if lines.count > body {
       let more = "\(start + 1)-\(min(lines.count, start + body))/\(lines.count)"
-      grid.put(" \(more) ", x: x + width - displayWidth(more) - 4, y: y + height - 1, style: theme.focusedBorder)
+      put(" \(more) ", x: x + width - displayWidth(more) - 4, y: y + height - 1, style: theme.focusedBorder)
     }
   }
 

@@ -85,7 +85,10 @@ enum Fixture {
   static var hostile: Secret {
     Secret(
       name: "evil\u{1B}[31mred\u{202E}txt.exe", description: "bell\u{07} and \u{200B}hidden",
-      versions: [SecretVersion(versionId: "ffff6666-0000-4000-8000-00000000000f", labels: [StandardLabel.current])])
+      versions: [
+        SecretVersion(versionId: "ffff6666-0000-4000-8000-00000000000f", labels: [StandardLabel.current]),
+        SecretVersion(versionId: "ffff7777-0000-4000-8000-00000000000f", labels: ["x\u{1B}]0;pwn\u{07}\u{202E}"]),
+      ])
   }
 
   static var wide: Secret {

@@ -157,6 +157,8 @@ struct SplitMix64: RandomNumberGenerator {
       if step % 15 == 0 {
         render(state, into: &grid)
         #expect(grid.width == max(0, state.width) && grid.height == max(0, state.height))
+        let unsafe = grid.text.unicodeScalars.contains { $0 != "\n" && DisplayText.isDangerous($0) }
+        #expect(!unsafe, "seed \(seed) step \(step): a control character reached the grid")
       }
     }
   }

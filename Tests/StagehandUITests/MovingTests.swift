@@ -334,4 +334,34 @@ import Testing
     send(&dragging, .terminal(.mouse(MouseEvent(.drag(button: 0), x: start.x + 3, y: start.y + 1))))
     assertSnapshot(render(dragging), named: "dragging-no-color-80x24")
   }
+
+  @Test func hostileLabelsStayInertThroughPreviewCommitAndHistory() throws {
+    func isClean(_ state: AppState) -> Bool {
+      !render(state).text.unicodeScalars.contains { $0 != "\n" && DisplayText.isDangerous($0) }
+    }
+    var state = Fixture.loaded(width: 120, height: 40)
+    press(&state, .char("G"), .char("k"), .char("k"), .enter, .down)
+    #expect(state.selectedSecret?.name == Fixture.hostile.name)
+    var described = Fixture.hostile
+    described.versionsComplete = true
+    for (id, request) in state.describes where request.secretName == described.name {
+      send(&state, .secretDescribed(requestID: id, secret: described))
+    }
+    #expect(isClean(state))
+    press(&state, .char("x"))
+    #expect(isClean(state))
+    press(&state, .char("c"))
+    let plan = try #require(previewPlan(state))
+    #expect(isClean(state))
+    #expect(render(state).text.contains("<U+202E>"))
+    guard case .execute(_, let id)? = press(&state, .char("y")).first else { Issue.record("no execute"); return }
+    #expect(isClean(state))
+    var after = Fixture.hostile
+    after.applyLabels(plan.after)
+    after.versionsComplete = true
+    send(&state, .commitFinished(requestID: id, outcome: .applied(plan: plan, secret: after)))
+    #expect(isClean(state))
+    press(&state, .char("H"))
+    #expect(isClean(state))
+  }
 }
