@@ -83,6 +83,15 @@ public struct AppState: Sendable {
     return versions.indices.contains(versionCursor) ? versions[versionCursor] : nil
   }
 
+  /// True while something animates (the spinner): the event loop can tick fast then and
+  /// slowly (for relative dates) otherwise.
+  public var needsFastTicks: Bool {
+    if loading != nil || !describes.isEmpty { return true }
+    if case .committing? = popup { return true }
+    if case .reveal(let reveal)? = popup, reveal.value == nil, reveal.error == nil { return true }
+    return false
+  }
+
   public var isTooSmall: Bool { width < Layout.minimumWidth || height < Layout.minimumHeight }
 
   public var layout: Layout { Layout(width: width, height: height) }

@@ -51,4 +51,32 @@ import Testing
     press(&state, .char("?"))
     assertSnapshot(render(state), named: "help-80x24")
   }
+
+  @Test func revealPopup() throws {
+    var state = Fixture.loaded()
+    press(&state, .enter)
+    let effects = press(&state, .char("v"))
+    guard case .reveal(_, _, let id)? = effects.first else { Issue.record("no reveal"); return }
+    #expect(state.needsFastTicks)
+    send(
+      &state, .valueRevealed(requestID: id, value: RevealedValue("{\"password\":\"correct horse\"}\nline two\u{1B}[2J"))
+    )
+    #expect(!state.needsFastTicks)
+    assertSnapshot(render(state), named: "reveal-80x24")
+  }
+
+  @Test func wideCharactersKeepColumnsAligned() {
+    let state = Fixture.loaded()
+    let grid = render(state)
+    let layout = state.layout
+    func summaryColumn(_ row: Int) -> Int? {
+      (0..<layout.leftWidth).first { grid[$0, layout.secretRowsTop + row].text == "C" }
+    }
+    let plain = summaryColumn(0)
+    #expect(plain != nil)
+    for row in 1..<Fixture.all.count {
+      #expect(summaryColumn(row) == plain, "row \(row)")
+      #expect(grid[layout.leftWidth - 1, layout.secretRowsTop + row].text == "│", "row \(row)")
+    }
+  }
 }
