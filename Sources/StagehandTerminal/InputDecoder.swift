@@ -18,6 +18,9 @@ public struct InputDecoder: Sendable {
     case ss3
     /// After `ESC [ M`: the legacy X10 mouse report's bytes so far.
     case x10([UInt32])
+    /// Inside a CSI sequence that grew too long: swallowed up to its final byte so its
+    /// parameters do not turn into keystrokes.
+    case discarding
   }
 
   /// Longest CSI body accepted; anything longer is garbage and is dropped, so a stream of
@@ -50,6 +53,8 @@ public struct InputDecoder: Sendable {
       return afterSS3(input)
     case .x10(let bytes):
       return inX10(bytes, input)
+    case .discarding:
+      return whileDiscarding(input)
     }
   }
 
@@ -69,7 +74,7 @@ public struct InputDecoder: Sendable {
     case .escape: return [.key(.escape)]
     case .csi(let body): return body.isEmpty ? [.key(.escape), .key(.char("["))] : []
     case .ss3: return [.key(.escape), .key(.char("O"))]
-    case .x10: return []
+    case .x10, .discarding: return []
     }
   }
 
@@ -111,7 +116,7 @@ public struct InputDecoder: Sendable {
     switch value {
     case 0x20...0x3F:
       guard body.utf8.count < Self.maxSequenceLength else {
-        state = .ground
+        state = .discarding
         return []
       }
       state = .csi(body + String(UnicodeScalar(UInt8(value))))
@@ -121,6 +126,23 @@ public struct InputDecoder: Sendable {
       return dispatchCSI(body: body, final: UInt8(value))
     default:
       // Not part of any CSI: the sequence was garbage; this input starts afresh.
+      state = .ground
+      return ground(input)
+    }
+  }
+
+  private mutating func whileDiscarding(_ input: RawInput) -> [TerminalEvent] {
+    guard case .character(let value) = input else {
+      state = .ground
+      return ground(input)
+    }
+    switch value {
+    case 0x20...0x3F:
+      return []
+    case 0x40...0x7E:
+      state = .ground
+      return []
+    default:
       state = .ground
       return ground(input)
     }
@@ -170,7 +192,11 @@ public struct InputDecoder: Sendable {
 
   private mutating func dispatchCSI(body: String, final: UInt8) -> [TerminalEvent] {
     if body.hasPrefix("<") {
-      guard final == 0x4D || final == 0x6D else { return [] }
+      guard final == 0x4D || final == 0x6D else {
+        // A mouse report broken off before its coordinates: swallow the rest of it.
+        if body.filter({ $0 == ";" }).count < 2 { state = .discarding }
+        return []
+      }
       return sgrMouse(body.dropFirst(), released: final == 0x6D)
     }
     if body.isEmpty && final == 0x4D {
@@ -188,10 +214,8 @@ public struct InputDecoder: Sendable {
       case 0x48: .home
       case 0x46: .end
       case 0x5A: .backTab
-      case 0x50: .function(1)
-      case 0x51: .function(2)
-      case 0x52: .function(3)
-      case 0x53: .function(4)
+      // `ESC [ 1 ; m P` is a modified F1; `ESC [ row ; col R` is a cursor report.
+      case 0x50...0x53 where first == nil || first == 1: .function(Int(final) - 0x4F)
       case 0x7E: first.flatMap(Self.tildeKey)
       default: nil
       }
