@@ -12,6 +12,20 @@ import StagehandUI
 /// Not `Sendable`: ncurses is a process-wide, single-threaded library, so the terminal must
 /// live on one actor (the executable's main actor). Every exit path must call `restore()`;
 /// the C layer also restores on SIGINT, SIGTERM, SIGHUP, SIGQUIT, crashes and `exit()`.
+///
+/// The event loop polls with a short timeout so effect results posted by tasks get handled
+/// between reads (bubbletea's loop, with ncurses doing the waiting):
+///
+/// ```swift
+/// let terminal = try Terminal(options: .from(environment: ProcessInfo.processInfo.environment))
+/// defer { terminal.restore() }
+/// var grid = CellGrid(width: terminal.size.width, height: terminal.size.height)
+/// while running {
+///   if let event = terminal.nextEvent(timeoutMilliseconds: 16) { /* update(.terminal(event)) */ }
+///   await Task.yield()  // let finished effects post their messages, then drain them
+///   if changed { render(state, into: &grid); terminal.draw(grid) }
+/// }
+/// ```
 public final class Terminal {
   public let options: TerminalOptions
   /// 0 when colours are off (`NO_COLOR` or a monochrome terminal).
@@ -106,6 +120,15 @@ public final class Terminal {
     }
     return pending.isEmpty ? nil : pending.removeFirst()
   }
+
+  /// Repaints every cell on the next `draw` (Ctrl-L, or after something else wrote to the
+  /// terminal).
+  public func forceRedraw() {
+    previousFrame = nil
+  }
+
+  /// False once `restore()` has run.
+  public var isActive: Bool { isOpen }
 
   /// Leaves the alternate screen, turns mouse tracking off, shows the cursor and restores
   /// the terminal modes. Safe to call more than once; the terminal is unusable afterwards.
