@@ -21,6 +21,8 @@
 
 static SCREEN *cn_screen;
 static FILE *cn_tty_file;
+static FILE *cn_device_input;
+static FILE *cn_device_output;
 static int cn_in_fd = -1;
 static int cn_out_fd = -1;
 static struct termios cn_saved_termios;
@@ -148,6 +150,14 @@ static void cn_tstp_handler(int sig) {
 
 static void cn_atexit_restore(void) { cn_end(); }
 
+static void cn_close_files(void) {
+  if (cn_tty_file != NULL) fclose(cn_tty_file);
+  if (cn_device_input != NULL) fclose(cn_device_input);
+  if (cn_device_output != NULL) fclose(cn_device_output);
+  cn_tty_file = cn_device_input = cn_device_output = NULL;
+  cn_in_fd = cn_out_fd = -1;
+}
+
 static void cn_install_handlers(void) {
   for (size_t i = 0; i < sizeof cn_terminating_signals / sizeof cn_terminating_signals[0]; i++)
     cn_install(cn_terminating_signals[i], cn_terminating_handler);
@@ -166,29 +176,16 @@ static void cn_uninstall_handlers(void) {
   cn_uninstall(SIGTSTP);
 }
 
-int cn_begin(int enable_mouse) {
-  if (cn_active_flag) return CN_BEGIN_ALREADY_ACTIVE;
-  setlocale(LC_ALL, "");
-
-  FILE *input = stdin;
-  FILE *output = stdout;
-  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-    cn_tty_file = fopen("/dev/tty", "r+");
-    if (cn_tty_file == NULL) return CN_BEGIN_NO_TTY;
-    input = cn_tty_file;
-    output = cn_tty_file;
-  }
+static int cn_enter(FILE *input, FILE *output, const char *terminal_type, int enable_mouse) {
   cn_in_fd = fileno(input);
   cn_out_fd = fileno(output);
   cn_have_saved_termios = tcgetattr(cn_in_fd, &cn_saved_termios) == 0;
 
   cn_install_handlers();
-  cn_screen = newterm(NULL, output, input);
+  cn_screen = newterm(terminal_type, output, input);
   if (cn_screen == NULL) {
     cn_uninstall_handlers();
-    if (cn_tty_file != NULL) fclose(cn_tty_file);
-    cn_tty_file = NULL;
-    cn_in_fd = cn_out_fd = -1;
+    cn_close_files();
     return CN_BEGIN_NO_TERMINFO;
   }
   set_term(cn_screen);
@@ -219,6 +216,32 @@ int cn_begin(int enable_mouse) {
   return CN_BEGIN_OK;
 }
 
+int cn_begin(int enable_mouse) {
+  if (cn_active_flag) return CN_BEGIN_ALREADY_ACTIVE;
+  setlocale(LC_ALL, "");
+  if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) return cn_enter(stdin, stdout, NULL, enable_mouse);
+  cn_tty_file = fopen("/dev/tty", "r+");
+  if (cn_tty_file == NULL) return CN_BEGIN_NO_TTY;
+  return cn_enter(cn_tty_file, cn_tty_file, NULL, enable_mouse);
+}
+
+int cn_begin_on(int input_fd, int output_fd, const char *terminal_type, int enable_mouse) {
+  if (cn_active_flag) return CN_BEGIN_ALREADY_ACTIVE;
+  setlocale(LC_ALL, "");
+  if (!isatty(input_fd) || !isatty(output_fd)) return CN_BEGIN_NO_TTY;
+  int input_copy = dup(input_fd);
+  int output_copy = dup(output_fd);
+  if (input_copy >= 0) cn_device_input = fdopen(input_copy, "r");
+  if (output_copy >= 0) cn_device_output = fdopen(output_copy, "w");
+  if (cn_device_input == NULL || cn_device_output == NULL) {
+    if (cn_device_input == NULL && input_copy >= 0) close(input_copy);
+    if (cn_device_output == NULL && output_copy >= 0) close(output_copy);
+    cn_close_files();
+    return CN_BEGIN_NO_TTY;
+  }
+  return cn_enter(cn_device_input, cn_device_output, terminal_type, enable_mouse);
+}
+
 void cn_end(void) {
   if (!cn_active_flag) return;
   if (cn_mouse_flag) cn_write_all(cn_out_fd, cn_mouse_off_sequence, sizeof cn_mouse_off_sequence - 1);
@@ -229,9 +252,7 @@ void cn_end(void) {
   cn_uninstall_handlers();
   delscreen(cn_screen);
   cn_screen = NULL;
-  if (cn_tty_file != NULL) fclose(cn_tty_file);
-  cn_tty_file = NULL;
-  cn_in_fd = cn_out_fd = -1;
+  cn_close_files();
   cn_have_saved_termios = 0;
 }
 

@@ -48,11 +48,19 @@ public final class Terminal {
   private static let maxInputsPerCall = 256
 
   public init(options: TerminalOptions = TerminalOptions()) throws {
-    switch cn_begin(options.mouse ? 1 : 0) {
+    let mouse: Int32 = options.mouse ? 1 : 0
+    let result =
+      if let device = options.device {
+        cn_begin_on(device.inputDescriptor, device.outputDescriptor, device.type, mouse)
+      } else {
+        cn_begin(mouse)
+      }
+    switch result {
     case CN_BEGIN_OK: break
     case CN_BEGIN_NO_TTY: throw TerminalError.notATerminal
     case CN_BEGIN_ALREADY_ACTIVE: throw TerminalError.alreadyOpen
-    default: throw TerminalError.unknownTerminalType(getenv("TERM").map { String(cString: $0) })
+    default:
+      throw TerminalError.unknownTerminalType(options.device?.type ?? getenv("TERM").map { String(cString: $0) })
     }
     self.options = options
     let available = Int(cn_colors())

@@ -10,10 +10,13 @@ public struct TerminalOptions: Hashable, Sendable {
   /// Mouse tracking (any-motion, SGR encoding) so clicks, drags and the wheel arrive.
   public var mouse: Bool
   public var colors: Colors
+  /// nil: the process's own terminal.
+  public var device: TerminalDevice?
 
-  public init(mouse: Bool = true, colors: Colors = .auto) {
+  public init(mouse: Bool = true, colors: Colors = .auto, device: TerminalDevice? = nil) {
     self.mouse = mouse
     self.colors = colors
+    self.device = device
   }
 
   /// Honours `NO_COLOR` (https://no-color.org): present with any value means no colour.

@@ -40,6 +40,11 @@ typedef struct {
  * enters curses mode. Returns one of CN_BEGIN_*. */
 int cn_begin(int enable_mouse);
 
+/* The same on a given terminal device (a pty in tests, or a terminal other than the
+ * process's own) with an explicit terminfo type (NULL: $TERM). The descriptors are
+ * duplicated; the caller keeps its own. */
+int cn_begin_on(int input_fd, int output_fd, const char *terminal_type, int enable_mouse);
+
 /* Leaves curses mode: mouse tracking off, endwin, cursor visible, original termios. Safe
  * to call more than once. */
 void cn_end(void);
