@@ -65,7 +65,9 @@ final class TmuxSession {
 
   /// Starts `command` (run by tmux through the shell) in a detached `width` x `height`
   /// pane. `environment` is added to the pane's environment; `terminalType` becomes its
-  /// TERM (tmux's default is "screen", an 8-colour terminal).
+  /// TERM (tmux's default is "screen", an 8-colour terminal). A crashing Swift program would
+  /// otherwise sit in the backtracer's interactive prompt, so that is switched off unless
+  /// `environment` says otherwise.
   init(
     command: String, width: Int = 100, height: Int = 30, environment: [String: String] = [:],
     terminalType: String = "tmux-256color", workingDirectory: String? = nil
@@ -79,7 +81,9 @@ final class TmuxSession {
     try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     var newSession = ["new-session", "-d", "-s", "test", "-x", String(width), "-y", String(height)]
     if let workingDirectory { newSession += ["-c", workingDirectory] }
-    for (key, value) in environment.sorted(by: { $0.key < $1.key }) { newSession += ["-e", "\(key)=\(value)"] }
+    var paneEnvironment = environment
+    if paneEnvironment["SWIFT_BACKTRACE"] == nil { paneEnvironment["SWIFT_BACKTRACE"] = "interactive=no" }
+    for (key, value) in paneEnvironment.sorted(by: { $0.key < $1.key }) { newSession += ["-e", "\(key)=\(value)"] }
     newSession.append(command)
     try run(
       [
@@ -113,6 +117,31 @@ final class TmuxSession {
   /// it: `button` is 0 left, 1 middle, 2 right, +32 for motion, 64/65 for the wheel.
   func sendSGRMouse(button: Int, x: Int, y: Int, release: Bool = false) throws {
     try sendBytes(Array("\u{1B}[<\(button);\(x + 1);\(y + 1)\(release ? "m" : "M")".utf8))
+  }
+
+  /// A left-button drag as a terminal with any-motion tracking reports it: a press at
+  /// `from`, motion reports through every cell on the straight path, a release at `to`.
+  func dragMouse(from: (x: Int, y: Int), to: (x: Int, y: Int), button: Int = 0) throws {
+    for report in Self.sgrDragReports(from: from, to: to, button: button) {
+      try sendBytes(Array(report.utf8))
+    }
+  }
+
+  static func sgrDragReports(from: (x: Int, y: Int), to: (x: Int, y: Int), button: Int = 0) -> [String] {
+    func report(_ code: Int, _ x: Int, _ y: Int, _ final: String) -> String {
+      "\u{1B}[<\(code);\(x + 1);\(y + 1)\(final)"
+    }
+    let steps = max(abs(to.x - from.x), abs(to.y - from.y))
+    var reports = [report(button, from.x, from.y, "M")]
+    if steps > 0 {
+      for step in 1...steps {
+        let x = from.x + (to.x - from.x) * step / steps
+        let y = from.y + (to.y - from.y) * step / steps
+        reports.append(report(button + 32, x, y, "M"))
+      }
+    }
+    reports.append(report(button, to.x, to.y, "m"))
+    return reports
   }
 
   /// The visible screen as text, one line per row (trailing spaces trimmed by tmux);

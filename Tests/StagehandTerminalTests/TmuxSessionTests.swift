@@ -56,6 +56,22 @@ struct TmuxSessionTests {
     #expect(tokens == ["001", "177"] + report + ["M"] + report + ["m"])
   }
 
+  @Test func buildsDragReportsAlongThePath() {
+    #expect(
+      TmuxSession.sgrDragReports(from: (2, 5), to: (2, 8)) == [
+        "\u{1B}[<0;3;6M", "\u{1B}[<32;3;7M", "\u{1B}[<32;3;8M", "\u{1B}[<32;3;9M", "\u{1B}[<0;3;9m",
+      ])
+    #expect(TmuxSession.sgrDragReports(from: (1, 1), to: (1, 1)) == ["\u{1B}[<0;2;2M", "\u{1B}[<0;2;2m"])
+  }
+
+  @Test func passesTheEnvironmentToThePane() throws {
+    let session = try TmuxSession(
+      command: "echo \"[$STAGEHAND_PROBE][$SWIFT_BACKTRACE][$TERM]\"; sleep 30", environment: ["STAGEHAND_PROBE": "x y"]
+    )
+    defer { session.kill() }
+    try session.waitFor("[x y][interactive=no][tmux-256color]")
+  }
+
   @Test func reportsResizesAndSignals() throws {
     let session = try TmuxSession(
       command: "trap 'echo resized' WINCH; while :; do sleep 0.05; done", width: 80, height: 24)
