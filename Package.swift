@@ -37,6 +37,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Helpers the test targets share: a real terminal (tmux) harness.
+    .target(name: "StagehandTestSupport", path: "Tests/StagehandTestSupport"),
     .testTarget(name: "StagingModelTests", dependencies: ["StagingModel"]),
     .testTarget(
       name: "SecretsClientTests",
@@ -45,8 +47,9 @@ let package = Package(
     ),
     .testTarget(
       name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel"], exclude: ["__Snapshots__"]),
-    .testTarget(name: "StagehandTerminalTests", dependencies: ["StagehandTerminal", "StagehandUI"]),
-    .testTarget(name: "StagehandCLITests", dependencies: ["StagingModel", "SecretsClient"]),
+    .testTarget(
+      name: "StagehandTerminalTests", dependencies: ["StagehandTerminal", "StagehandUI", "StagehandTestSupport"]),
+    .testTarget(name: "StagehandCLITests", dependencies: ["StagingModel", "SecretsClient", "StagehandTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )
