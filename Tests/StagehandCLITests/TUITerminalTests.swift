@@ -146,3 +146,43 @@ struct TUITerminalTests {
     #expect(state.isRestored, "\(state)")
   }
 }
+
+/// Names, descriptions and labels are data: planted escape sequences must not retitle the
+/// pane, write the clipboard, clear the screen or reorder text.
+@Suite(.serialized)
+struct HostileNamesTerminalTests {
+  @Test func plantedControlSequencesStayInert() throws {
+    let h = try CLIHarness()
+    defer { h.cleanUp() }
+    let title = "\u{1B}]2;PWNED-TITLE\u{07}"
+    let clipboard = "\u{1B}]52;c;UFdORUQ=\u{07}"
+    let clear = "\u{1B}[2J\u{1B}[H"
+    try h.writeStore([
+      ("evil\(title)name", [("1111aaaa-0000-0000-0000-000000000001", ["AWSCURRENT", "rel\(clear)ease"])]),
+      (
+        "clip\(clipboard)\u{9B}31mred\u{202E}txt.exe\u{200B}",
+        [("2222bbbb-0000-0000-0000-000000000002", ["AWSCURRENT"])]
+      ),
+      ("plain/after", [("3333cccc-0000-0000-0000-000000000003", ["AWSCURRENT"])]),
+    ])
+    var env = h.environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
+    env["LANG"] = "C.UTF-8"
+    let tui = try TmuxSession(
+      command: TmuxSession.reportingExit("\(CLIHarness.binary.path) --store \(h.storePath)"), width: 110, height: 30,
+      environment: env)
+    defer { tui.kill() }
+    let titleBefore = try tui.display("#{pane_title}")
+    let screen = try tui.waitFor("plain/after")
+    #expect(screen.contains("evil␛]2;PWNED-TITLE␇name"))
+    #expect(screen.contains("clip␛]52;c;UFdORUQ=␇<U+009B>"))
+    try tui.sendKeys("Enter")
+    let versions = try tui.waitFor("rel␛[2J")
+    #expect(versions.contains("plain/after"), "nothing cleared the screen")
+    try tui.sendKeys("q")
+    #expect(try tui.waitForExitReport() == 0)
+    #expect(try tui.display("#{pane_title}") == titleBefore)
+    #expect(!(try tui.display("#{pane_title}")).contains("PWNED"))
+    let buffers = (try? tui.display("#{buffer_sample}")) ?? ""
+    #expect(!buffers.contains("PWNED"))
+  }
+}

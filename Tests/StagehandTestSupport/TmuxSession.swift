@@ -172,6 +172,11 @@ public final class TmuxSession {
     return screen
   }
 
+  /// Expands a tmux format for the pane, e.g. "#{pane_title}".
+  public func display(_ format: String) throws -> String {
+    try run(["display-message", "-p", "-t", "test", format]).trimmingCharacters(in: .newlines)
+  }
+
   public func paneState() throws -> PaneState {
     let variables = [
       "alternate_on", "cursor_flag", "mouse_any_flag", "mouse_button_flag", "mouse_standard_flag", "mouse_sgr_flag",

@@ -7,7 +7,8 @@ import Testing
 /// `SNAPSHOT_RECORD=1 swift test --filter ReadmeKeymapTests` rewrites the section (and fails,
 /// so a rewrite is always looked at).
 struct ReadmeKeymapTests {
-  static let begin = "<!-- keymap:begin (generated from Keymap.standard: SNAPSHOT_RECORD=1 swift test --filter ReadmeKeymapTests) -->"
+  static let begin =
+    "<!-- keymap:begin (generated from Keymap.standard: SNAPSHOT_RECORD=1 swift test --filter ReadmeKeymapTests) -->"
   static let end = "<!-- keymap:end -->"
 
   static var readmeURL: URL {
@@ -27,6 +28,7 @@ struct ReadmeKeymapTests {
       Issue.record("README.md keybindings rewritten from the keymap; run again without SNAPSHOT_RECORD")
       return
     }
-    #expect(current == expected, "README.md's keybindings differ from Keymap.standard: regenerate them (see the marker)")
+    #expect(
+      current == expected, "README.md's keybindings differ from Keymap.standard: regenerate them (see the marker)")
   }
 }
