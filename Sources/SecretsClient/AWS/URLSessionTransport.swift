@@ -32,8 +32,9 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     var urlRequest = URLRequest(url: request.url)
     urlRequest.httpMethod = request.method
     urlRequest.timeoutInterval = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-    // The whole body in one Data, so it is written at once rather than streamed.
-    urlRequest.httpBody = request.body
+    // The whole body in one Data, so it is written at once rather than streamed. An empty
+    // body is left unset: FoundationNetworking would otherwise wait for upload data on a GET.
+    if !request.body.isEmpty { urlRequest.httpBody = request.body }
     for header in request.headers {
       urlRequest.addValue(header.value, forHTTPHeaderField: header.name)
     }
