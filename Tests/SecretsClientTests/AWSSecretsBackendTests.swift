@@ -224,3 +224,24 @@ struct AWSSecretsBackendTests {
     #expect(transport.requests.isEmpty)
   }
 }
+
+/// Stopping a listing early stops the paging behind it.
+struct AWSSecretsBackendCancellationTests {
+  @Test func stoppingEarlyStopsPaging() async throws {
+    let transport = MockTransport { request, index in
+      MockTransport.json(200, #"{"SecretList":[{"Name":"s\#(index)"}],"NextToken":"t\#(index)"}"#)
+    }
+    let backend = AWSSecretsBackend(client: .testing(transport))
+    var seen = 0
+    for try await _ in backend.listSecrets(filters: []) {
+      seen += 1
+      if seen == 3 { break }
+    }
+    try await Task.sleep(for: .milliseconds(200))
+    let sent = transport.requests.count
+    try await Task.sleep(for: .milliseconds(200))
+    #expect(seen == 3)
+    #expect(transport.requests.count == sent)
+    #expect(sent <= 5)
+  }
+}

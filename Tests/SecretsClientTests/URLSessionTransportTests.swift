@@ -1,4 +1,5 @@
 import Foundation
+import StagingModel
 import Testing
 
 @testable import SecretsClient
@@ -45,5 +46,49 @@ struct URLSessionTransportTests {
     #expect(response.status == 200)
     let json = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
     #expect(json?["SecretList"] is [Any])
+  }
+}
+
+/// Timeouts against a server that never answers, through the real transport.
+struct URLSessionTransportTimeoutTests {
+  @Test func silentServerTimesOutAmbiguously() async throws {
+    let listener = try SilentListener()
+    let request = HTTPRequest(method: "POST", url: listener.endpoint.appendingPathComponent("/"), body: Data("{}".utf8))
+    do {
+      _ = try await URLSessionTransport().send(request, timeout: .seconds(1))
+      Issue.record("expected a timeout")
+    } catch let failure as TransportFailure {
+      #expect(failure.kind == .ambiguous)
+      #expect(failure.message.contains("timed out"))
+    }
+  }
+
+  @Test func updateAfterTimeoutIsNotResentButReadsAreRetried() async throws {
+    let listener = try SilentListener()
+    let recorder = Recorder()
+    let client = AWSJSONClient(
+      endpoint: listener.endpoint, region: "us-east-1",
+      credentials: FixedCredentialProvider(value: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing")),
+      sleep: { recorder.sleep($0) }, log: recorder, timeout: .seconds(1))
+    await #expect(throws: AmbiguousWriteFailure.self) {
+      try await client.call(
+        operation: "UpdateSecretVersionStage",
+        input: SecretsManagerShapes.UpdateSecretVersionStageInput(
+          secretId: "app", step: StageStep(versionStage: "AWSCURRENT", moveToVersionId: "v2")))
+    }
+    #expect(recorder.entries.count == 1)
+    do {
+      _ = try await client.call(operation: "DescribeSecret", input: SecretsManagerShapes.SecretIdInput(SecretId: "app"))
+      Issue.record("expected a transport error")
+    } catch let error as SecretsError {
+      guard case .transport(let message) = error else {
+        Issue.record("expected .transport, got \(error)")
+        return
+      }
+      #expect(message.contains("timed out"))
+    }
+    #expect(recorder.entries.count == 4)
+    #expect(recorder.entries.last?.attempt == 3)
+    #expect(recorder.entries.last?.outcome == "transport")
   }
 }
