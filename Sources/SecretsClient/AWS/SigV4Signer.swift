@@ -194,7 +194,7 @@ public struct SigV4Signer: Sendable {
       case UInt8(ascii: "/") where keepSlash:
         out.append("/")
       default:
-        out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+        out += "%" + String(byte, radix: 16, uppercase: true).sigV4ZeroPadded(to: 2)
       }
     }
     return out
@@ -214,25 +214,4 @@ public struct SigV4Signer: Sendable {
 
   static func hex(_ digest: some Digest) -> String { hex(Array(digest)) }
   static func hex(_ code: HashedAuthenticationCode<SHA256>) -> String { hex(Array(code)) }
-}
-
-/// The two UTC time formats SigV4 uses, computed without a shared DateFormatter.
-struct SigV4Timestamp {
-  var amzDate: String
-  var dateStamp: String
-
-  init(_ date: Date) {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "UTC")!
-    let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-    func two(_ n: Int?) -> String { String(n ?? 0).leftPadded(to: 2) }
-    dateStamp = String(c.year ?? 0).leftPadded(to: 4) + two(c.month) + two(c.day)
-    amzDate = dateStamp + "T" + two(c.hour) + two(c.minute) + two(c.second) + "Z"
-  }
-}
-
-extension String {
-  fileprivate func leftPadded(to width: Int) -> String {
-    count >= width ? self : String(repeating: "0", count: width - count) + self
-  }
 }
