@@ -43,6 +43,7 @@ let package = Package(
     .testTarget(
       name: "SecretsClientTests",
       dependencies: ["SecretsClient", "StagingModel"],
+      exclude: ["Scripts"],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(
