@@ -41,6 +41,7 @@ let package = Package(
     .testTarget(
       name: "SecretsClientTests",
       dependencies: ["SecretsClient", "StagingModel"],
+      exclude: ["Scripts"],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel"]),
