@@ -33,7 +33,8 @@ public struct AWSConfiguration: Sendable {
   ///   - sign: the SigV4 signer STS AssumeRole calls use.
   public static func resolve(
     profile: String?, region: String?, endpointURL: String?, environment: AWSEnvironment,
-    transport: any HTTPTransport, sign: @escaping STSClient.Signing, now: @escaping @Sendable () -> Date = { Date() }
+    transport: any HTTPTransport, sign: @escaping STSClient.Signing = STSClient.sigV4,
+    now: @escaping @Sendable () -> Date = { Date() }
   ) throws(SecretsError) -> AWSConfiguration {
     let files = try SharedConfiguration.load(from: environment)
     let profileName = SharedConfiguration.selectedProfileName(explicit: profile, environment: environment)

@@ -14,7 +14,7 @@ public struct CredentialSources: Sendable {
 
   public init(
     environment: AWSEnvironment, configuration: SharedConfiguration, transport: any HTTPTransport, region: String?,
-    sign: @escaping STSClient.Signing, now: @escaping @Sendable () -> Date = { Date() }
+    sign: @escaping STSClient.Signing = STSClient.sigV4, now: @escaping @Sendable () -> Date = { Date() }
   ) {
     self.environment = environment
     self.configuration = configuration

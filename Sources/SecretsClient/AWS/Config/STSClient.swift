@@ -16,6 +16,11 @@ public struct STSClient: Sendable {
     @Sendable (HTTPRequest, AWSCredentials, _ region: String, _ service: String, Date) ->
     HTTPRequest
 
+  /// The real signer.
+  public static let sigV4: Signing = { request, credentials, region, service, date in
+    SigV4Signer(credentials: credentials, region: region, service: service).signed(request, at: date)
+  }
+
   public var endpoint: URL
   /// The signing region; `us-east-1` for the global endpoint.
   public var region: String
@@ -25,7 +30,7 @@ public struct STSClient: Sendable {
   public var timeout: Duration
 
   public init(
-    endpoint: URL, region: String, transport: any HTTPTransport, sign: @escaping Signing,
+    endpoint: URL, region: String, transport: any HTTPTransport, sign: @escaping Signing = STSClient.sigV4,
     now: @escaping @Sendable () -> Date = { Date() }, timeout: Duration = .seconds(30)
   ) {
     self.endpoint = endpoint
