@@ -23,27 +23,38 @@ struct ChildProcess {
     throw Failure(description: "\(program) was not found on PATH (\(path)). \(installHint)")
   }
 
-  /// Runs to completion; stdin comes from a temporary file so large inputs cannot deadlock.
+  /// Runs to completion. Output goes to temporary files, not pipes: a server another test
+  /// spawns at the same moment can inherit a pipe's write end and keep it open forever,
+  /// so reading a pipe to its end could hang.
   static func run(
     _ executable: URL, _ arguments: [String], stdin: Data = Data(), environment: [String: String]? = nil
   ) throws -> Output {
-    let input = FileManager.default.temporaryDirectory.appendingPathComponent("stagehand-stdin-\(UUID().uuidString)")
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("stagehand-child-\(UUID().uuidString)")
+    let input = base.appendingPathExtension("in")
+    let output = base.appendingPathExtension("out")
+    let errors = base.appendingPathExtension("err")
     try stdin.write(to: input)
-    defer { try? FileManager.default.removeItem(at: input) }
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+    defer {
+      for file in [input, output, errors] { try? FileManager.default.removeItem(at: file) }
+    }
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     if let environment { process.environment = environment }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardInput = try FileHandle(forReadingFrom: input)
-    process.standardOutput = out
-    process.standardError = err
+    let handles = (
+      try FileHandle(forReadingFrom: input), try FileHandle(forWritingTo: output), try FileHandle(forWritingTo: errors)
+    )
+    process.standardInput = handles.0
+    process.standardOutput = handles.1
+    process.standardError = handles.2
     try process.run()
-    let errorData = ErrorCollector(err.fileHandleForReading)
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return Output(status: process.terminationStatus, stdout: stdout, stderr: errorData.finish())
+    for handle in [handles.0, handles.1, handles.2] { try? handle.close() }
+    return Output(
+      status: process.terminationStatus, stdout: try Data(contentsOf: output),
+      stderr: String(decoding: try Data(contentsOf: errors), as: UTF8.self))
   }
 
   /// The environment for a child: PATH and HOME from this process, plus `extra`.
@@ -53,29 +64,5 @@ struct ChildProcess {
       if let value = ProcessInfo.processInfo.environment[key] { env[key] = value }
     }
     return env.merging(extra) { _, new in new }
-  }
-}
-
-/// Drains stderr on its own thread while stdout is read, so neither pipe fills up.
-final class ErrorCollector: @unchecked Sendable {
-  private let lock = NSLock()
-  private var data = Data()
-  private let done = DispatchSemaphore(value: 0)
-
-  init(_ handle: FileHandle) {
-    Thread.detachNewThread { [self] in
-      let all = handle.readDataToEndOfFile()
-      lock.lock()
-      data = all
-      lock.unlock()
-      done.signal()
-    }
-  }
-
-  func finish() -> String {
-    done.wait()
-    lock.lock()
-    defer { lock.unlock() }
-    return String(decoding: data, as: UTF8.self)
   }
 }

@@ -1,0 +1,40 @@
+import Foundation
+import StagingModel
+
+/// How an UpdateSecretVersionStage call ended, so the CLI and UI can say so when it took
+/// more than one plain call.
+public enum StageUpdateOutcome: Equatable, Sendable {
+  /// The call succeeded.
+  case applied
+  /// The call failed ambiguously, but the re-read labels show the step in place.
+  case appliedAfterAmbiguousFailure
+  /// The call failed ambiguously, the labels showed it had not happened, and one resend succeeded.
+  case retriedAfterAmbiguousFailure
+
+  public var note: String? {
+    switch self {
+    case .applied: return nil
+    case .appliedAfterAmbiguousFailure: return "applied after ambiguous failure"
+    case .retriedAfterAmbiguousFailure: return "not applied after ambiguous failure; resent once"
+    }
+  }
+}
+
+/// Where a step stands given a secret's labels, judged by the step alone.
+public enum StageStepProgress: Equatable, Sendable {
+  case applied
+  case notStarted
+  case unknown
+}
+
+extension StageStep {
+  /// Compares the labels with what the step requires before and produces after.
+  public func progress(in labels: [VersionID: Set<String>]) -> StageStepProgress {
+    func has(_ id: VersionID?) -> Bool? { id.map { labels[$0]?.contains(versionStage) ?? false } }
+    let onTarget = has(moveToVersionId)
+    let onSource = removeFromVersionId == moveToVersionId ? nil : has(removeFromVersionId)
+    if onTarget != false && onSource != true { return .applied }
+    if onTarget != true && onSource != false { return .notStarted }
+    return .unknown
+  }
+}
