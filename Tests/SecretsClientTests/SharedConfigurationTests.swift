@@ -87,6 +87,17 @@ import Testing
     #expect(try files.profile(named: "default").entries.isEmpty)
   }
 
+  @Test func unprefixedConfigSectionGetsAHint() throws {
+    let files = try SharedConfiguration.load(from: FakeAWSEnvironment.make(config: "[dev]\nregion = us-east-1\n"))
+    #expect(files.profiles["dev"] == nil)
+    #expect {
+      try files.profile(named: "dev")
+    } throws: { error in
+      (error as? SecretsError)?.userMessage.contains("[profile dev]") == true
+        && (error as? SecretsError)?.userMessage.contains("has [dev]") == true
+    }
+  }
+
   @Test func malformedFileIsAnErrorNamingIt() {
     let environment = FakeAWSEnvironment.make(credentials: "aws_access_key_id = before any section\n")
     #expect {

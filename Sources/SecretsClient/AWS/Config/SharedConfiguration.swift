@@ -17,6 +17,9 @@ public struct SharedConfiguration: Sendable, Equatable {
   public var services: [String: INIFile.Section]
   public var configFilePath: String
   public var credentialsFilePath: String
+  /// Config-file sections that name no profile (`[dev]` where `[profile dev]` was meant),
+  /// kept so the "profile not found" error can point at the likely typo.
+  public var ignoredConfigSections: [String] = []
 
   public init(
     profiles: [String: INIFile.Section] = [:], configFileProfiles: [String: INIFile.Section] = [:],
@@ -49,6 +52,8 @@ public struct SharedConfiguration: Sendable, Equatable {
         if let name = qualifiedName(section.name) { result.services[name] = renamed(section, name) }
       } else if section.name == "default" {
         result.configFileProfiles["default"] = section
+      } else {
+        result.ignoredConfigSections.append(section.name)
       }
     }
     result.profiles = result.configFileProfiles
@@ -74,12 +79,15 @@ public struct SharedConfiguration: Sendable, Equatable {
     if let profile = profiles[name] { return profile }
     if name == "default" { return INIFile.Section(name: name) }
     let known = profiles.keys.sorted()
-    throw .configuration(
-      """
+    var message = """
       The profile "\(name)" was not found in \(configFilePath) (as [profile \(name)]) or \
       \(credentialsFilePath) (as [\(name)]).
       \(known.isEmpty ? "Neither file defines any profile." : "Profiles found: \(known.joined(separator: ", ")).")
-      """)
+      """
+    if ignoredConfigSections.contains(name) {
+      message += "\n\(configFilePath) has [\(name)]; in the config file a profile section is written [profile \(name)]."
+    }
+    throw .configuration(message)
   }
 
   private static func parse(_ text: String?, path: String) throws(SecretsError) -> INIFile {
