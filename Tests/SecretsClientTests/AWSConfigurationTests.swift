@@ -31,6 +31,7 @@ import Testing
     #expect(configuration.region == "eu-west-1")
     #expect(configuration.endpoint.absoluteString == "https://secretsmanager.eu-west-1.amazonaws.com")
     #expect(configuration.maxAttempts == 7)
+    #expect(configuration.customEndpoint == nil)
     #expect(try await configuration.credentials.credentials().accessKeyId == "AKIDPROD")
   }
 
@@ -40,11 +41,31 @@ import Testing
     #expect(fromEnvironment.region == "us-west-2")
     #expect(fromEnvironment.endpoint.absoluteString == "http://127.0.0.1:5000")
     #expect(fromEnvironment.maxAttempts == 2)
+    #expect(fromEnvironment.customEndpoint?.absoluteString == "http://127.0.0.1:5000")
     let overridden = try Self.resolve(
       profile: "prod", region: "ap-northeast-1", endpoint: "http://127.0.0.1:6000", ["AWS_PROFILE": "local"])
     #expect(overridden.profileName == "prod")
     #expect(overridden.region == "ap-northeast-1")
     #expect(overridden.endpoint.absoluteString == "http://127.0.0.1:6000")
+  }
+
+  /// The whole default chain over the real transport: nothing in the environment or files, so
+  /// the search reaches the container source, served by a loopback server.
+  @Test func defaultChainReachesContainerCredentials() async throws {
+    let server = try LoopbackHTTPServer { _ in
+      .init(
+        status: 200,
+        body: #"{"AccessKeyId": "ASIAECS", "SecretAccessKey": "s", "Token": "t", "Expiration": "2031-01-01T00:00:00Z"}"#
+      )
+    }
+    defer { server.stop() }
+    let configuration = try AWSConfiguration.resolve(
+      profile: nil, region: "us-east-1", endpointURL: nil,
+      environment: FakeAWSEnvironment.make(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/creds"]),
+      transport: RealTransport.make())
+    #expect(try await configuration.credentials.credentials().accessKeyId == "ASIAECS")
+    #expect(try await configuration.credentials.credentials().accessKeyId == "ASIAECS")
+    #expect(server.requests.count == 1)
   }
 
   @Test func unknownProfileFailsBeforeAnythingElse() {

@@ -32,4 +32,21 @@ import Testing
     let expiration = try #require(credentials.expiration)
     #expect(expiration > Date())
   }
+
+  @Test func webIdentityAgainstMotoSTSIsUnsigned() async throws {
+    let moto = try await MotoServer.start()
+    defer { moto.stop() }
+    let environment = FakeAWSEnvironment.make(
+      [
+        "AWS_ENDPOINT_URL_STS": moto.endpoint.absoluteString, "AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/oidc/token",
+        "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/stagehand-ci", "AWS_ROLE_SESSION_NAME": "ci-run",
+        "AWS_EC2_METADATA_DISABLED": "true",
+      ], files: ["/var/run/oidc/token": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"])
+    let configuration = try AWSConfiguration.resolve(
+      profile: nil, region: "us-east-1", endpointURL: nil, environment: environment, transport: RealTransport.make())
+    let credentials = try await configuration.credentials.credentials()
+    #expect(credentials.accessKeyId.hasPrefix("ASIA"))
+    #expect(credentials.sessionToken?.isEmpty == false)
+    #expect(try #require(credentials.expiration) > Date())
+  }
 }

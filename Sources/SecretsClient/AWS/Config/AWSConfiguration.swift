@@ -9,6 +9,14 @@ public struct AWSConfiguration: Sendable {
   public var region: String
   /// The Secrets Manager endpoint.
   public var endpoint: URL
+  /// The endpoint when it is not AWS's regional one (`--endpoint-url`, `AWS_ENDPOINT_URL...`,
+  /// `endpoint_url`), so the header can show that Stagehand talks to moto or a proxy.
+  public var customEndpoint: URL? {
+    let regional = [false, true].map {
+      EndpointResolver.defaultEndpoint(service: .secretsManager, region: region, fips: $0)
+    }
+    return regional.contains(endpoint) ? nil : endpoint
+  }
   /// The credential chain behind a refreshing cache.
   public var credentials: any CredentialProvider
   public var proxy: ProxySettings
