@@ -69,6 +69,26 @@ import Testing
       try await sources.chain(profileName: "dev", profileIsExplicit: false).credentials().accessKeyId == "AKIDENV")
   }
 
+  @Test func metadataTimeoutAndAttemptsAreConfigurable() throws {
+    let environment = FakeAWSEnvironment.make(
+      ["AWS_METADATA_SERVICE_NUM_ATTEMPTS": "3"], config: "[default]\nmetadata_service_timeout = 2.5\n")
+    let sources = CredentialSources(
+      environment: environment, configuration: try SharedConfiguration.load(from: environment),
+      transport: UnreachableTransport(), region: nil)
+    let configured = sources.instanceMetadata(profileName: "default")
+    #expect(configured.timeout == .milliseconds(2500))
+    #expect(configured.attempts == 3)
+    let defaults = sources.instanceMetadata(profileName: "other")
+    #expect(defaults.timeout == .seconds(1))
+    #expect(defaults.attempts == 3)
+    let plain = CredentialSources(
+      environment: FakeAWSEnvironment.make(), configuration: SharedConfiguration(), transport: UnreachableTransport(),
+      region: nil
+    ).instanceMetadata(profileName: "default")
+    #expect(plain.timeout == .seconds(1))
+    #expect(plain.attempts == 1)
+  }
+
   @Test func orderFollowsBotocore() throws {
     let environment = FakeAWSEnvironment.make()
     let sources = CredentialSources(

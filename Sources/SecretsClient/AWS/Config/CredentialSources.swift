@@ -38,8 +38,23 @@ public struct CredentialSources: Sendable {
     providers.append(AssumeRoleCredentialProvider(profileName: profileName, sources: self))
     providers += profileProviders(profileName: profileName, ignoringEnvironment: profileIsExplicit)
     providers.append(ContainerCredentialProvider(environment: environment, transport: transport))
-    providers.append(InstanceMetadataCredentialProvider(environment: environment, transport: transport))
+    providers.append(instanceMetadata(profileName: profileName))
     return CredentialChain(providers: providers, skipped: skipped)
+  }
+
+  /// IMDS with botocore's `metadata_service_timeout` (seconds) and
+  /// `metadata_service_num_attempts`, from `AWS_METADATA_SERVICE_TIMEOUT` /
+  /// `AWS_METADATA_SERVICE_NUM_ATTEMPTS` or the profile; 1 s and 1 attempt otherwise.
+  func instanceMetadata(profileName: String) -> InstanceMetadataCredentialProvider {
+    let profile = configuration.profiles[profileName]
+    let timeout =
+      (environment["AWS_METADATA_SERVICE_TIMEOUT"] ?? profile?["metadata_service_timeout"])
+      .flatMap { Double($0) }.flatMap { $0 > 0 ? Duration.milliseconds(Int($0 * 1000)) : nil } ?? .seconds(1)
+    let attempts =
+      (environment["AWS_METADATA_SERVICE_NUM_ATTEMPTS"] ?? profile?["metadata_service_num_attempts"])
+      .flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil } ?? 1
+    return InstanceMetadataCredentialProvider(
+      environment: environment, transport: transport, timeout: timeout, attempts: attempts)
   }
 
   /// The sources that read one profile, also used for a role's `source_profile`.
