@@ -159,6 +159,17 @@ import Testing
     }
   }
 
+  @Test func unreachableSTSIsAConfigurationErrorNamingTheEndpoint() async throws {
+    let sources = try Self.sources(
+      URLSessionTransport(), variables: ["AWS_ENDPOINT_URL_STS": "http://127.0.0.1:\(try MotoServer.freePort())"])
+    await #expect {
+      try await AssumeRoleCredentialProvider(profileName: "admin", sources: sources).credentials()
+    } throws: { error in
+      guard case .configuration(let message)? = error as? SecretsError else { return false }
+      return message.contains("STS AssumeRole") && message.contains("127.0.0.1") && !message.contains("base-secret")
+    }
+  }
+
   @Test func stsErrorsKeepCodeAndMessage() async throws {
     let transport = ScriptedTransport { _ in
       let xml = """

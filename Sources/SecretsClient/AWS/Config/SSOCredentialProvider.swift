@@ -85,7 +85,13 @@ public struct SSOCredentialProvider: CredentialProvider {
     ]
     let request = HTTPRequest(
       method: "GET", url: components.url!, headers: [("x-amz-sso_bearer_token", token)])
-    let response = try await sources.transport.send(request, timeout: .seconds(30))
+    let response: HTTPResponse
+    do {
+      response = try await sources.transport.send(request, timeout: .seconds(30))
+    } catch {
+      let detail = (error as? SecretsError)?.userMessage ?? "\(error)"
+      throw SecretsError.configuration("IAM Identity Center at \(base.absoluteString): \(detail)")
+    }
     if response.status == 401 || response.status == 403 {
       throw SecretsError.configuration(
         "IAM Identity Center rejected the cached SSO token for profile \(profileName) (HTTP \(response.status)). "

@@ -75,9 +75,9 @@ public struct STSClient: Sendable {
     let response: HTTPResponse
     do {
       response = try await transport.send(request, timeout: timeout)
-    } catch let error as SecretsError {
-      throw SecretsError.configuration(
-        "STS \(operation) for \(roleArn) at \(endpoint.absoluteString): \(error.userMessage)")
+    } catch {
+      let detail = (error as? SecretsError)?.userMessage ?? "\(error)"
+      throw SecretsError.configuration("STS \(operation) for \(roleArn) at \(endpoint.absoluteString): \(detail)")
     }
     let fields = STSXML.leaves(of: response.body)
     guard response.status == 200 else {
