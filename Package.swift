@@ -38,11 +38,11 @@ let package = Package(
       ]
     ),
     // Helpers the test targets share: a real terminal (tmux) harness.
-    .target(name: "StagehandTestSupport", path: "Tests/StagehandTestSupport"),
+    .target(name: "StagehandTestSupport", dependencies: ["SecretsClient"], path: "Tests/StagehandTestSupport"),
     .testTarget(name: "StagingModelTests", dependencies: ["StagingModel"]),
     .testTarget(
       name: "SecretsClientTests",
-      dependencies: ["SecretsClient", "StagingModel"],
+      dependencies: ["SecretsClient", "StagingModel", "StagehandTestSupport"],
       exclude: ["Scripts"],
       resources: [.copy("Fixtures")]
     ),

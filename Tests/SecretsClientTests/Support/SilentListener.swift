@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 
 #if canImport(Glibc)
   import Glibc

@@ -2,19 +2,20 @@ import Foundation
 
 /// Runs helper programs (python3, the aws CLI, moto_server) for tests. The environment is
 /// passed to the child only, never set on this process.
-struct ChildProcess {
-  struct Failure: Error, CustomStringConvertible {
-    var description: String
+public struct ChildProcess {
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
   }
 
-  struct Output {
-    var status: Int32
-    var stdout: Data
-    var stderr: String
+  public struct Output {
+    public var status: Int32
+    public var stdout: Data
+    public var stderr: String
   }
 
   /// The path of `program` on PATH, or a failure naming what to install.
-  static func locate(_ program: String, installHint: String) throws -> URL {
+  public static func locate(_ program: String, installHint: String) throws -> URL {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
     for dir in path.split(separator: ":") {
       let candidate = URL(fileURLWithPath: String(dir)).appendingPathComponent(program)
@@ -26,7 +27,7 @@ struct ChildProcess {
   /// Runs to completion. Output goes to temporary files, not pipes: a server another test
   /// spawns at the same moment can inherit a pipe's write end and keep it open forever,
   /// so reading a pipe to its end could hang.
-  static func run(
+  public static func run(
     _ executable: URL, _ arguments: [String], stdin: Data = Data(), environment: [String: String]? = nil
   ) throws -> Output {
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("stagehand-child-\(UUID().uuidString)")
@@ -58,7 +59,7 @@ struct ChildProcess {
   }
 
   /// The environment for a child: PATH and HOME from this process, plus `extra`.
-  static func environment(_ extra: [String: String]) -> [String: String] {
+  public static func environment(_ extra: [String: String]) -> [String: String] {
     var env: [String: String] = [:]
     for key in ["PATH", "HOME", "LANG", "PYTHONPATH", "VIRTUAL_ENV", "PYENV_ROOT", "PYENV_VERSION"] {
       if let value = ProcessInfo.processInfo.environment[key] { env[key] = value }

@@ -1,6 +1,5 @@
 import Foundation
-
-@testable import SecretsClient
+import SecretsClient
 
 #if canImport(Glibc)
   import Glibc
@@ -9,16 +8,16 @@ import Foundation
 #endif
 
 /// A `moto_server` on a free loopback port, started for one test and stopped by `stop()`.
-final class MotoServer: @unchecked Sendable {
-  let process: Process
-  let port: Int
-  var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
+public final class MotoServer: @unchecked Sendable {
+  public let process: Process
+  public let port: Int
+  public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-  static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Scripts")
+  public static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("SecretsClientTests/Scripts")
 
   /// The environment the aws CLI and boto3 children get: test credentials, no user files.
-  static let clientEnvironment = ChildProcess.environment([
+  public static let clientEnvironment = ChildProcess.environment([
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
     "AWS_PAGER": "",
@@ -31,7 +30,7 @@ final class MotoServer: @unchecked Sendable {
 
   deinit { stop() }
 
-  static func start() async throws -> MotoServer {
+  public static func start() async throws -> MotoServer {
     let executable = try ChildProcess.locate(
       "moto_server", installHint: "The test script must install it: pip install 'moto[server]' boto3 awscli.")
     let port = try freePort()
@@ -57,7 +56,7 @@ final class MotoServer: @unchecked Sendable {
   }
 
   /// SIGTERM first; moto_server (werkzeug) does not always exit on it, so SIGKILL follows.
-  func stop() {
+  public func stop() {
     guard process.isRunning else { return }
     process.terminate()
     let deadline = Date().addingTimeInterval(2)
@@ -67,7 +66,7 @@ final class MotoServer: @unchecked Sendable {
   }
 
   /// Binds port 0 on loopback to let the kernel pick a free port, then releases it.
-  static func freePort() throws -> Int {
+  public static func freePort() throws -> Int {
     #if canImport(Glibc)
       let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else
@@ -92,7 +91,7 @@ final class MotoServer: @unchecked Sendable {
   }
 
   /// Runs the aws CLI against this server and returns its JSON output.
-  func aws(_ arguments: [String]) throws -> Any {
+  public func aws(_ arguments: [String]) throws -> Any {
     let executable = try ChildProcess.locate("aws", installHint: "The test script must install it: pip install awscli.")
     let output = try ChildProcess.run(
       executable, ["--endpoint-url", endpoint.absoluteString, "--output", "json"] + arguments,
@@ -104,7 +103,7 @@ final class MotoServer: @unchecked Sendable {
   }
 
   /// Runs Scripts/moto_seed.py with python3.
-  func seed(_ arguments: [String]) throws {
+  public func seed(_ arguments: [String]) throws {
     let python = try ChildProcess.locate("python3", installHint: "The test script must install python3 and boto3.")
     let output = try ChildProcess.run(
       python, [Self.scripts.appendingPathComponent("moto_seed.py").path, endpoint.absoluteString] + arguments,
@@ -113,14 +112,5 @@ final class MotoServer: @unchecked Sendable {
       throw ChildProcess.Failure(
         description: "moto_seed.py \(arguments.joined(separator: " ")) failed: \(output.stderr)")
     }
-  }
-
-  /// A backend on this server, signing with moto's test credentials.
-  func backend(log: (any RequestLog)? = nil) -> AWSSecretsBackend {
-    let client = AWSJSONClient(
-      endpoint: endpoint, region: "us-east-1",
-      credentials: FixedCredentialProvider(value: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing")),
-      log: log)
-    return AWSSecretsBackend(client: client, customEndpoint: endpoint)
   }
 }
