@@ -84,7 +84,7 @@ extension AppState {
     }
     load.received += page.count
     loading = isLastPage ? nil : load
-    if isLastPage { status = StatusMessage("\(secrets.count) secrets loaded") }
+    if isLastPage { status = StatusMessage(secrets.count == 1 ? "1 secret loaded" : "\(secrets.count) secrets loaded") }
     recomputeRows(keeping: selectedName)
     return prefetch()
   }
