@@ -39,7 +39,7 @@ let package = Package(
     ),
     // Helpers the test targets share: a real terminal (tmux) harness.
     .target(name: "StagehandTestSupport", dependencies: ["SecretsClient"], path: "Tests/StagehandTestSupport"),
-    .testTarget(name: "StagingModelTests", dependencies: ["StagingModel"]),
+    .testTarget(name: "StagingModelTests", dependencies: ["StagingModel", "StagehandTestSupport"]),
     .testTarget(
       name: "SecretsClientTests",
       dependencies: ["SecretsClient", "StagingModel", "StagehandTestSupport"],
@@ -47,7 +47,7 @@ let package = Package(
       resources: [.copy("Fixtures")]
     ),
     .testTarget(
-      name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel"], exclude: ["__Snapshots__"]),
+      name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel", "StagehandTestSupport"], exclude: ["__Snapshots__"]),
     .testTarget(
       name: "StagehandTerminalTests", dependencies: ["StagehandTerminal", "StagehandUI", "StagehandTestSupport"]),
     .testTarget(name: "StagehandCLITests", dependencies: ["StagingModel", "SecretsClient", "StagehandTestSupport"]),

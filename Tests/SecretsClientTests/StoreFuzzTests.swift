@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
@@ -6,17 +7,6 @@ import Testing
 /// Mutated store files never crash the loader: each either loads or fails with a store
 /// error that says what is wrong.
 struct StoreFuzzTests {
-  struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   static let seed: Data = {
     let document: [String: Any] = [
       "formatVersion": 1,
@@ -39,7 +29,7 @@ struct StoreFuzzTests {
     "\"formatVersion\"", String(repeating: "[", count: 300), "\u{FEFF}", "\u{1B}[2J",
   ].map { Array($0.utf8) }
 
-  static func mutate(_ input: [UInt8], _ rng: inout Generator) -> [UInt8] {
+  static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
     var bytes = input
     for _ in 0..<Int.random(in: 1...4, using: &rng) {
       guard !bytes.isEmpty else { return tokens.randomElement(using: &rng)! }
@@ -59,7 +49,7 @@ struct StoreFuzzTests {
 
   @Test(arguments: 0..<10)
   func mutatedStoresNeverCrashTheLoader(block: Int) {
-    var rng = Generator(state: UInt64(block) &* 7919)
+    var rng = SplitMix64(seed: UInt64(block) &* 7919)
     var loaded = 0
     var refused = 0
     let seed = Array(Self.seed)

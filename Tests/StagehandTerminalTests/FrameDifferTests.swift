@@ -1,3 +1,4 @@
+import StagehandTestSupport
 import StagehandUI
 import Testing
 

@@ -1,25 +1,13 @@
+import StagehandTestSupport
 import Testing
 
 @testable import StagingModel
-
-/// A small deterministic generator (SplitMix64) so every failure names a seed to replay.
-struct SeededRandom: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// Property tests over random well-formed states and intents.
 struct PlannerPropertyTests {
   static let labelPool = ["AWSCURRENT", "AWSPREVIOUS", "AWSPENDING", "release", "canary", "blue", "green", "L1", "L2"]
 
-  static func randomState(_ rng: inout SeededRandom) -> StagingContext {
+  static func randomState(_ rng: inout SplitMix64) -> StagingContext {
     let versionCount = Int.random(in: 1...6, using: &rng)
     let versions = (0..<versionCount).map { "v\($0)-0000-0000-0000-000000000000" }
     var map = LabelMap()
@@ -37,7 +25,7 @@ struct PlannerPropertyTests {
     return StagingContext(labels: map)
   }
 
-  static func randomIntent(_ ctx: StagingContext, _ rng: inout SeededRandom) -> MoveIntent {
+  static func randomIntent(_ ctx: StagingContext, _ rng: inout SplitMix64) -> MoveIntent {
     let versions = ctx.labels.versionIDs + ["unknown-version-id"]
     let version = versions.randomElement(using: &rng)!
     let label = (labelPool + ["new-label"]).randomElement(using: &rng)!
@@ -57,7 +45,7 @@ struct PlannerPropertyTests {
     var planned = 0
     for i in 0..<500 {
       let seed = UInt64(seedBlock * 1000 + i)
-      var rng = SeededRandom(seed: seed)
+      var rng = SplitMix64(seed: seed)
       let ctx = Self.randomState(&rng)
       let intent = Self.randomIntent(ctx, &rng)
       guard case .success(let plan) = Planner.plan(intent, secretName: "s", context: ctx) else { continue }
