@@ -7,7 +7,7 @@ import StagingModel
 /// override in a name must never reach the terminal or disguise one name as another.
 /// C0 controls and DEL become Unicode control pictures (`␛` for ESC), or caret notation
 /// (`^[`) when `asciiOnly`; C1 controls, bidi embeddings/overrides/isolates, zero-width
-/// characters and line/paragraph separators become `<U+XXXX>`. The set of dangerous
+/// characters and line/paragraph separators become `<U+hhhh>` (hex code point). The set of dangerous
 /// characters is StagingModel's `DisplayText.isDangerous`, so the CLI and the UI agree;
 /// the UI adds the line and paragraph separators, which would break a row in two.
 public func sanitizeForDisplay(_ text: String, asciiOnly: Bool = false) -> String {

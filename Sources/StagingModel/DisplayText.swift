@@ -5,7 +5,7 @@
 public enum DisplayText {
   /// `text` with each dangerous character replaced by a visible stand-in: C0 controls and DEL
   /// by their Control Pictures (ESC shows as ␛), C1 controls, bidi controls and invisible
-  /// characters as `<U+XXXX>`.
+  /// characters as `<U+hhhh>` (hex code point).
   public static func sanitized(_ text: String) -> String {
     guard text.unicodeScalars.contains(where: isDangerous) else { return text }
     var out = String.UnicodeScalarView()

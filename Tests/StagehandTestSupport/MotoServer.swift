@@ -66,29 +66,7 @@ public final class MotoServer: @unchecked Sendable {
   }
 
   /// Binds port 0 on loopback to let the kernel pick a free port, then releases it.
-  public static func freePort() throws -> Int {
-    #if canImport(Glibc)
-      let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #else
-      let fd = socket(AF_INET, SOCK_STREAM, 0)
-    #endif
-    guard fd >= 0 else { throw ChildProcess.Failure(description: "socket() failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    guard bound == 0 else { throw ChildProcess.Failure(description: "bind() failed") }
-    let named = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    guard named == 0 else { throw ChildProcess.Failure(description: "getsockname() failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
-  }
+  public static func freePort() throws -> Int { try LoopbackSocket.freePort() }
 
   /// Runs the aws CLI against this server and returns its JSON output.
   public func aws(_ arguments: [String]) throws -> Any {
