@@ -284,7 +284,8 @@ def render(grid, cols, rows, fonts, title, out):
                 draw.text((px + cw * span / 2, py + fonts.ascent), text, fill=fg, font=font, anchor="ms")
             if style.underline:
                 draw.line((px, py + ch_ - 2, px + cw * span - 1, py + ch_ - 2), fill=fg)
-    image = image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    # A palette keeps the file small; FASTOCTREE keeps the few saturated colours exact enough.
+    image = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     image.save(out, optimize=True)
 
 
@@ -296,11 +297,19 @@ def main():
     parser.add_argument("--rows", type=int, default=32)
     parser.add_argument("--font-size", type=int, default=15)
     parser.add_argument("--title")
+    parser.add_argument("--trim", action="store_true", help="drop empty rows at the bottom (shell output)")
     args = parser.parse_args()
     with open(args.capture, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
     grid = parse(text, args.cols, args.rows)
-    render(grid, args.cols, args.rows, Fonts(args.font_size), args.title, args.out)
+    rows = args.rows
+    if args.trim:
+        while rows > 1 and all(cell[0] in ("", " ") for cell in grid[rows - 1]) and all(
+            cell[0] in ("", " ") for cell in grid[rows - 2]
+        ):
+            rows -= 1
+        grid = grid[:rows]
+    render(grid, args.cols, rows, Fonts(args.font_size), args.title, args.out)
 
 
 if __name__ == "__main__":
