@@ -11,6 +11,7 @@ usage: ansi-png.py CAPTURE.txt OUT.png --cols 120 --rows 32 [--title TEXT] [--fo
 """
 
 import argparse
+import os
 import re
 import unicodedata
 
@@ -204,8 +205,6 @@ class Fonts:
 
 
 def find_font(name):
-    import os
-
     for folder in FONT_DIRS:
         path = os.path.join(folder, name)
         if os.path.exists(path):
