@@ -10,12 +10,25 @@ struct Stagehand: AsyncParsableCommand {
     commandName: "stagehand",
     abstract: "Browse and move AWS Secrets Manager staging labels, with a preview before every change.",
     discussion: """
-      Without a subcommand, opens the terminal UI. The subcommands do the same jobs from scripts.
+      Without a subcommand, opens the terminal UI (press ? there for every key; q quits). The \
+      subcommands do the same jobs from scripts; global options work before or after the subcommand.
 
-      Backends: --demo (a demo store in your data folder), --store PATH (an embedded JSON store), or AWS
-      (credentials, region and endpoint resolved like the aws CLI: --profile, --region, --endpoint-url).
+      Backends: --demo (a demo store in $XDG_DATA_HOME/stagehand/demo.json, else \
+      ~/.local/share/stagehand/demo.json; --demo-reset restores it), --store PATH (an embedded JSON \
+      store), or AWS (credentials, region and endpoint resolved like the aws CLI: environment, \
+      --profile with SSO, assume-role and credential_process, --region, --endpoint-url).
 
-      Exit codes: 0 done; 1 the operation failed (store or AWS error, conflict); 2 usage error or refused.
+      Every change is previewed first; --dry-run sends nothing, --read-only refuses every change.
+
+      Exit codes: 0 done; 1 the operation failed (store or AWS error, conflict); 2 usage error or \
+      refused by the planner.
+
+      Examples:
+        stagehand --demo                          the UI on the demo store
+        stagehand --profile prod --region eu-west-1 --read-only
+        stagehand --demo rollback prod/payments/stripe-api-key --dry-run
+
+      Shell completion: stagehand --generate-completion-script bash|zsh|fish (see the README).
       """,
     version: version,
     subcommands: [
@@ -160,8 +173,12 @@ struct MoveCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "move", abstract: "Move a label onto a version (adds it when no version has it).",
     discussion: """
-      VERSION is a full id, a unique prefix of at least 4 characters, or :LABEL (the version holding LABEL).
-      Moving AWSCURRENT also moves AWSPREVIOUS onto the old current version (AWS does this itself).
+      VERSION is a full id, a unique prefix of at least 4 characters, or :LABEL (the version \
+      holding LABEL). Moving AWSCURRENT also moves AWSPREVIOUS onto the old current version (AWS \
+      does this itself).
+
+      Without --yes or --dry-run, on a terminal the preview is shown and you are asked; otherwise \
+      the command refuses.
 
       Examples:
         stagehand move prod/db AWSCURRENT --to 3f2a --dry-run
