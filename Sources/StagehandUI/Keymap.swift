@@ -143,7 +143,9 @@ extension Keymap {
     Binding([.up, .char("k")], .moveUp, "scroll up", "Scroll up.", context: .history, showInBar: false),
     Binding([.down, .char("j")], .moveDown, "scroll down", "Scroll down.", context: .history, showInBar: false),
     Binding([.char("y")], .confirmCommit, "commit", "Send exactly the changes shown.", context: .preview),
-    Binding([.escape, .char("n")], .cancelPreview, "cancel", "Close the preview; nothing is sent.", context: .preview),
+    Binding(
+      [.escape, .char("n"), .char("q")], .cancelPreview, "cancel", "Close the preview; nothing is sent.",
+      context: .preview),
     Binding([.up, .char("k")], .moveUp, "scroll up", "Scroll the preview.", context: .preview, showInBar: false),
     Binding([.down, .char("j")], .moveDown, "scroll down", "Scroll the preview.", context: .preview, showInBar: false),
     Binding([.up, .char("k")], .choiceUp, "up", "Previous option.", context: .choice, showInBar: false),

@@ -42,16 +42,19 @@ extension Renderer {
   mutating func drawSecretRow(_ secret: Secret, y: Int, x: Int, width: Int) {
     let labels = secret.labelMap.allLabels
     var summary: [(String, CellStyle)] = []
-    summary.append((labels.contains(StandardLabel.current) ? "C" : " ", theme.chip(StandardLabel.current)))
+    // An absent mark is a plain blank, so the cursor's reverse video shows no coloured gaps.
+    func mark(_ present: Bool, _ text: String, _ style: CellStyle) -> (String, CellStyle) {
+      present ? (text, style) : (String(repeating: " ", count: text.count), .plain)
+    }
+    summary.append(mark(labels.contains(StandardLabel.current), "C", theme.chip(StandardLabel.current)))
     summary.append((" ", .plain))
-    summary.append((labels.contains(StandardLabel.previous) ? "P" : " ", theme.chip(StandardLabel.previous)))
+    summary.append(mark(labels.contains(StandardLabel.previous), "P", theme.chip(StandardLabel.previous)))
     summary.append((" ", .plain))
-    summary.append(
-      (labels.contains(StandardLabel.pending) ? theme.pendingMark : " ", theme.chip(StandardLabel.pending)))
+    summary.append(mark(labels.contains(StandardLabel.pending), theme.pendingMark, theme.chip(StandardLabel.pending)))
     let custom = labels.subtracting(StandardLabel.all).count
-    let customText = custom > 0 ? "+\(min(custom, 99))" : ""
-    summary.append((customText.padding(toLength: 3, withPad: " ", startingAt: 0), theme.chip("custom")))
-    summary.append((secret.rotationEnabled ? theme.rotationMark : " ", theme.hintKey))
+    summary.append(
+      mark(custom > 0, "+\(min(custom, 99))".padding(toLength: 3, withPad: " ", startingAt: 0), theme.chip("custom")))
+    summary.append(mark(secret.rotationEnabled, theme.rotationMark, theme.hintKey))
     let summaryWidth = 10
     var badges: [(String, CellStyle)] = []
     if let service = secret.owningService {

@@ -140,7 +140,7 @@ extension Renderer {
   }
 
   func chipRuns(_ labels: Set<String>) -> StyledLine {
-    if labels.isEmpty { return [("(no labels: deprecated)", theme.dimmed)] }
+    if labels.isEmpty { return [("(no labels: deprecated)", theme.dimmed), (" ", .plain)] }
     var runs: StyledLine = []
     for label in orderedLabels(labels) {
       runs.append(("[" + sanitizeForDisplay(label, asciiOnly: theme.asciiOnly) + "]", theme.chip(label)))

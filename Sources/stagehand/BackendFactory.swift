@@ -16,7 +16,7 @@ enum BackendFactory {
       return backend
     }
     if options.demo || options.demoReset {
-      let home = FileManager.default.homeDirectoryForCurrentUser.path
+      let home = homeDirectory(environment)
       let path = DemoAccount.defaultPath(environment: environment, home: home)
       if options.demoReset || !FileManager.default.fileExists(atPath: path) {
         try DemoAccount.write(to: path)
@@ -28,9 +28,15 @@ enum BackendFactory {
     return try await AWSBackendFactory.make(options, environment: environment)
   }
 
+  /// `$HOME` when set (as the aws CLI and shells use it), else the account's home folder.
+  static func homeDirectory(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    if let home = environment["HOME"], home.hasPrefix("/") { return home }
+    return FileManager.default.homeDirectoryForCurrentUser.path
+  }
+
   static func absolute(_ path: String) -> String {
     if path.hasPrefix("/") { return path }
-    if path.hasPrefix("~/") { return FileManager.default.homeDirectoryForCurrentUser.path + path.dropFirst(1) }
+    if path.hasPrefix("~/") { return homeDirectory() + path.dropFirst(1) }
     return FileManager.default.currentDirectoryPath + "/" + path
   }
 }

@@ -17,7 +17,8 @@ public struct LocalStoreBackend: SecretsBackend {
   }
 
   public var displayName: String {
-    let home = FileManager.default.homeDirectoryForCurrentUser.path
+    let environmentHome = ProcessInfo.processInfo.environment["HOME"] ?? ""
+    let home = environmentHome.hasPrefix("/") ? environmentHome : FileManager.default.homeDirectoryForCurrentUser.path
     let shown = path.hasPrefix(home + "/") ? "~" + path.dropFirst(home.count) : Substring(path)
     return "store \(shown)"
   }
