@@ -203,3 +203,28 @@ struct CLITests {
     #expect(result.stdout.contains("evil␛]0;pwned␇<U+202E>name"))
   }
 }
+
+struct CLIHelpTests {
+  @Test func versionHelpAndCompletionWork() throws {
+    let h = try CLIHarness()
+    defer { h.cleanUp() }
+    let version = try h.run(["--version"])
+    #expect(version.status == 0)
+    #expect(
+      version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).range(
+        of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
+    let help = try h.run(["--help"])
+    #expect(help.status == 0)
+    for subcommand in ["list", "versions", "move", "remove", "rollback", "promote", "reveal"] {
+      #expect(help.stdout.contains(subcommand), "root help lists \(subcommand)")
+      let sub = try h.run([subcommand, "--help"])
+      #expect(sub.status == 0)
+      #expect(sub.stdout.contains("USAGE: stagehand \(subcommand)"))
+    }
+    for shell in ["bash", "zsh", "fish"] {
+      let script = try h.run(["--generate-completion-script", shell])
+      #expect(script.status == 0)
+      #expect(script.stdout.contains("promote"), "\(shell) completion names the subcommands")
+    }
+  }
+}
