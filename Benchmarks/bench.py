@@ -1,0 +1,551 @@
+#!/usr/bin/env python3
+"""The benchmark driver behind scripts/bench (run that; it builds the binaries first).
+
+Runs every contender as a whole process, alternating them run by run so that load on a
+shared machine falls on all of them alike, and prints one table of medians with ratios and
+the issue's targets beside the numbers. Benchmarks report; they assert nothing.
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REGION = "us-east-1"
+
+
+# ---------------------------------------------------------------------------- processes
+
+
+def child_env():
+    """Dummy credentials for the children only, and nothing from the user's AWS set-up."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_DEFAULT_REGION=REGION,
+        AWS_REGION=REGION,
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_PAGER="",
+        AWS_RETRY_MODE="standard",
+    )
+    env.pop("HTTP_PROXY", None)
+    env.pop("http_proxy", None)
+    return env
+
+
+class Run:
+    def __init__(self, wall, cpu, rss_kb, status, stdout, stderr):
+        self.wall, self.cpu, self.rss_kb = wall, cpu, rss_kb
+        self.status, self.stdout, self.stderr = status, stdout, stderr
+
+
+def run(cmd, env, timeout=600):
+    """Wall time from fork to exit, and the child's own CPU and peak RSS from wait4."""
+    out_path = f"/tmp/stagehand-bench-{os.getpid()}.out"
+    err_path = out_path + ".err"
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.0005)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    with open(out_path, "rb") as f:
+        stdout = f.read()
+    with open(err_path, "rb") as f:
+        stderr = f.read()
+    os.unlink(out_path)
+    os.unlink(err_path)
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, proc.returncode, stdout, stderr)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, timeout=30.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class ReplayServer:
+    def __init__(self, secrets):
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "replay_server.py"), "--secrets", str(secrets)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        line = self.proc.stdout.readline().split()
+        if len(line) != 2 or line[0] != "READY":
+            raise RuntimeError("the replay server did not start")
+        self.port = int(line[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.terminate()
+            self.proc.wait()
+
+
+class Moto:
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            ["moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        if not wait_for_port(self.port):
+            self.stop()
+            raise RuntimeError("moto_server did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = min(len(ordered) - 1, max(0, int(round(p / 100.0 * (len(ordered) - 1)))))
+    return ordered[k]
+
+
+def fmt_s(seconds):
+    if seconds != seconds:
+        return "n/a"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s"
+
+
+def fmt_ms(ms):
+    if ms != ms:
+        return "n/a"
+    if ms < 0.1:
+        return f"{ms * 1000:.0f} µs"
+    return f"{ms:.2f} ms"
+
+
+def listed_count(name, stdout):
+    """How many secrets a contender printed, so a fast failure never passes as a fast run."""
+    text = stdout.decode("utf-8", "replace")
+    if name == "boto3":
+        return int(text.split()[0]) if text.strip() else -1
+    try:
+        return len(json.loads(text)["SecretList"])
+    except (ValueError, KeyError, TypeError):
+        return -1
+
+
+def alternate(contenders, runs, body):
+    """Calls body(name) `runs` times per contender, round-robin, with the starting
+    contender rotated each round."""
+    names = list(contenders)
+    for round_index in range(runs):
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            body(name)
+
+
+# ---------------------------------------------------------------------------- benchmarks
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.env = child_env()
+        self.rows = []  # the one table
+        self.notes = []
+        self.tui_rows = []
+        self.stagehand_rusage = {}  # N -> (cpu median, rss max)
+
+    def log(self, text):
+        print(f"  .. {text}", file=sys.stderr, flush=True)
+
+    def list_commands(self, url):
+        sh = self.args.stagehand
+        return {
+            "stagehand": [sh, "--endpoint-url", url, "--region", REGION, "list", "--json"],
+            "aws CLI": ["aws", "--endpoint-url", url, "--region", REGION, "secretsmanager", "list-secrets"],
+            "boto3": [sys.executable, os.path.join(HERE, "boto3_list.py"), "--endpoint-url", url, "--region", REGION],
+        }
+
+    def list_every_secret(self, server_name, url, count):
+        commands = self.list_commands(url)
+        if self.args.only:
+            commands = {k: v for k, v in commands.items() if k in self.args.only}
+        results = {name: [] for name in commands}
+        failures = {}
+
+        def body(name):
+            if name in failures:
+                return
+            result = run(commands[name], self.env)
+            listed = listed_count(name, result.stdout) if result.status == 0 else -1
+            if listed != count:
+                failures[name] = (
+                    f"{name} on {server_name} at {count}: exit {result.status}, listed {listed}: "
+                    + result.stderr.decode("utf-8", "replace").strip()[-300:]
+                )
+                return
+            results[name].append(result)
+
+        self.log(f"list {count} secrets on {server_name}: {self.args.runs} alternating runs of {', '.join(commands)}")
+        # One untimed warm-up each: page cache, Python bytecode, moto's first-call work.
+        for name in commands:
+            run(commands[name], self.env)
+        alternate(commands, self.args.runs, body)
+        for message in failures.values():
+            self.notes.append("FAILED " + message)
+        medians = {name: median([r.wall for r in rs]) for name, rs in results.items()}
+        target = ""
+        verdict = ""
+        if server_name == "replay" and count >= 10000:
+            target = ">= 5x aws CLI, >= 3x boto3"
+            ok = medians.get("aws CLI", 0) / medians.get("stagehand", float("inf")) >= 5 and medians.get(
+                "boto3", 0
+            ) / medians.get("stagehand", float("inf")) >= 3
+            verdict = "met" if ok else "not met"
+        self.rows.append(
+            {
+                "what": f"list every secret with labels, {server_name}",
+                "n": count,
+                "stagehand": medians.get("stagehand", float("nan")),
+                "aws": medians.get("aws CLI", float("nan")),
+                "boto3": medians.get("boto3", float("nan")),
+                "target": target,
+                "verdict": verdict,
+                "runs": min((len(rs) for rs in results.values()), default=0),
+            }
+        )
+        if results.get("stagehand"):
+            rs = results["stagehand"]
+            self.stagehand_rusage[(server_name, count)] = (median([r.cpu for r in rs]), max(r.rss_kb for r in rs))
+        return medians
+
+    # ------------------------------------------------------------------ replay
+
+    def replay(self, count):
+        server = ReplayServer(count)
+        try:
+            self.list_every_secret("replay", server.url, count)
+            if self.args.tui_first_rows:
+                self.first_rows("replay", server.url, count, aws_wall=self.rows[-1]["aws"])
+        finally:
+            server.stop()
+
+    # ------------------------------------------------------------------ moto
+
+    def seed_moto(self, url, count):
+        """One boto3 process creates the secrets (a few threads, so 10,000 take seconds,
+        not minutes), gives every third one a second version so AWSPREVIOUS exists, and
+        times moto's own ListSecrets per page."""
+        script = r"""
+import boto3, concurrent.futures, json, sys, time
+url, count = sys.argv[1], int(sys.argv[2])
+c = boto3.client("secretsmanager", endpoint_url=url, region_name="us-east-1")
+def make(i):
+    name = f"bench/{i:05d}"
+    c.create_secret(Name=name, SecretString="v1", Description=f"bench secret {i}",
+                    Tags=[{"Key": "team", "Value": f"t{i % 7}"}])
+    if i % 3 == 0:
+        c.put_secret_value(SecretId=name, SecretString="v2")
+with concurrent.futures.ThreadPoolExecutor(4) as pool:
+    list(pool.map(make, range(count)))
+a = c.create_secret(Name="bench-move", SecretString="a")["VersionId"]
+b = c.put_secret_value(SecretId="bench-move", SecretString="b")["VersionId"]
+times = []
+token = None
+for _ in range(3):
+    start = time.perf_counter()
+    page = c.list_secrets(MaxResults=100)
+    times.append(time.perf_counter() - start)
+pages = 0
+start = time.perf_counter()
+for p in c.get_paginator("list_secrets").paginate(PaginationConfig={"PageSize": 100}):
+    pages += 1
+whole = time.perf_counter() - start
+print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole, "a": a, "b": b}))
+"""
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-c", script, url, str(count)], env=self.env, capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            raise RuntimeError("seeding moto failed: " + result.stderr[-500:])
+        info = json.loads(result.stdout)
+        info["seconds"] = time.perf_counter() - started
+        return info
+
+    def moto(self, count, do_move):
+        server = Moto()
+        try:
+            self.log(f"seeding moto with {count} secrets")
+            info = self.seed_moto(server.url, count)
+            per_page = info["whole"] / max(1, info["pages"])
+            self.notes.append(
+                f"moto at {count + 1} secrets: seeded in {info['seconds']:.1f} s; one ListSecrets page of 100 costs "
+                f"{info['first_page'] * 1000:.0f} ms from boto3 (first page), {per_page * 1000:.0f} ms on average "
+                f"over a full paginate of {info['pages']} pages ({info['whole']:.2f} s): moto's own cost bounds every "
+                f"client here"
+            )
+            self.list_every_secret("moto", server.url, count + 1)
+            if do_move:
+                self.move(server.url, info["a"], info["b"])
+            if self.args.tui_first_rows:
+                self.first_rows("moto", server.url, count + 1, aws_wall=self.rows[-1 if not do_move else -2]["aws"])
+        finally:
+            server.stop()
+
+    def move(self, url, version_a, version_b):
+        """AWSCURRENT starts on b (the newest). Each run moves it to the version that does not
+        hold it, so every run is a real move, and the contenders alternate."""
+        state = {"current": version_b}
+        other = {version_a: version_b, version_b: version_a}
+        sh = self.args.stagehand
+        results = {"stagehand": [], "aws CLI": []}
+        failures = []
+
+        def body(name):
+            target, source = other[state["current"]], state["current"]
+            if name == "stagehand":
+                cmd = [sh, "--endpoint-url", url, "--region", REGION, "move", "bench-move", "AWSCURRENT",
+                       "--to", target, "--yes"]
+            else:
+                cmd = ["aws", "--endpoint-url", url, "--region", REGION, "secretsmanager",
+                       "update-secret-version-stage", "--secret-id", "bench-move", "--version-stage", "AWSCURRENT",
+                       "--move-to-version-id", target, "--remove-from-version-id", source]
+            result = run(cmd, self.env)
+            if result.status != 0:
+                failures.append(f"{name} move: exit {result.status}: " + result.stderr.decode("utf-8", "replace")[-300:])
+                return
+            state["current"] = target
+            results[name].append(result)
+
+        self.log(f"label move round trip on moto: {self.args.runs} alternating runs each")
+        alternate(results, self.args.runs, body)
+        self.notes.extend("FAILED " + f for f in failures[:2])
+        self.rows.append(
+            {
+                "what": "move AWSCURRENT (one round trip), moto",
+                "n": 1,
+                "stagehand": median([r.wall for r in results["stagehand"]]),
+                "aws": median([r.wall for r in results["aws CLI"]]),
+                "boto3": float("nan"),
+                "target": "",
+                "verdict": "",
+                "runs": min(len(v) for v in results.values()),
+            }
+        )
+
+    # ------------------------------------------------------------------ the TUI
+
+    def first_rows(self, server_name, url, count, aws_wall):
+        """Launches the real TUI in a detached tmux session and polls the pane every ~5 ms
+        until a secret name shows; that time from launch is 'first rows'."""
+        if not shutil.which("tmux"):
+            self.notes.append("first rows: not measured: tmux is missing")
+            return
+        marker = "bench-secret-00000" if server_name == "replay" else "bench/00000"
+        sh = self.args.stagehand
+        socket_name = f"stagehand-bench-{os.getpid()}"
+        env_prefix = " ".join(f"{k}={v}" for k, v in self.env.items() if k.startswith("AWS_"))
+        times = []
+        problem = None
+        for _ in range(self.args.runs):
+            command = f"env {env_prefix} TERM=xterm-256color {sh} --endpoint-url {url} --region {REGION}"
+            start = time.perf_counter()
+            subprocess.run(
+                ["tmux", "-L", socket_name, "new-session", "-d", "-x", "120", "-y", "40", command],
+                env=self.env,
+                check=True,
+            )
+            seen = None
+            screen = ""
+            while time.perf_counter() - start < 30:
+                pane = subprocess.run(
+                    ["tmux", "-L", socket_name, "capture-pane", "-p"], capture_output=True, text=True
+                )
+                screen = pane.stdout
+                if marker in screen:
+                    seen = time.perf_counter() - start
+                    break
+                if pane.returncode != 0:
+                    break  # the session ended: the TUI exited
+                time.sleep(0.005)
+            subprocess.run(["tmux", "-L", socket_name, "kill-server"], capture_output=True)
+            if seen is None:
+                problem = screen.strip()[-200:] or "the TUI exited before showing a secret"
+                break
+            times.append(seen)
+        if problem:
+            self.notes.append(f"first rows on {server_name} at {count}: not measured: TUI not in this build ({problem})")
+            self.args.tui_first_rows = False
+            return
+        self.rows.append(
+            {
+                "what": f"TUI first rows painted, {server_name}",
+                "n": count,
+                "stagehand": median(times),
+                "aws": aws_wall,
+                "boto3": float("nan"),
+                "target": "<= 1 page round trip + 50 ms",
+                "verdict": "",
+                "runs": len(times),
+                "first_rows": True,
+            }
+        )
+
+    def tui_core(self):
+        if not self.args.stagehand_bench:
+            self.notes.append("TUI core: not measured: stagehand-bench is not in this build")
+            return
+        self.log("TUI core in-process (stagehand-bench)")
+        result = subprocess.run(
+            [self.args.stagehand_bench, "--secrets", str(self.args.tui_secrets), "--json"],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            self.notes.append("TUI core: stagehand-bench failed: " + result.stderr[-300:])
+            return
+        report = json.loads(result.stdout)
+        for entry in report["measurements"]:
+            p99 = entry["p99_ms"]
+            entry["verdict"] = "met" if p99 < 8 else "not met"
+            self.tui_rows.append(entry)
+        self.tui_secrets_loaded = report["secrets"]
+
+    # ------------------------------------------------------------------ output
+
+    def table(self):
+        lines = []
+        nproc = os.cpu_count()
+        load = os.getloadavg()
+        lines.append(
+            f"Stagehand benchmarks: {nproc} cores (nproc), load average {load[0]:.2f} at the end, "
+            f"medians of {self.args.runs} alternating runs, whole processes"
+        )
+        lines.append("")
+        header = ["benchmark", "secrets", "stagehand", "aws CLI", "boto3", "aws/stagehand", "boto3/stagehand",
+                  "target", "verdict"]
+        body = []
+        for row in self.rows:
+            sh, aws, b3 = row["stagehand"], row["aws"], row["boto3"]
+            ratio_aws = f"{aws / sh:.1f}x" if sh == sh and aws == aws and sh > 0 else ""
+            ratio_b3 = f"{b3 / sh:.1f}x" if sh == sh and b3 == b3 and sh > 0 else ""
+            aws_text = fmt_s(aws) + (" (complete output)" if row.get("first_rows") else "")
+            body.append([row["what"], f"{row['n']:,}", fmt_s(sh), aws_text if aws == aws else "",
+                         fmt_s(b3) if b3 == b3 else "", ratio_aws, ratio_b3, row["target"], row["verdict"]])
+        for key, (cpu, rss) in sorted(self.stagehand_rusage.items()):
+            server_name, count = key
+            if server_name != "replay":
+                continue
+            met_cpu = "met" if cpu < 0.3 else "not met"
+            met_rss = "met" if rss / 1024 < 80 else "not met"
+            body.append([f"stagehand CPU (user+sys) listing, replay", f"{count:,}", fmt_s(cpu), "", "", "", "",
+                         "< 0.3 s at 10,000" if count >= 10000 else "", met_cpu if count >= 10000 else ""])
+            body.append([f"stagehand peak RSS listing, replay", f"{count:,}", f"{rss / 1024:.1f} MB", "", "", "", "",
+                         "< 80 MB at 10,000" if count >= 10000 else "", met_rss if count >= 10000 else ""])
+        if self.tui_rows:
+            for entry in self.tui_rows:
+                body.append([f"TUI core: {entry['name']} (median / p99)", f"{self.tui_secrets_loaded:,}",
+                             f"{fmt_ms(entry['median_ms'])} / {fmt_ms(entry['p99_ms'])}", "", "", "", "",
+                             "p99 < 8 ms", entry["verdict"]])
+        widths = [max(len(str(r[i])) for r in [header] + body) for i in range(len(header))]
+        def fmt(row):
+            return "| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |"
+        lines.append(fmt(header))
+        lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        lines.extend(fmt(r) for r in body)
+        if self.notes:
+            lines.append("")
+            lines.extend("- " + note for note in self.notes)
+        return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Run the benchmarks (use scripts/bench).")
+    parser.add_argument("--stagehand", required=True)
+    parser.add_argument("--stagehand-bench", default="")
+    parser.add_argument("--secrets", default="1000,10000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-moto", action="store_true")
+    parser.add_argument("--no-replay", action="store_true")
+    parser.add_argument("--no-tui", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated contenders for the list rows")
+    parser.add_argument("--tui-secrets", type=int, default=10000)
+    parser.add_argument("--markdown", default="", help="also write the table to this file")
+    args = parser.parse_args()
+    args.only = [x.strip() for x in args.only.split(",") if x.strip()]
+    args.tui_first_rows = not args.no_tui
+    sizes = [int(x) for x in args.secrets.split(",") if x.strip()]
+
+    bench = Bench(args)
+    try:
+        if not args.no_tui:
+            bench.tui_core()
+        for count in sizes:
+            if not args.no_replay:
+                bench.replay(count)
+        for index, count in enumerate(sizes):
+            if not args.no_moto:
+                bench.moto(count, do_move=index == 0)
+    except KeyboardInterrupt:
+        bench.notes.append("interrupted: partial results")
+    text = bench.table()
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
