@@ -43,7 +43,8 @@ let package = Package(
       dependencies: ["SecretsClient", "StagingModel"],
       resources: [.copy("Fixtures")]
     ),
-    .testTarget(name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel"]),
+    .testTarget(
+      name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel"], exclude: ["__Snapshots__"]),
     .testTarget(name: "StagehandTerminalTests", dependencies: ["StagehandTerminal", "StagehandUI"]),
     .testTarget(name: "StagehandCLITests", dependencies: ["StagingModel", "SecretsClient"]),
   ],

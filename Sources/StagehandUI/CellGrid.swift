@@ -201,3 +201,19 @@ public func displayWidth(_ grapheme: Character) -> Int {
 public func displayWidth(_ text: String) -> Int {
   text.reduce(0) { $0 + displayWidth($1) }
 }
+
+extension CellGrid {
+  /// Blanks the outside half of any double-width grapheme that a rectangle's left or right
+  /// edge cuts through, so drawing a popup over text never leaves half a character behind.
+  public mutating func clearSplitWideCharacters(x: Int, y: Int, width w: Int, height h: Int) {
+    for row in max(0, y)..<min(height, max(max(0, y), y + h)) {
+      if x > 0 && x < width && self[x, row].text.isEmpty {
+        self[x - 1, row] = Cell(" ", style: self[x - 1, row].style)
+      }
+      let right = x + w - 1
+      if right >= 0 && right + 1 < width && self[right + 1, row].text.isEmpty {
+        self[right + 1, row] = Cell(" ", style: self[right + 1, row].style)
+      }
+    }
+  }
+}

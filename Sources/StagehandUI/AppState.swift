@@ -1,0 +1,131 @@
+import Foundation
+import StagingModel
+
+/// Which pane has the keyboard.
+public enum Pane: Equatable, Sendable {
+  case secrets, versions
+}
+
+/// A page load in flight.
+public struct LoadingState: Equatable, Sendable {
+  public var requestID: Int
+  /// Secrets received so far by this load.
+  public var received: Int
+  /// True once the first page arrived (it replaces the previous list).
+  public var replaced: Bool
+}
+
+/// A DescribeSecret in flight.
+public struct DescribeRequest: Equatable, Sendable {
+  public var secretName: String
+  public var includeDeprecated: Bool
+}
+
+/// Everything the screen shows and the keys act on. A value: `update` changes it, `render`
+/// draws it, tests build and compare it.
+public struct AppState: Sendable {
+  public var config: UIConfig
+  public var width: Int
+  public var height: Int
+  /// The clock relative dates are computed from; set by ticks.
+  public var now: Date
+  /// Secrets in the order they were listed.
+  public internal(set) var secrets: [Secret] = []
+  /// Indices into `secrets` of the rows the filter lets through, in display order.
+  public internal(set) var rows: [Int] = []
+  public internal(set) var loading: LoadingState?
+  public internal(set) var describes: [Int: DescribeRequest] = [:]
+  public var focus: Pane = .secrets
+  public internal(set) var secretCursor = 0
+  public internal(set) var secretScroll = 0
+  public internal(set) var versionCursor = 0
+  public internal(set) var versionScroll = 0
+  public var showDeprecated = false
+  public internal(set) var filterText = ""
+  public internal(set) var filterEditing = false
+  public var popup: Popup?
+  public var status: StatusMessage?
+  public var dryRun: Bool
+  public internal(set) var move: LabelMove?
+  public internal(set) var history: [CommittedChange] = []
+  public internal(set) var spinnerFrame = 0
+  /// The action the last key or click resolved to, so tests can check dispatch.
+  public internal(set) var lastAction: Action?
+  var nextRequestID = 1
+
+  public init(config: UIConfig, now: Date, width: Int = 80, height: Int = 24) {
+    self.config = config
+    self.now = now
+    self.width = width
+    self.height = height
+    self.dryRun = config.dryRun
+  }
+
+  mutating func makeRequestID() -> Int {
+    defer { nextRequestID += 1 }
+    return nextRequestID
+  }
+
+  /// The secret under the cursor in the secrets pane.
+  public var selectedSecret: Secret? {
+    guard rows.indices.contains(secretCursor) else { return nil }
+    return secrets[rows[secretCursor]]
+  }
+
+  /// The selected secret's versions as listed: newest first, deprecated ones only when shown.
+  public var visibleVersions: [SecretVersion] {
+    guard let secret = selectedSecret else { return [] }
+    return showDeprecated ? secret.versions : secret.versions.filter { !$0.isDeprecated }
+  }
+
+  public var selectedVersion: SecretVersion? {
+    let versions = visibleVersions
+    return versions.indices.contains(versionCursor) ? versions[versionCursor] : nil
+  }
+
+  /// True while something animates (the spinner): the event loop can tick fast then and
+  /// slowly (for relative dates) otherwise.
+  public var needsFastTicks: Bool {
+    if loading != nil || !describes.isEmpty { return true }
+    if case .committing? = popup { return true }
+    if case .reveal(let reveal)? = popup, reveal.value == nil, reveal.error == nil { return true }
+    return false
+  }
+
+  public var isTooSmall: Bool { width < Layout.minimumWidth || height < Layout.minimumHeight }
+
+  public var layout: Layout { Layout(width: width, height: height) }
+
+  /// Contexts whose bindings apply now, most specific first.
+  public var activeContexts: [KeyContext] { modeContexts + [.anywhere] }
+
+  /// The contexts that would be active with no popup open (the help screen marks what
+  /// can't act there).
+  public var activeContextsIgnoringPopup: [KeyContext] {
+    var copy = self
+    copy.popup = nil
+    return copy.activeContexts
+  }
+
+  private var modeContexts: [KeyContext] {
+    switch popup {
+    case .help?: return [.help]
+    case .reveal?: return [.reveal]
+    case .error?: return [.error]
+    case .preview?: return [.preview]
+    case .choice?: return [.choice]
+    case .labelInput?: return [.labelInput]
+    case .history?: return [.history]
+    case .committing?: return [.committing]
+    case nil: break
+    }
+    if filterEditing { return [.filter] }
+    switch move {
+    case .choosing?: return [.pickChip]
+    case .carrying?: return [.carrying]
+    case .dragging?: return [.carrying]
+    case nil: break
+    }
+    return [focus == .secrets ? .secrets : .versions, .global]
+  }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Date wording for the screen. Computed from calendar components in an explicit time zone
+/// (no DateFormatter, no process locale) so a fixed `now` renders the same everywhere.
+public struct DateText: Sendable {
+  public var timeZone: TimeZone
+
+  public init(timeZone: TimeZone) {
+    self.timeZone = timeZone
+  }
+
+  private var calendar: Calendar {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = timeZone
+    return calendar
+  }
+
+  /// "2026-11-26 09:30".
+  public func absolute(_ date: Date) -> String {
+    let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+    return
+      "\(pad(c.year ?? 0, 4))-\(pad(c.month ?? 0, 2))-\(pad(c.day ?? 0, 2)) \(pad(c.hour ?? 0, 2)):\(pad(c.minute ?? 0, 2))"
+  }
+
+  /// "2026-11-26": AWS reports last access by day only.
+  public func day(_ date: Date) -> String {
+    let c = calendar.dateComponents([.year, .month, .day], from: date)
+    return "\(pad(c.year ?? 0, 4))-\(pad(c.month ?? 0, 2))-\(pad(c.day ?? 0, 2))"
+  }
+
+  /// "3d ago", "in 2h", "just now".
+  public func relative(_ date: Date, now: Date) -> String {
+    let seconds = now.timeIntervalSince(date)
+    let magnitude = abs(seconds)
+    let amount: String
+    switch magnitude {
+    case ..<60: return "just now"
+    case ..<3600: amount = "\(Int(magnitude / 60))m"
+    case ..<86_400: amount = "\(Int(magnitude / 3600))h"
+    case ..<(86_400 * 60): amount = "\(Int(magnitude / 86_400))d"
+    case ..<(86_400 * 365): amount = "\(Int(magnitude / (86_400 * 30)))mo"
+    default: amount = "\(Int(magnitude / (86_400 * 365)))y"
+    }
+    return seconds >= 0 ? "\(amount) ago" : "in \(amount)"
+  }
+
+  private func pad(_ value: Int, _ width: Int) -> String {
+    var text = String(value)
+    while text.count < width { text = "0" + text }
+    return text
+  }
+}

@@ -1,0 +1,17 @@
+import StagingModel
+
+/// Work the UI core asks the executable to do. Plain values, so tests can assert exactly
+/// what a key press would set in motion.
+public enum Effect: Equatable, Sendable {
+  /// Page through every secret, posting `secretsPageLoaded` per page.
+  case loadSecrets(requestID: Int)
+  /// Stop the page load in flight; results already posted are dropped by request id.
+  case cancelLoading
+  case describe(secretName: String, includeDeprecated: Bool, requestID: Int)
+  case reveal(secretName: String, versionId: VersionID, requestID: Int)
+  /// Run the plan exactly as previewed (the executor re-reads first and reports a conflict).
+  case execute(Plan, requestID: Int)
+  case quit
+  /// Give the terminal back and stop the process (ctrl+z); `fg` resumes with a redraw.
+  case suspend
+}

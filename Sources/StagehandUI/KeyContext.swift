@@ -1,0 +1,41 @@
+/// Where a binding applies: a pane, a popup, or an input mode. The keymap resolves a key
+/// against the active contexts in order, so a popup's bindings shadow the panes'.
+public enum KeyContext: String, Hashable, Sendable, CaseIterable {
+  case global
+  case secrets
+  case versions
+  case filter
+  case help
+  case reveal
+  case error
+  case pickChip
+  case carrying
+  case preview
+  case choice
+  case labelInput
+  case history
+  case committing
+  /// Keys that work whatever is open (ctrl+c, ctrl+z).
+  case anywhere
+
+  /// The heading the help screen and the README table use.
+  public var title: String {
+    switch self {
+    case .global: return "Everywhere"
+    case .secrets: return "Secrets pane"
+    case .versions: return "Versions pane"
+    case .filter: return "Filter input"
+    case .help: return "Help screen"
+    case .reveal: return "Value popup"
+    case .error: return "Error popup"
+    case .pickChip: return "Choosing a label"
+    case .carrying: return "Carrying a label"
+    case .preview: return "Preview"
+    case .choice: return "Choice popup"
+    case .labelInput: return "New label input"
+    case .history: return "History"
+    case .committing: return "Committing"
+    case .anywhere: return "Always"
+    }
+  }
+}

@@ -1,0 +1,205 @@
+import StagingModel
+
+/// The one table of key bindings. Dispatch, the hint bar, the `?` screen and the README
+/// table are all read from it, so they can't disagree.
+public struct Keymap: Sendable {
+  public var bindings: [Binding]
+
+  public init(bindings: [Binding]) {
+    self.bindings = bindings
+  }
+
+  /// The binding a key resolves to now: the first match in the most specific active context.
+  public func binding(for key: Key, in state: AppState) -> Binding? {
+    for context in state.activeContexts {
+      if let found = bindings.first(where: { $0.context == context && $0.keys.contains(key) }) {
+        return found
+      }
+    }
+    return nil
+  }
+
+  /// The bindings the hint bar shows now, most specific context first.
+  public func hints(for state: AppState) -> [Binding] {
+    state.activeContexts.flatMap { context in
+      bindings.filter { $0.context == context && $0.showInBar }
+    }
+  }
+
+  /// Bindings grouped by context, in table order, for the help screen and the README.
+  public var groups: [(context: KeyContext, bindings: [Binding])] {
+    KeyContext.allCases.compactMap { context in
+      let members = bindings.filter { $0.context == context }
+      return members.isEmpty ? nil : (context, members)
+    }
+  }
+
+  /// The README's keybindings section, generated so it matches the program.
+  public func markdownTable() -> String {
+    var lines: [String] = []
+    for group in groups {
+      lines.append("### \(group.context.title)")
+      lines.append("")
+      lines.append("| Keys | Action | Description |")
+      lines.append("| --- | --- | --- |")
+      for binding in group.bindings {
+        let keys = binding.keys.map { "`\($0.name == "|" ? "\\|" : $0.name)`" }.joined(separator: ", ")
+        lines.append("| \(keys) | \(binding.short) | \(binding.long.replacingOccurrences(of: "|", with: "\\|")) |")
+      }
+      lines.append("")
+    }
+    lines += [
+      "### Mouse", "", "| Gesture | Action | Description |", "| --- | --- | --- |",
+      "| click | select | Select the row under the pointer and focus its pane. |",
+      "| wheel | scroll | Move the selection in the pane under the pointer. |",
+      "| drag a label chip | move | Release on another version to preview the move; anywhere else cancels. |", "",
+    ]
+    return lines.joined(separator: "\n")
+  }
+}
+
+extension Keymap {
+  /// The bindings Stagehand ships with.
+  public static let standard = Keymap(bindings: navigation + panes + popups + moving + always)
+
+  private static let filterHelp =
+    "Filter the loaded secrets as you type: each word must match, as a case-insensitive substring of the name or "
+    + "its letters in order (fuzzy). Terms: label:NAME (a version carries a label starting with NAME, e.g. label:AWSPENDING for unfinished "
+    + "rotations), service:NAME (managed by that service; service: alone for any), deleted:yes|no, rotation:on|off. "
+    + "Enter keeps the filter, esc clears it."
+
+  private static let navigation: [Binding] =
+    [KeyContext.secrets, .versions, .carrying].flatMap { context -> [Binding] in
+      let noun = context == .secrets ? "secret" : "version"
+      return [
+        Binding([.up, .char("k")], .moveUp, "up", "Select the previous \(noun).", context: context, showInBar: false),
+        Binding(
+          [.down, .char("j")], .moveDown, "down", "Select the next \(noun).", context: context, showInBar: false),
+        Binding([.pageUp], .pageUp, "page up", "Move one screen up.", context: context, showInBar: false),
+        Binding([.pageDown], .pageDown, "page down", "Move one screen down.", context: context, showInBar: false),
+        Binding([.char("g"), .home], .top, "top", "Go to the first \(noun).", context: context, showInBar: false),
+        Binding([.char("G"), .end], .bottom, "bottom", "Go to the last \(noun).", context: context, showInBar: false),
+      ]
+    }
+
+  private static let panes: [Binding] = [
+    Binding(
+      [.enter], .open, "open", "Open the selected secret: focus its versions.", context: .secrets,
+      disabledReason: { $0.selectedSecret == nil ? "no secret selected" : nil }),
+    Binding(
+      [.char("l"), .right], .focusVersions, "versions", "Focus the versions pane.", context: .secrets, showInBar: false),
+    Binding(
+      [.char("r")], .refreshSelected, "refresh", "Re-read the selected secret and its versions.", context: .secrets,
+      disabledReason: { $0.selectedSecret == nil ? "no secret selected" : nil }),
+    Binding(
+      [.char("h"), .left], .focusSecrets, "secrets", "Focus the secrets pane.", context: .versions, showInBar: false),
+    Binding(
+      [.char("r")], .refreshSelected, "refresh", "Re-read the selected secret and its versions.", context: .versions,
+      disabledReason: { $0.selectedSecret == nil ? "no secret selected" : nil }),
+    Binding(
+      [.char("v")], .reveal, "reveal",
+      "Show the selected version's value in a popup; it is fetched now and dropped when the popup closes.",
+      context: .versions, disabledReason: { $0.selectedVersion == nil ? "no version selected" : nil }),
+    Binding(
+      [.tab], .nextPane, "pane", "Switch between the secrets and versions panes.", context: .global, showInBar: false),
+    Binding([.char("/")], .startFilter, "filter", filterHelp, context: .global),
+    Binding(
+      [.char("d")], .toggleDeprecated, "deprecated",
+      "Show or hide deprecated versions (no labels); they are read on demand.", context: .global),
+    Binding([.char("R")], .refreshAll, "reload", "Reload every secret from the backend.", context: .global),
+    Binding(
+      [.char("D")], .toggleDryRun, "dry run",
+      "Toggle dry-run mode: commits become previews only and nothing is sent.", context: .global, showInBar: false,
+      disabledReason: { $0.config.dryRun ? "started with --dry-run" : nil }),
+    Binding(
+      [.char("u")], .undo, "undo", "Preview the inverse of the last change committed in this session.",
+      context: .global, showInBar: false,
+      disabledReason: { $0.history.isEmpty ? "nothing committed in this session yet" : nil }),
+    Binding(
+      [.char("H")], .history, "history", "List the changes committed in this session.", context: .global,
+      showInBar: false),
+    Binding(
+      [.escape], .cancel, "cancel", "Cancel loading, clear the filter or the message.", context: .global,
+      showInBar: false),
+    Binding([.char("?")], .help, "help", "Show every key and what it does.", context: .global),
+    Binding([.char("q")], .quit, "quit", "Quit and give the terminal back.", context: .global),
+    Binding([.escape], .clearFilter, "clear", "Clear the filter and leave the input.", context: .filter),
+    Binding([.enter], .acceptFilter, "keep", "Keep the filter and leave the input.", context: .filter),
+    Binding(
+      [.backspace], .deleteFilterCharacter, "delete", "Delete the last character.", context: .filter, showInBar: false),
+    Binding([.up], .moveUp, "up", "Select the previous matching secret.", context: .filter, showInBar: false),
+    Binding([.down], .moveDown, "down", "Select the next matching secret.", context: .filter, showInBar: false),
+  ]
+
+  private static let popups: [Binding] = [
+    Binding([.escape, .char("?"), .char("q")], .closePopup, "close", "Close the help screen.", context: .help),
+    Binding([.up, .char("k")], .moveUp, "scroll up", "Scroll up.", context: .help, showInBar: false),
+    Binding([.down, .char("j")], .moveDown, "scroll down", "Scroll down.", context: .help, showInBar: false),
+    Binding(
+      [.escape, .char("v"), .char("q")], .closePopup, "close", "Close the popup; the value is forgotten.",
+      context: .reveal),
+    Binding([.escape, .enter, .char("q")], .closePopup, "close", "Close the message.", context: .error),
+    Binding([.escape, .char("q"), .char("H")], .closePopup, "close", "Close the history.", context: .history),
+    Binding([.up, .char("k")], .moveUp, "scroll up", "Scroll up.", context: .history, showInBar: false),
+    Binding([.down, .char("j")], .moveDown, "scroll down", "Scroll down.", context: .history, showInBar: false),
+    Binding([.char("y")], .confirmCommit, "commit", "Send exactly the changes shown.", context: .preview),
+    Binding([.escape, .char("n")], .cancelPreview, "cancel", "Close the preview; nothing is sent.", context: .preview),
+    Binding([.up, .char("k")], .moveUp, "scroll up", "Scroll the preview.", context: .preview, showInBar: false),
+    Binding([.down, .char("j")], .moveDown, "scroll down", "Scroll the preview.", context: .preview, showInBar: false),
+    Binding([.up, .char("k")], .choiceUp, "up", "Previous option.", context: .choice, showInBar: false),
+    Binding([.down, .char("j")], .choiceDown, "down", "Next option.", context: .choice, showInBar: false),
+    Binding([.enter], .choose, "choose", "Take the highlighted option.", context: .choice),
+    Binding([.escape], .closePopup, "cancel", "Close without choosing.", context: .choice),
+    Binding(
+      [.enter], .acceptInput, "preview", "Preview adding the label typed.", context: .labelInput,
+      disabledReason: { state in
+        guard case .labelInput(let input)? = state.popup else { return nil }
+        return input.error
+      }),
+    Binding(
+      [.backspace], .deleteInputCharacter, "delete", "Delete the last character.", context: .labelInput,
+      showInBar: false),
+    Binding([.escape], .closePopup, "cancel", "Close without adding.", context: .labelInput),
+  ]
+
+  private static let moving: [Binding] = [
+    Binding(
+      [.char("m"), .char(" ")], .pickLabel, "move",
+      "Pick up a label on this version to move it: choose the chip, move to the target version, drop with enter.",
+      context: .versions, disabledReason: { $0.reasonPick }),
+    Binding(
+      [.char("c")], .makeCurrent, "current", "Make this version AWSCURRENT (AWSPREVIOUS follows automatically).",
+      context: .versions, disabledReason: { $0.reasonMakeCurrent }),
+    Binding(
+      [.char("b")], .rollback, "roll back", "Move AWSCURRENT back onto the AWSPREVIOUS version (the two swap).",
+      context: .versions, disabledReason: { $0.reasonRollback }),
+    Binding(
+      [.char("p")], .promotePending, "promote",
+      "Finish a rotation: AWSCURRENT onto the AWSPENDING version, then choose whether to keep AWSPENDING.",
+      context: .versions, disabledReason: { $0.reasonPromote }),
+    Binding(
+      [.char("x")], .removeLabel, "remove", "Remove a label from this version (AWSCURRENT can only be moved).",
+      context: .versions, disabledReason: { $0.reasonRemove }),
+    Binding(
+      [.char("a")], .addLabel, "add", "Add a new custom label to this version.", context: .versions,
+      disabledReason: { $0.reasonAdd }),
+    Binding(
+      [.left, .char("h"), .backTab], .previousChip, "left", "Choose the previous label.", context: .pickChip,
+      showInBar: false),
+    Binding(
+      [.right, .char("l"), .tab], .nextChip, "right", "Choose the next label.", context: .pickChip, showInBar: false),
+    Binding([.enter, .char(" "), .char("m")], .chooseChip, "pick", "Pick up the chosen label.", context: .pickChip),
+    Binding([.escape], .cancel, "cancel", "Stop moving; nothing changes.", context: .pickChip),
+    Binding(
+      [.enter, .char(" ")], .dropLabel, "drop", "Drop the label on this version and open the preview.",
+      context: .carrying, disabledReason: { $0.reasonDrop }),
+    Binding([.escape], .cancel, "cancel", "Stop moving; nothing changes.", context: .carrying),
+  ]
+
+  private static let always: [Binding] = [
+    Binding([.ctrl("c")], .quit, "quit", "Quit at once, from anywhere.", context: .anywhere, showInBar: false),
+    Binding(
+      [.ctrl("z")], .suspend, "suspend", "Suspend to the shell; fg brings the UI back.", context: .anywhere,
+      showInBar: false),
+  ]
+}

@@ -1,0 +1,94 @@
+import StagingModel
+
+/// The `/` filter as a pure function from (secrets, query) to rows, as k9s does it.
+///
+/// A query is whitespace-separated terms, all of which must match:
+/// - `label:NAME`: some version carries a label starting with NAME (case-insensitive, so
+///   it narrows while typed), e.g. `label:AWSPENDING` finds rotations that did not finish;
+/// - `service:NAME`: managed by a service whose name contains NAME (`service:` alone: any);
+/// - `deleted:yes` / `deleted:no`: scheduled for deletion or not;
+/// - `rotation:on` / `rotation:off`;
+/// - any other word: a case-insensitive substring of the name, or failing that a fuzzy
+///   subsequence of it (its letters in order: `ppw` finds `prod/postgres/password`).
+/// Substring matches are listed before fuzzy-only ones; within each, the loaded order stays.
+public struct SecretFilter: Equatable, Sendable {
+  public enum Term: Equatable, Sendable {
+    case text(String)
+    case label(String)
+    case service(String)
+    case deleted(Bool)
+    case rotation(Bool)
+  }
+
+  public var terms: [Term]
+
+  public init(_ query: String) {
+    terms = query.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { word in
+      let lower = word.lowercased()
+      if lower.hasPrefix("label:") { return .label(String(lower.dropFirst(6))) }
+      if lower.hasPrefix("service:") { return .service(String(lower.dropFirst(8))) }
+      if lower.hasPrefix("deleted:") { return .deleted(Self.yes(lower.dropFirst(8))) }
+      if lower.hasPrefix("rotation:") { return .rotation(Self.yes(lower.dropFirst(9))) }
+      return .text(lower)
+    }
+  }
+
+  private static func yes(_ word: Substring) -> Bool {
+    ["yes", "y", "true", "on", "1"].contains(String(word))
+  }
+
+  public var isEmpty: Bool { terms.isEmpty }
+
+  /// How well a secret matches: nil when it does not, 0 for substring, 1 for fuzzy-only.
+  public func rank(_ secret: Secret) -> Int? {
+    var rank = 0
+    let name = secret.name.lowercased()
+    for term in terms {
+      switch term {
+      case .text(let word):
+        if name.contains(word) { continue }
+        if Self.isSubsequence(word, of: name) { rank = 1; continue }
+        return nil
+      case .label(let label):
+        let found = secret.versions.contains { version in
+          version.labels.contains { $0.lowercased().hasPrefix(label) }
+        }
+        if !found { return nil }
+      case .service(let service):
+        guard let owner = secret.owningService?.lowercased() else { return nil }
+        if !service.isEmpty && !owner.contains(service) { return nil }
+      case .deleted(let wanted):
+        if secret.isScheduledForDeletion != wanted { return nil }
+      case .rotation(let wanted):
+        if secret.rotationEnabled != wanted { return nil }
+      }
+    }
+    return rank
+  }
+
+  /// Indices into `secrets` of the rows to show, best matches first.
+  public func apply(to secrets: [Secret]) -> [Int] {
+    if terms.isEmpty { return Array(secrets.indices) }
+    var exact: [Int] = []
+    var fuzzy: [Int] = []
+    for (index, secret) in secrets.enumerated() {
+      switch rank(secret) {
+      case 0?: exact.append(index)
+      case _?: fuzzy.append(index)
+      case nil: break
+      }
+    }
+    return exact + fuzzy
+  }
+
+  static func isSubsequence(_ needle: String, of haystack: String) -> Bool {
+    var iterator = haystack.makeIterator()
+    outer: for wanted in needle {
+      while let next = iterator.next() {
+        if next == wanted { continue outer }
+      }
+      return false
+    }
+    return true
+  }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// How the terminal can show colour.
+public enum ColorMode: Equatable, Sendable {
+  /// 16 colours (bright variants included).
+  case full
+  /// The 8 basic colours only.
+  case eight
+  /// `NO_COLOR`: bold, reverse, underline and text markers carry the meaning instead.
+  case none
+}
+
+/// Settings fixed at start-up: where the data comes from and what the terminal can show.
+public struct UIConfig: Equatable, Sendable {
+  /// "store ~/.local/share/stagehand/demo.json", "AWS us-east-1 profile prod".
+  public var backendName: String
+  public var readOnly: Bool
+  public var dryRun: Bool
+  public var colorMode: ColorMode
+  /// No box drawing, spinner glyphs or ellipsis: the locale is not UTF-8.
+  public var asciiOnly: Bool
+  public var timeZone: TimeZone
+
+  public init(
+    backendName: String, readOnly: Bool = false, dryRun: Bool = false, colorMode: ColorMode = .full,
+    asciiOnly: Bool = false, timeZone: TimeZone = .current
+  ) {
+    self.backendName = backendName
+    self.readOnly = readOnly
+    self.dryRun = dryRun
+    self.colorMode = colorMode
+    self.asciiOnly = asciiOnly
+    self.timeZone = timeZone
+  }
+}

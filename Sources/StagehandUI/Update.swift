@@ -1,0 +1,185 @@
+import Foundation
+import StagingModel
+
+/// The whole behaviour of the UI: a fact comes in, the state changes, and the effects to
+/// run come out. Pure and total: no I/O, no clock, no crash on any input, so every path is
+/// a unit test.
+public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+  switch message {
+  case .started:
+    return state.startLoad()
+  case .terminal(.resize(let width, let height)):
+    state.width = max(0, width)
+    state.height = max(0, height)
+    state.keepCursorsInView()
+    return []
+  case .terminal(.key(let key)):
+    return state.handle(key: key)
+  case .terminal(.mouse(let event)):
+    return state.handle(mouse: event)
+  case .tick(let now):
+    state.now = now
+    state.spinnerFrame = (state.spinnerFrame + 1) % 1000
+    return []
+  case .secretsPageLoaded(let requestID, let page, let isLastPage):
+    return state.receivePage(requestID: requestID, page: page, isLastPage: isLastPage)
+  case .secretsLoadFailed(let requestID, let text):
+    guard state.loading?.requestID == requestID else { return [] }
+    state.loading = nil
+    state.status = StatusMessage("Loading secrets failed: \(text)", kind: .error)
+    state.popup = state.popup ?? .error(title: "Loading secrets failed", message: text + "\n\nPress R to try again.")
+    return []
+  case .secretDescribed(let requestID, let secret):
+    return state.receiveDescribe(requestID: requestID, secret: secret)
+  case .describeFailed(let requestID, let text):
+    guard let request = state.describes.removeValue(forKey: requestID) else { return [] }
+    state.status = StatusMessage("Reading \(sanitizeForDisplay(request.secretName)) failed: \(text)", kind: .error)
+    return []
+  case .valueRevealed(let requestID, let value):
+    guard case .reveal(var reveal)? = state.popup, reveal.requestID == requestID else { return [] }
+    reveal.value = value
+    state.popup = .reveal(reveal)
+    return []
+  case .revealFailed(let requestID, let text):
+    guard case .reveal(var reveal)? = state.popup, reveal.requestID == requestID else { return [] }
+    reveal.error = text
+    state.popup = .reveal(reveal)
+    return []
+  case .commitProgress(let requestID, let step, let total):
+    guard case .committing(var commit)? = state.popup, commit.requestID == requestID else { return [] }
+    commit.step = step
+    commit.of = total
+    state.popup = .committing(commit)
+    return []
+  case .commitFinished(let requestID, let outcome):
+    return state.finishCommit(requestID: requestID, outcome: outcome)
+  }
+}
+
+extension AppState {
+  mutating func startLoad() -> [Effect] {
+    var effects: [Effect] = []
+    if loading != nil { effects.append(.cancelLoading) }
+    let id = makeRequestID()
+    loading = LoadingState(requestID: id, received: 0, replaced: false)
+    effects.append(.loadSecrets(requestID: id))
+    return effects
+  }
+
+  mutating func receivePage(requestID: Int, page: [Secret], isLastPage: Bool) -> [Effect] {
+    guard var load = loading, load.requestID == requestID else { return [] }
+    let selectedName = selectedSecret?.name
+    if !load.replaced {
+      secrets = []
+      load.replaced = true
+    }
+    var known = Dictionary(secrets.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    for secret in page {
+      if let index = known[secret.name] {
+        secrets[index] = secret
+      } else {
+        known[secret.name] = secrets.count
+        secrets.append(secret)
+      }
+    }
+    load.received += page.count
+    loading = isLastPage ? nil : load
+    if isLastPage { status = StatusMessage("\(secrets.count) secrets loaded") }
+    recomputeRows(keeping: selectedName)
+    return prefetch()
+  }
+
+  mutating func receiveDescribe(requestID: Int, secret: Secret) -> [Effect] {
+    guard describes.removeValue(forKey: requestID) != nil else { return [] }
+    guard let index = secrets.firstIndex(where: { $0.name == secret.name }) else { return [] }
+    let selectedVersionID = secrets[index].name == selectedSecret?.name ? selectedVersion?.versionId : nil
+    var fresh = secret
+    fresh.sortVersionsNewestFirst()
+    secrets[index] = fresh
+    recomputeRows(keeping: selectedSecret?.name)
+    if let id = selectedVersionID, let position = visibleVersions.firstIndex(where: { $0.versionId == id }) {
+      versionCursor = position
+    }
+    keepCursorsInView()
+    return []
+  }
+
+  /// Describe requests for the selected secret and its neighbours whose versions are not
+  /// complete: lazy loading with a small look-ahead, never a request per secret.
+  mutating func prefetch() -> [Effect] {
+    var effects: [Effect] = []
+    for offset in [0, -1, 1] {
+      let position = secretCursor + offset
+      guard rows.indices.contains(position) else { continue }
+      let secret = secrets[rows[position]]
+      let wantDeprecated = showDeprecated && offset == 0
+      if secret.versionsComplete && (!wantDeprecated || secret.includesDeprecated) { continue }
+      let inFlight = describes.values.contains {
+        $0.secretName == secret.name && ($0.includeDeprecated || !wantDeprecated)
+      }
+      if inFlight { continue }
+      effects.append(describe(secret.name, includeDeprecated: wantDeprecated))
+    }
+    return effects
+  }
+
+  mutating func describe(_ name: String, includeDeprecated: Bool) -> Effect {
+    let id = makeRequestID()
+    describes[id] = DescribeRequest(secretName: name, includeDeprecated: includeDeprecated)
+    return .describe(secretName: name, includeDeprecated: includeDeprecated, requestID: id)
+  }
+
+  /// Re-applies the filter, keeping the named secret selected when it is still shown.
+  mutating func recomputeRows(keeping name: String?) {
+    rows = SecretFilter(filterText).apply(to: secrets)
+    if let name, let position = rows.firstIndex(where: { secrets[$0].name == name }) {
+      if position != secretCursor {
+        secretCursor = position
+      }
+    } else if name != nil {
+      secretCursor = 0
+      versionCursor = 0
+      versionScroll = 0
+    }
+    keepCursorsInView()
+  }
+
+  /// Clamps cursors to their lists and scrolls so each cursor is on screen.
+  mutating func keepCursorsInView() {
+    let layout = self.layout
+    secretCursor = clamp(secretCursor, count: rows.count)
+    secretScroll = scrolled(secretScroll, cursor: secretCursor, visible: layout.secretRowCount, count: rows.count)
+    let versionCount = visibleVersions.count
+    versionCursor = clamp(versionCursor, count: versionCount)
+    versionScroll = scrolled(versionScroll, cursor: versionCursor, visible: layout.versionRowCount, count: versionCount)
+  }
+
+  private func clamp(_ value: Int, count: Int) -> Int {
+    count == 0 ? 0 : min(max(0, value), count - 1)
+  }
+
+  private func scrolled(_ scroll: Int, cursor: Int, visible: Int, count: Int) -> Int {
+    guard visible > 0, count > 0 else { return 0 }
+    var top = min(max(0, scroll), max(0, count - visible))
+    if cursor < top { top = cursor }
+    if cursor >= top + visible { top = cursor - visible + 1 }
+    return max(0, top)
+  }
+
+  mutating func selectSecret(at position: Int) -> [Effect] {
+    guard !rows.isEmpty else { return [] }
+    let target = clamp(position, count: rows.count)
+    if target != secretCursor {
+      secretCursor = target
+      versionCursor = 0
+      versionScroll = 0
+    }
+    keepCursorsInView()
+    return prefetch()
+  }
+
+  mutating func selectVersion(at position: Int) {
+    versionCursor = position
+    keepCursorsInView()
+  }
+}

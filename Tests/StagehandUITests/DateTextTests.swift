@@ -1,0 +1,24 @@
+import Foundation
+import StagehandUI
+import Testing
+
+@Suite struct DateTextTests {
+  let text = DateText(timeZone: TimeZone(identifier: "UTC")!)
+
+  @Test func absoluteAndDay() {
+    let date = Fixture.date("2026-11-26T09:30:00Z")
+    #expect(text.absolute(date) == "2026-11-26 09:30")
+    #expect(text.day(date) == "2026-11-26")
+  }
+
+  static let cases: [(Double, String)] = [
+    (30, "just now"), (300, "5m ago"), (7200, "2h ago"), (259_200, "3d ago"), (7_776_000, "3mo ago"),
+    (69_120_000, "2y ago"), (-172_800, "in 2d"),
+  ]
+
+  @Test(arguments: cases)
+  func relative(seconds: Double, expected: String) {
+    let now = Fixture.now
+    #expect(text.relative(now.addingTimeInterval(-seconds), now: now) == expected)
+  }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import StagehandUI
+import StagingModel
+import Testing
+
+/// A small seeded generator so every failure is reproducible from its seed.
+struct SplitMix64: RandomNumberGenerator {
+  var state: UInt64
+
+  init(seed: UInt64) { state = seed }
+
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+@Suite struct FuzzTests {
+  static let keys: [Key] = {
+    var keys = Set(Keymap.standard.bindings.flatMap(\.keys))
+    for character in "abcxyz019 -_:/AWSPENDING" { keys.insert(.char(character)) }
+    keys.insert(.function(5))
+    keys.insert(.delete)
+    keys.remove(.ctrl("c"))
+    keys.remove(.ctrl("z"))
+    return Array(keys).sorted { $0.name < $1.name }
+  }()
+
+  /// Answers effects the way the executable would, sometimes late, sometimes failing.
+  static func answer(_ effect: Effect, rng: inout SplitMix64) -> [Message] {
+    switch effect {
+    case .loadSecrets(let id):
+      let all = Fixture.all
+      let split = Int.random(in: 0...all.count, using: &rng)
+      return [
+        .secretsPageLoaded(requestID: id, secrets: Array(all[..<split]), isLastPage: false),
+        Bool.random(using: &rng)
+          ? .secretsPageLoaded(requestID: id, secrets: Array(all[split...]), isLastPage: true)
+          : .secretsLoadFailed(requestID: id, message: "network down"),
+      ]
+    case .describe(let name, let deprecated, let id):
+      guard var secret = Fixture.all.first(where: { $0.name == name }), Int.random(in: 0..<10, using: &rng) > 0
+      else { return [.describeFailed(requestID: id, message: "AccessDenied")] }
+      if name == Fixture.apiKey.name { secret = Fixture.apiKeyDescribed }
+      secret.versionsComplete = true
+      secret.includesDeprecated = deprecated
+      return [.secretDescribed(requestID: id, secret: secret)]
+    case .reveal(_, _, let id):
+      return [
+        Bool.random(using: &rng)
+          ? .valueRevealed(requestID: id, value: RevealedValue("v")) : .revealFailed(requestID: id, message: "denied")
+      ]
+    case .execute(let plan, let id):
+      var secret = Fixture.all.first { $0.name == plan.secretName } ?? Secret(name: plan.secretName)
+      secret.versionsComplete = true
+      let outcome: CommitOutcome
+      switch Int.random(in: 0..<3, using: &rng) {
+      case 0:
+        secret.applyLabels(plan.after)
+        outcome = .applied(plan: plan, secret: secret)
+      case 1: outcome = .conflict(plan: plan, current: secret, changes: ["AWSCURRENT moved"])
+      default:
+        outcome = .failed(
+          plan: plan, message: "Rate exceeded", appliedSteps: Int.random(in: 0...plan.steps.count, using: &rng),
+          current: secret)
+      }
+      return [
+        .commitProgress(requestID: id, step: 1, of: plan.steps.count), .commitFinished(requestID: id, outcome: outcome),
+      ]
+    case .cancelLoading, .quit, .suspend:
+      return []
+    }
+  }
+
+  static func randomEvent(_ state: AppState, rng: inout SplitMix64) -> TerminalEvent {
+    switch Int.random(in: 0..<100, using: &rng) {
+    case 0..<70:
+      return .key(keys.randomElement(using: &rng)!)
+    case 70..<97:
+      let kinds: [MouseEvent.Kind] = [
+        .press(button: 0), .release(button: 0), .drag(button: 0), .move, .wheelUp, .wheelDown, .press(button: 2),
+      ]
+      let x = Int.random(in: -2...(state.width + 2), using: &rng)
+      let y = Int.random(in: -2...(state.height + 2), using: &rng)
+      return .mouse(MouseEvent(kinds.randomElement(using: &rng)!, x: x, y: y))
+    default:
+      return .resize(width: Int.random(in: 0...200, using: &rng), height: Int.random(in: 0...70, using: &rng))
+    }
+  }
+
+  static func checkInvariants(_ state: AppState) -> String? {
+    if !state.rows.allSatisfy({ state.secrets.indices.contains($0) }) { return "row out of range" }
+    if state.rows.isEmpty ? state.secretCursor != 0 : !state.rows.indices.contains(state.secretCursor) {
+      return "secret cursor \(state.secretCursor) of \(state.rows.count)"
+    }
+    let versions = state.visibleVersions.count
+    if versions == 0 ? state.versionCursor != 0 : !(0..<versions).contains(state.versionCursor) {
+      return "version cursor \(state.versionCursor) of \(versions)"
+    }
+    if state.secretScroll < 0 || state.secretScroll > max(0, state.secretCursor) {
+      return "secret scroll \(state.secretScroll)"
+    }
+    if state.versionScroll < 0 || state.versionScroll > max(0, state.versionCursor) {
+      return "version scroll \(state.versionScroll)"
+    }
+    if !state.isTooSmall {
+      let layout = state.layout
+      if state.secretCursor - state.secretScroll >= max(1, layout.secretRowCount) { return "secret cursor off screen" }
+      if state.versionCursor - state.versionScroll >= max(1, layout.versionRowCount) {
+        return "version cursor off screen"
+      }
+    }
+    return nil
+  }
+
+  /// 60 seeds of 1,000 terminal events each (60,000 events), with effect results mixed in.
+  @Test(arguments: 1...60)
+  func randomInputNeverBreaksTheUI(seed: Int) {
+    var rng = SplitMix64(seed: UInt64(seed))
+    let modes: [ColorMode] = [.full, .eight, .none]
+    var state = AppState(
+      config: Fixture.config(
+        readOnly: seed % 7 == 0, dryRun: seed % 5 == 0, colorMode: modes[seed % 3], asciiOnly: seed % 4 == 0),
+      now: Fixture.now)
+    var pending = update(&state, .started)
+    var grid = CellGrid(width: 0, height: 0)
+    var events = 0
+    var step = 0
+    while events < 1000 {
+      step += 1
+      if !pending.isEmpty && Int.random(in: 0..<3, using: &rng) == 0 {
+        let effect = pending.remove(at: Int.random(in: 0..<pending.count, using: &rng))
+        for message in Self.answer(effect, rng: &rng) { pending += update(&state, message) }
+      } else {
+        let shownPlan: Plan? = {
+          if case .preview(let preview)? = state.popup { return preview.plan }
+          return nil
+        }()
+        let event = Self.randomEvent(state, rng: &rng)
+        events += 1
+        let effects = update(&state, .terminal(event))
+        for case .execute(let plan, _) in effects {
+          #expect(event == .key(.char("y")), "seed \(seed) step \(step): \(event) sent a plan")
+          #expect(plan == shownPlan, "seed \(seed) step \(step): executed plan differs from the preview")
+          #expect(!state.dryRun, "seed \(seed) step \(step): dry run sent a plan")
+        }
+        pending += effects.filter { $0 != .quit && $0 != .suspend }
+      }
+      if pending.count > 50 { pending.removeFirst(pending.count - 50) }
+      if let problem = Self.checkInvariants(state) {
+        Issue.record("seed \(seed) step \(step): \(problem)")
+        return
+      }
+      if step % 15 == 0 {
+        render(state, into: &grid)
+        #expect(grid.width == max(0, state.width) && grid.height == max(0, state.height))
+        let unsafe = grid.text.unicodeScalars.contains { $0 != "\n" && DisplayText.isDangerous($0) }
+        #expect(!unsafe, "seed \(seed) step \(step): a control character reached the grid")
+      }
+    }
+  }
+}
