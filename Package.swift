@@ -37,6 +37,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .executableTarget(
+      name: "stagehand-bench", dependencies: ["StagehandUI", "StagingModel"], path: "Sources/stagehand-bench"),
     .testTarget(name: "StagingModelTests", dependencies: ["StagingModel"]),
     .testTarget(
       name: "SecretsClientTests",
