@@ -459,7 +459,9 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
         report = json.loads(result.stdout)
         for entry in report["measurements"]:
             p99 = entry["p99_ms"]
-            entry["verdict"] = "met" if p99 < 8 else "not met"
+            informational = entry["name"].startswith("apply a page")
+            entry["target"] = "" if informational else "p99 < 8 ms"
+            entry["verdict"] = "" if informational else ("met" if p99 < 8 else "not met")
             self.tui_rows.append(entry)
         self.tui_secrets_loaded = report["secrets"]
 
@@ -498,7 +500,7 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
             for entry in self.tui_rows:
                 body.append([f"TUI core: {entry['name']} (median / p99)", f"{self.tui_secrets_loaded:,}",
                              f"{fmt_ms(entry['median_ms'])} / {fmt_ms(entry['p99_ms'])}", "", "", "", "",
-                             "p99 < 8 ms", entry["verdict"]])
+                             entry["target"], entry["verdict"]])
         widths = [max(len(str(r[i])) for r in [header] + body) for i in range(len(header))]
         def fmt(row):
             return "| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |"
