@@ -192,7 +192,7 @@ extension AppState {
       }
     }
     switch event.kind {
-    case .press(button: 0):
+    case .press(button: 1):
       if let row = layout.secretRow(atX: event.x, y: event.y) {
         lastAction = nil
         let position = secretScroll + row

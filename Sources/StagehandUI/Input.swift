@@ -34,7 +34,8 @@ public enum Key: Hashable, Sendable {
   }
 }
 
-/// A mouse event in grid coordinates (0-based column and row).
+/// A mouse event in grid coordinates (0-based column and row). Buttons are numbered as
+/// ncurses does: 1 left, 2 middle, 3 right.
 public struct MouseEvent: Hashable, Sendable {
   public enum Kind: Hashable, Sendable {
     case press(button: Int)

@@ -49,7 +49,9 @@ public enum Planner {
     let map = context.labels
     switch intent {
     case .move(let label, let target, let from):
-      try checkLabel(label)
+      // Only a label that would be created is checked: one that already exists (AWS accepts
+      // any text) can always be moved or removed.
+      if map.holder(of: label) == nil { try checkLabel(label) }
       try checkVersion(target, in: map, secretName: secretName)
       try checkSingleHolder(label, in: map)
       if let from {
@@ -78,7 +80,6 @@ public enum Planner {
       return try moveLabel(label, to: target, in: map, secretName: secretName)
 
     case .remove(let label, let from):
-      try checkLabel(label)
       try checkSingleHolder(label, in: map)
       guard let holder = map.holder(of: label) else {
         throw PlanRefusal(.unknownLabel, "\(label) is not on any version of \(secretName): nothing to remove.")

@@ -1,8 +1,176 @@
+import Foundation
 import SecretsClient
+import StagehandTerminal
+import StagehandUI
+import StagingModel
 
-/// Runs the terminal UI on a backend.
-enum TUIRunner {
+/// Messages posted by effect tasks, drained by the event loop. A lock-protected queue
+/// because the tasks run off the main actor and the loop polls between input reads.
+final class MessageQueue: @unchecked Sendable {
+  private let lock = NSLock()
+  private var messages: [Message] = []
+
+  func post(_ message: Message) {
+    lock.withLock { messages.append(message) }
+  }
+
+  func drain() -> [Message] {
+    lock.withLock {
+      defer { messages.removeAll() }
+      return messages
+    }
+  }
+}
+
+/// The event loop: the only owner of the terminal. It reads input with a short timeout (so
+/// effect tasks and the clock keep running), feeds messages to the pure `update`, runs the
+/// effects it returns as tasks whose results come back as messages, and draws when the
+/// state changed.
+@MainActor
+final class TUIRunner {
+  private var state: AppState
+  private let terminal: Terminal
+  private let backend: any SecretsBackend
+  private let queue = MessageQueue()
+  private var loadTask: Task<Void, Never>?
+  private var running = true
+  private var dirty = true
+
+  /// How long one input read may wait; short enough for smooth spinners and results.
+  static let inputTimeoutMilliseconds = 16
+  /// Spinner frames while work is under way; otherwise the clock only moves relative dates.
+  static let fastTickInterval: TimeInterval = 0.1
+  static let slowTickInterval: TimeInterval = 1
+
+  init(state: AppState, terminal: Terminal, backend: any SecretsBackend) {
+    self.state = state
+    self.terminal = terminal
+    self.backend = backend
+  }
+
   static func run(backend: any SecretsBackend, dryRun: Bool, mouse: Bool) async throws {
-    throw CLIError.failure("The terminal UI is not part of this build yet. Use the subcommands (stagehand --help).")
+    let environment = ProcessInfo.processInfo.environment
+    let terminal: Terminal
+    do {
+      terminal = try Terminal(options: TerminalOptions.from(environment: environment, mouse: mouse))
+    } catch {
+      throw CLIError.failure(
+        "Can't open the terminal UI: \(error). Run stagehand in an interactive terminal, or use a subcommand (stagehand --help)."
+      )
+    }
+    let colorMode: StagehandUI.ColorMode =
+      terminal.colorCount == 0 ? .none : (terminal.colorCount < 16 ? .eight : .full)
+    let config = UIConfig(
+      backendName: backend.displayName, readOnly: backend.isReadOnly, dryRun: dryRun, colorMode: colorMode,
+      asciiOnly: !terminal.isUTF8)
+    let size = terminal.size
+    let runner = TUIRunner(
+      state: AppState(config: config, now: Date(), width: size.width, height: size.height), terminal: terminal,
+      backend: backend)
+    defer { terminal.restore() }
+    await runner.loop()
+  }
+
+  private func loop() async {
+    dispatch(.started)
+    var lastTick = Date()
+    while running {
+      for message in queue.drain() { dispatch(message) }
+      if !running { break }
+      if dirty {
+        terminal.draw(render(state))
+        dirty = false
+      }
+      if let event = terminal.nextEvent(timeoutMilliseconds: Self.inputTimeoutMilliseconds) {
+        dispatch(.terminal(event))
+        // Drain the rest of a burst (typing, drags) before the next draw.
+        while running, let more = terminal.nextEvent(timeoutMilliseconds: 0) { dispatch(.terminal(more)) }
+      }
+      let now = Date()
+      if now.timeIntervalSince(lastTick) >= (state.needsFastTicks ? Self.fastTickInterval : Self.slowTickInterval) {
+        lastTick = now
+        dispatch(.tick(now: now))
+      }
+      await Task.yield()
+    }
+    loadTask?.cancel()
+  }
+
+  private func dispatch(_ message: Message) {
+    let effects = update(&state, message)
+    dirty = true
+    for effect in effects { run(effect) }
+  }
+
+  private func run(_ effect: Effect) {
+    let backend = self.backend
+    let queue = self.queue
+    switch effect {
+    case .loadSecrets(let requestID):
+      loadTask?.cancel()
+      loadTask = Task.detached {
+        do {
+          for try await page in backend.listSecrets(filters: []) {
+            if Task.isCancelled { return }
+            queue.post(.secretsPageLoaded(requestID: requestID, secrets: page, isLastPage: false))
+          }
+          if Task.isCancelled { return }
+          queue.post(.secretsPageLoaded(requestID: requestID, secrets: [], isLastPage: true))
+        } catch {
+          if Task.isCancelled { return }
+          queue.post(.secretsLoadFailed(requestID: requestID, message: Self.message(error)))
+        }
+      }
+    case .cancelLoading:
+      loadTask?.cancel()
+      loadTask = nil
+    case .describe(let name, let includeDeprecated, let requestID):
+      Task.detached {
+        do {
+          let secret = try await backend.describeSecret(name, includeDeprecated: includeDeprecated)
+          queue.post(.secretDescribed(requestID: requestID, secret: secret))
+        } catch {
+          queue.post(.describeFailed(requestID: requestID, message: Self.message(error)))
+        }
+      }
+    case .reveal(let name, let versionId, let requestID):
+      Task.detached {
+        do {
+          let value = try await backend.secretValue(secretId: name, versionId: versionId)
+          let text = value.string ?? value.binary.map { "(binary, base64) " + $0.base64EncodedString() } ?? ""
+          queue.post(.valueRevealed(requestID: requestID, value: RevealedValue(text)))
+        } catch {
+          queue.post(.revealFailed(requestID: requestID, message: Self.message(error)))
+        }
+      }
+    case .execute(let plan, let requestID):
+      Task.detached {
+        let report = await PlanExecutor(backend: backend).execute(plan) { step, count in
+          queue.post(.commitProgress(requestID: requestID, step: step, of: count))
+        }
+        queue.post(.commitFinished(requestID: requestID, outcome: Self.outcome(report)))
+      }
+    case .quit:
+      running = false
+    case .suspend:
+      terminal.suspend()
+      dirty = true
+    }
+  }
+
+  nonisolated static func message(_ error: any Error) -> String {
+    if let error = error as? SecretsError { return error.userMessage }
+    return String(describing: error)
+  }
+
+  nonisolated static func outcome(_ report: ExecutionReport) -> CommitOutcome {
+    switch report {
+    case .applied(let plan, let secret):
+      return .applied(plan: plan, secret: secret)
+    case .conflict(let plan, let current, let changes):
+      return .conflict(plan: plan, current: current, changes: changes)
+    case .failed(let plan, let error, let applied, let current, _, _):
+      return .failed(plan: plan, message: error.userMessage, appliedSteps: applied, current: current)
+    }
   }
 }

@@ -12,7 +12,8 @@ struct TemporaryStore {
   init(_ secrets: [[String: Any]]) throws {
     directory = FileManager.default.temporaryDirectory.appendingPathComponent("stagehand-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let data = try JSONSerialization.data(withJSONObject: ["formatVersion": 1, "secrets": secrets], options: [.sortedKeys])
+    let data = try JSONSerialization.data(
+      withJSONObject: ["formatVersion": 1, "secrets": secrets], options: [.sortedKeys])
     try data.write(to: URL(fileURLWithPath: path))
   }
 
@@ -41,15 +42,21 @@ struct LocalStoreBackendTests {
     let store = try TemporaryStore([TemporaryStore.secret("s", [(a, ["AWSCURRENT"]), (b, ["AWSPREVIOUS"])])])
     defer { store.remove() }
     let backend = LocalStoreBackend(path: store.path)
-    await #expect(throws: SecretsError.service(
-      code: "InvalidParameterException",
-      message: "You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed.")
+    await #expect(
+      throws: SecretsError.service(
+        code: "InvalidParameterException",
+        message:
+          "You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed.")
     ) {
       try await backend.updateSecretVersionStage(
         secretId: "s", step: StageStep(versionStage: "AWSCURRENT", removeFromVersionId: a))
     }
-    await #expect(throws: SecretsError.service(code: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret.")) {
-      try await backend.updateSecretVersionStage(secretId: "nope", step: StageStep(versionStage: "X", moveToVersionId: a))
+    await #expect(
+      throws: SecretsError.service(
+        code: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret.")
+    ) {
+      try await backend.updateSecretVersionStage(
+        secretId: "nope", step: StageStep(versionStage: "X", moveToVersionId: a))
     }
     try await backend.updateSecretVersionStage(
       secretId: "s", step: StageStep(versionStage: "AWSCURRENT", removeFromVersionId: a, moveToVersionId: b))
@@ -80,7 +87,8 @@ struct LocalStoreBackendTests {
   }
 
   @Test func listsInPagesOfAHundredWithFilters() async throws {
-    let secrets = (0..<250).map { TemporaryStore.secret(String(format: "app-%03d", $0), [(a, ["AWSCURRENT"])]) }
+    let secrets =
+      (0..<250).map { TemporaryStore.secret(String(format: "app-%03d", $0), [(a, ["AWSCURRENT"])]) }
       + [TemporaryStore.secret("other", [(a, ["AWSCURRENT"])], extra: ["DeletedDate": "2026-12-01T00:00:00Z"])]
     let store = try TemporaryStore(secrets)
     defer { store.remove() }
@@ -90,7 +98,9 @@ struct LocalStoreBackendTests {
     #expect(pages.map(\.count) == [100, 100, 51])
     #expect(pages.joined().contains { $0.name == "other" && $0.isScheduledForDeletion })
     var filtered: [Secret] = []
-    for try await page in backend.listSecrets(filters: [ListFilter(key: "name", values: ["APP-01"])]) { filtered += page }
+    for try await page in backend.listSecrets(filters: [ListFilter(key: "name", values: ["APP-01"])]) {
+      filtered += page
+    }
     #expect(filtered.map(\.name) == (10..<20).map { String(format: "app-%03d", $0) })
     var negated: [Secret] = []
     for try await page in backend.listSecrets(filters: [ListFilter(key: "name", values: ["!app"])]) { negated += page }
@@ -117,7 +127,10 @@ struct LocalStoreBackendTests {
       "{\"formatVersion\": 1, \"secrets\": [{\"Name\": \"s\", \"Versions\": [{\"VersionId\": \"a\", \"VersionStages\": [\"X\"]}, {\"VersionId\": \"b\", \"VersionStages\": [\"X\"]}]}]}",
       "has label X on two versions"
     ),
-    ("{\"formatVersion\": 1, \"secrets\": [{\"Name\": \"s\", \"CreatedDate\": \"yesterday\", \"Versions\": []}]}", "ISO 8601"),
+    (
+      "{\"formatVersion\": 1, \"secrets\": [{\"Name\": \"s\", \"CreatedDate\": \"yesterday\", \"Versions\": []}]}",
+      "ISO 8601"
+    ),
   ])
   func badFilesAreExplainedAndLeftAlone(content: String, words: String) async throws {
     let store = try TemporaryStore([])
@@ -131,7 +144,8 @@ struct LocalStoreBackendTests {
       #expect(error.userMessage.contains(words), "\(error.userMessage)")
     }
     await #expect(throws: SecretsError.self) {
-      try await backend.updateSecretVersionStage(secretId: "s", step: StageStep(versionStage: "X", moveToVersionId: "b"))
+      try await backend.updateSecretVersionStage(
+        secretId: "s", step: StageStep(versionStage: "X", moveToVersionId: "b"))
     }
     #expect(try String(contentsOfFile: store.path, encoding: .utf8) == content)
   }

@@ -20,7 +20,9 @@ final class ScriptedBackend: SecretsBackend, @unchecked Sendable {
 
   var displayName: String { inner.displayName }
   var isReadOnly: Bool { inner.isReadOnly }
-  func listSecrets(filters: [ListFilter]) -> AsyncThrowingStream<[Secret], any Error> { inner.listSecrets(filters: filters) }
+  func listSecrets(filters: [ListFilter]) -> AsyncThrowingStream<[Secret], any Error> {
+    inner.listSecrets(filters: filters)
+  }
   func describeSecret(_ id: String, includeDeprecated: Bool) async throws -> Secret {
     try await inner.describeSecret(id, includeDeprecated: includeDeprecated)
   }
@@ -34,7 +36,8 @@ final class ScriptedBackend: SecretsBackend, @unchecked Sendable {
       return updates
     }
     if count == failOnUpdate {
-      throw SecretsError.service(code: "InternalServiceError", message: "An error occurred on the server side.", httpStatus: 500)
+      throw SecretsError.service(
+        code: "InternalServiceError", message: "An error occurred on the server side.", httpStatus: 500)
     }
     try await inner.updateSecretVersionStage(secretId: secretId, step: step)
   }

@@ -67,7 +67,9 @@ struct CLIHarness {
   }
 
   /// Writes a store file from `secrets`: name -> [versionId: labels].
-  func writeStore(_ secrets: [(name: String, versions: [(id: String, labels: [String])])], extra: [String: Any] = [:]) throws {
+  func writeStore(_ secrets: [(name: String, versions: [(id: String, labels: [String])])], extra: [String: Any] = [:])
+    throws
+  {
     var list: [[String: Any]] = []
     for (index, secret) in secrets.enumerated() {
       list.append([

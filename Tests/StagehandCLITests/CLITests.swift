@@ -62,7 +62,9 @@ struct CLITests {
   @Test func moveWithYesAppliesAndReportsJSON() throws {
     let h = try harness()
     defer { h.cleanUp() }
-    let result = try h.run(["move", "prod/db", "AWSCURRENT", "--to", ":AWSPENDING", "--yes", "--json", "--store", h.storePath])
+    let result = try h.run([
+      "move", "prod/db", "AWSCURRENT", "--to", ":AWSPENDING", "--yes", "--json", "--store", h.storePath,
+    ])
     #expect(result.status == 0, "\(result.stderr)")
     let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
     #expect(object?["Applied"] as? Bool == true)
@@ -78,9 +80,11 @@ struct CLITests {
     let h = try harness()
     defer { h.cleanUp() }
     #expect(try h.run(["--store", h.storePath, "promote", "prod/db", "--yes"]).status == 0)
-    #expect(try h.labels(of: "prod/db") == [Self.v1: ["AWSPREVIOUS"], Self.v2: [], Self.v3: ["AWSCURRENT", "release-1"]])
+    #expect(
+      try h.labels(of: "prod/db") == [Self.v1: ["AWSPREVIOUS"], Self.v2: [], Self.v3: ["AWSCURRENT", "release-1"]])
     #expect(try h.run(["--store", h.storePath, "rollback", "prod/db", "--yes"]).status == 0)
-    #expect(try h.labels(of: "prod/db") == [Self.v1: ["AWSCURRENT"], Self.v2: [], Self.v3: ["AWSPREVIOUS", "release-1"]])
+    #expect(
+      try h.labels(of: "prod/db") == [Self.v1: ["AWSCURRENT"], Self.v2: [], Self.v3: ["AWSPREVIOUS", "release-1"]])
     #expect(try h.run(["--store", h.storePath, "remove", "prod/db", "release-1", "--yes"]).status == 0)
     #expect(try h.labels(of: "prod/db")[Self.v3] == ["AWSPREVIOUS"])
   }

@@ -39,8 +39,14 @@ struct StoreRobustnessTests {
       if process.terminationReason == .uncaughtSignal { killedMidway += 1 }
       // Whatever the moment, the file parses and holds the old or the new state.
       let labels = try h.labels(of: "s")
-      let old = [holder: holder == Self.v1 ? Set(["AWSCURRENT", "alpha"]) : ["alpha"], target: target == Self.v1 ? ["AWSCURRENT"] : []]
-      let new = [target: target == Self.v1 ? Set(["AWSCURRENT", "alpha"]) : ["alpha"], holder: holder == Self.v1 ? ["AWSCURRENT"] : []]
+      let old = [
+        holder: holder == Self.v1 ? Set(["AWSCURRENT", "alpha"]) : ["alpha"],
+        target: target == Self.v1 ? ["AWSCURRENT"] : [],
+      ]
+      let new = [
+        target: target == Self.v1 ? Set(["AWSCURRENT", "alpha"]) : ["alpha"],
+        holder: holder == Self.v1 ? ["AWSCURRENT"] : [],
+      ]
       #expect(labels == old || labels == new, "round \(round): \(labels)")
       if labels == old { sawOld += 1 } else if labels == new { sawNew += 1 }
       let object = try JSONSerialization.jsonObject(with: h.storeData()) as? [String: Any]

@@ -81,7 +81,7 @@ struct SplitMix64: RandomNumberGenerator {
       return .key(keys.randomElement(using: &rng)!)
     case 70..<97:
       let kinds: [MouseEvent.Kind] = [
-        .press(button: 0), .release(button: 0), .drag(button: 0), .move, .wheelUp, .wheelDown, .press(button: 2),
+        .press(button: 1), .release(button: 1), .drag(button: 1), .move, .wheelUp, .wheelDown, .press(button: 3),
       ]
       let x = Int.random(in: -2...(state.width + 2), using: &rng)
       let y = Int.random(in: -2...(state.height + 2), using: &rng)

@@ -94,15 +94,15 @@ import Testing
   @Test func mouseDragAndReleaseOnAnotherRowOpensThePreview() {
     var state = Fixture.loaded()
     let start = chipPoint(state, row: 0)
-    send(&state, .terminal(.mouse(MouseEvent(.press(button: 0), x: start.x, y: start.y))))
+    send(&state, .terminal(.mouse(MouseEvent(.press(button: 1), x: start.x, y: start.y))))
     #expect(state.move == .dragging(label: StandardLabel.current, from: Fixture.current, x: start.x, y: start.y))
     #expect(state.focus == .versions)
-    send(&state, .terminal(.mouse(MouseEvent(.drag(button: 0), x: start.x + 5, y: start.y + 1))))
+    send(&state, .terminal(.mouse(MouseEvent(.drag(button: 1), x: start.x + 5, y: start.y + 1))))
     let grid = render(state)
     let row = grid.text.split(separator: "\n")[start.y + 1]
     #expect(row.contains("[AWSCURRENT]"))
     #expect(grid[state.layout.versionsInnerX + 1, start.y + 1].style.bg != .default)
-    send(&state, .terminal(.mouse(MouseEvent(.release(button: 0), x: start.x + 5, y: start.y + 1))))
+    send(&state, .terminal(.mouse(MouseEvent(.release(button: 1), x: start.x + 5, y: start.y + 1))))
     let expected = planned(.move(label: StandardLabel.current, to: Fixture.previous, from: Fixture.current), state)
     #expect(expected != nil)
     #expect(previewPlan(state) == expected)
@@ -111,14 +111,14 @@ import Testing
   @Test func mouseReleaseElsewhereCancels() {
     var state = Fixture.loaded()
     let start = chipPoint(state, row: 0)
-    send(&state, .terminal(.mouse(MouseEvent(.press(button: 0), x: start.x, y: start.y))))
-    send(&state, .terminal(.mouse(MouseEvent(.drag(button: 0), x: 3, y: 5))))
+    send(&state, .terminal(.mouse(MouseEvent(.press(button: 1), x: start.x, y: start.y))))
+    send(&state, .terminal(.mouse(MouseEvent(.drag(button: 1), x: 3, y: 5))))
     let effects = send(&state, .terminal(.mouse(MouseEvent(.release(button: nil), x: 3, y: 5))))
     #expect(effects.isEmpty)
     #expect(state.move == nil)
     #expect(state.popup == nil)
-    send(&state, .terminal(.mouse(MouseEvent(.press(button: 0), x: start.x, y: start.y))))
-    send(&state, .terminal(.mouse(MouseEvent(.release(button: 0), x: start.x, y: start.y))))
+    send(&state, .terminal(.mouse(MouseEvent(.press(button: 1), x: start.x, y: start.y))))
+    send(&state, .terminal(.mouse(MouseEvent(.release(button: 1), x: start.x, y: start.y))))
     #expect(state.popup == nil)
   }
 
@@ -330,8 +330,8 @@ import Testing
 
     var dragging = Fixture.loaded(config: Fixture.config(colorMode: .none))
     let start = chipPoint(dragging, row: 0)
-    send(&dragging, .terminal(.mouse(MouseEvent(.press(button: 0), x: start.x, y: start.y))))
-    send(&dragging, .terminal(.mouse(MouseEvent(.drag(button: 0), x: start.x + 3, y: start.y + 1))))
+    send(&dragging, .terminal(.mouse(MouseEvent(.press(button: 1), x: start.x, y: start.y))))
+    send(&dragging, .terminal(.mouse(MouseEvent(.drag(button: 1), x: start.x + 3, y: start.y + 1))))
     assertSnapshot(render(dragging), named: "dragging-no-color-80x24")
   }
 

@@ -250,10 +250,10 @@ func describeRequests(_ effects: [Effect]) -> [(name: String, deprecated: Bool, 
   @Test func mouseClickSelectsAndFocusesWheelScrolls() {
     var state = Fixture.loaded()
     let layout = state.layout
-    send(&state, .terminal(.mouse(MouseEvent(.press(button: 0), x: 3, y: layout.secretRowsTop + 1))))
+    send(&state, .terminal(.mouse(MouseEvent(.press(button: 1), x: 3, y: layout.secretRowsTop + 1))))
     #expect(state.selectedSecret?.name == "staging/api-key")
     #expect(state.focus == .secrets)
-    send(&state, .terminal(.mouse(MouseEvent(.press(button: 0), x: layout.rightX + 3, y: layout.versionRowsTop + 1))))
+    send(&state, .terminal(.mouse(MouseEvent(.press(button: 1), x: layout.rightX + 3, y: layout.versionRowsTop + 1))))
     #expect(state.focus == .versions)
     #expect(state.versionCursor == 1)
     send(&state, .terminal(.mouse(MouseEvent(.wheelDown, x: 3, y: layout.secretRowsTop))))
