@@ -11,6 +11,10 @@ ACKs, which would measure the kernel rather than the client. Signatures are not 
 
     python3 Benchmarks/replay_server.py --secrets 10000 [--port P]
     -> prints "READY <port>" on stdout; stops when stdin closes or on SIGTERM/SIGINT.
+
+A POST with `X-Amz-Target: Bench.Stats` answers the connections opened and requests per
+operation since the previous such call, so the bench can show that a client keeps its
+connection alive and makes no request per secret.
 """
 
 import argparse
@@ -165,6 +169,14 @@ class Handler:
         self.stats = stats
 
     def answer(self, target, body):
+        if target == "Bench.Stats":
+            # For the bench script: what the last client did (requests per operation, new
+            # connections), then start counting afresh.
+            snapshot = dict(self.stats)
+            # The Stats call comes on a connection of its own; it is not the client's.
+            snapshot["connections"] = max(0, snapshot.get("connections", 1) - 1)
+            self.stats.clear()
+            return http_response(200, json.dumps(snapshot, sort_keys=True).encode())
         operation = target.rsplit(".", 1)[-1]
         self.stats[operation] = self.stats.get(operation, 0) + 1
         try:
@@ -241,7 +253,9 @@ def main():
     parser.add_argument(
         "--ignore-stdin", action="store_true", help="keep running when stdin closes (stop with SIGTERM)"
     )
-    parser.add_argument("--stats", action="store_true", help="print request counts per operation on exit")
+    parser.add_argument(
+        "--stats", action="store_true", help="print connections and requests per operation to stderr on exit"
+    )
     args = parser.parse_args()
 
     account = Account(args.secrets)
@@ -265,6 +279,7 @@ def main():
     def accept_loop():
         while True:
             conn, _ = listener.accept()
+            stats["connections"] = stats.get("connections", 0) + 1
             threading.Thread(target=serve_connection, args=(conn, handler), daemon=True).start()
 
     threading.Thread(target=accept_loop, daemon=True).start()
