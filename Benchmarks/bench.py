@@ -216,6 +216,9 @@ def listed_count(name, stdout):
     text = stdout.decode("utf-8", "replace")
     if name == "boto3":
         return int(text.split()[0]) if text.strip() else -1
+    if name == "stagehand table":
+        lines = [line for line in text.splitlines() if line.strip()]
+        return len(lines) - 1 if lines and lines[0].startswith("NAME") else -1
     try:
         return len(json.loads(text)["SecretList"])
     except (ValueError, KeyError, TypeError):
@@ -251,6 +254,9 @@ class Bench:
         sh = self.args.stagehand
         return {
             "stagehand": [sh, "--endpoint-url", url, "--region", REGION, "list", "--json"],
+            # The same listing printed as the plain table: separates the client (HTTP,
+            # decoding) from the cost of writing JSON.
+            "stagehand table": [sh, "--endpoint-url", url, "--region", REGION, "list"],
             "aws CLI": ["aws", "--endpoint-url", url, "--region", REGION, "secretsmanager", "list-secrets"],
             "boto3": [sys.executable, os.path.join(HERE, "boto3_list.py"), "--endpoint-url", url, "--region", REGION],
         }
@@ -296,6 +302,7 @@ class Bench:
                 "what": f"list every secret with labels, {server_name}",
                 "n": count,
                 "stagehand": medians.get("stagehand", float("nan")),
+                "table": medians.get("stagehand table", float("nan")),
                 "aws": medians.get("aws CLI", float("nan")),
                 "boto3": medians.get("boto3", float("nan")),
                 "target": target,
@@ -303,9 +310,11 @@ class Bench:
                 "runs": min((len(rs) for rs in results.values()), default=0),
             }
         )
-        if results.get("stagehand"):
-            rs = results["stagehand"]
-            self.stagehand_rusage[(server_name, count)] = (median([r.cpu for r in rs]), max(r.rss_kb for r in rs))
+        for name, label in (("stagehand", "list --json"), ("stagehand table", "list")):
+            if results.get(name):
+                rs = results[name]
+                self.stagehand_rusage[(server_name, count, label)] = (
+                    median([r.cpu for r in rs]), max(r.rss_kb for r in rs))
         return medians
 
     # ------------------------------------------------------------------ replay
@@ -437,6 +446,48 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
 
     # ------------------------------------------------------------------ the TUI
 
+    def tmux_time_to(self, command, marker, env):
+        """Seconds from launching `command` in a fresh detached tmux (120x40) until `marker`
+        shows in its pane (None if it never does), and the last screen seen."""
+        self.tmux_sessions = getattr(self, "tmux_sessions", 0) + 1
+        # A fresh tmux server per run: reusing a socket right after kill-server races.
+        socket_name = f"stagehand-bench-{os.getpid()}-{self.tmux_sessions}"
+        start = time.perf_counter()
+        launched = subprocess.run(
+            ["tmux", "-L", socket_name, "new-session", "-d", "-x", "120", "-y", "40", command],
+            env=env,
+            capture_output=True,
+        )
+        seen = None
+        screen = ""
+        while launched.returncode == 0 and time.perf_counter() - start < 30:
+            pane = subprocess.run(["tmux", "-L", socket_name, "capture-pane", "-p"], capture_output=True, text=True)
+            screen = pane.stdout
+            if marker in screen:
+                seen = time.perf_counter() - start
+                break
+            if pane.returncode != 0:
+                break  # the session ended: the program exited
+            time.sleep(0.005)
+        return seen, screen, socket_name, start
+
+    def tmux_floor(self):
+        """What launching and polling tmux costs by itself: a shell that prints the marker
+        at once. Reported beside the first-rows numbers, which include it."""
+        if getattr(self, "floor", None) is None:
+            times = []
+            for _ in range(self.args.runs):
+                seen, _, socket_name, _ = self.tmux_time_to("printf 'floor-marker\\n'; sleep 10", "floor-marker", self.env)
+                subprocess.run(["tmux", "-L", socket_name, "kill-server"], capture_output=True)
+                if seen is not None:
+                    times.append(seen)
+            self.floor = median(times) if times else 0.0
+            self.notes.append(
+                f"first rows include launching tmux and polling its pane every ~5 ms: {fmt_s(self.floor)} for a shell "
+                f"that prints at once (median of {len(times)}); the verdict compares first rows minus that floor"
+            )
+        return self.floor
+
     def first_rows(self, server_name, url, count, aws_wall, page_rtt):
         """Launches the real TUI in a detached tmux session and polls the pane every ~5 ms
         until a secret name shows; that time from launch is 'first rows'."""
@@ -445,8 +496,8 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
             return
         marker = "bench-secret-00000" if server_name == "replay" else "bench/00000"
         sh = self.args.stagehand
-        socket_name = f"stagehand-bench-{os.getpid()}"
         env_prefix = " ".join(shlex.quote(f"{k}={v}") for k, v in self.env.items() if k.startswith("AWS_"))
+        floor = self.tmux_floor()
         times = []
         problem = None
         for _ in range(self.args.runs):
@@ -455,25 +506,7 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
                        f" 2>{err_path}")
             if server_name == "replay":
                 replay_stats(url)
-            start = time.perf_counter()
-            subprocess.run(
-                ["tmux", "-L", socket_name, "new-session", "-d", "-x", "120", "-y", "40", command],
-                env=self.env,
-                check=True,
-            )
-            seen = None
-            screen = ""
-            while time.perf_counter() - start < 30:
-                pane = subprocess.run(
-                    ["tmux", "-L", socket_name, "capture-pane", "-p"], capture_output=True, text=True
-                )
-                screen = pane.stdout
-                if marker in screen:
-                    seen = time.perf_counter() - start
-                    break
-                if pane.returncode != 0:
-                    break  # the session ended: the TUI exited
-                time.sleep(0.005)
+            seen, screen, socket_name, start = self.tmux_time_to(command, marker, self.env)
             if seen is not None and server_name == "replay" and not times:
                 # What start-up asked of the server in the first second: pages and lazy
                 # describes, never a request per secret.
@@ -505,8 +538,8 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
                 "stagehand": median(times),
                 "aws": aws_wall,
                 "boto3": float("nan"),
-                "target": f"<= page round trip ({fmt_s(page_rtt)}) + 50 ms",
-                "verdict": "met" if median(times) <= page_rtt + 0.05 else "not met",
+                "target": f"<= page round trip ({fmt_s(page_rtt)}) + 50 ms, less the tmux floor",
+                "verdict": "met" if median(times) - floor <= page_rtt + 0.05 else "not met",
                 "runs": len(times),
                 "first_rows": True,
             }
@@ -545,37 +578,67 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
             f"medians of {self.args.runs} alternating runs, whole processes"
         )
         lines.append("")
-        header = ["benchmark", "secrets", "stagehand", "aws CLI", "boto3", "aws/stagehand", "boto3/stagehand",
-                  "target", "verdict"]
+        header = ["benchmark", "secrets", "stagehand", "stagehand list (table)", "aws CLI", "boto3",
+                  "aws/stagehand", "boto3/stagehand", "target", "verdict"]
         body = []
+
+        def add(what, n, stagehand, table="", aws="", boto3="", ratio_aws="", ratio_b3="", target="", verdict=""):
+            body.append([what, n, stagehand, table, aws, boto3, ratio_aws, ratio_b3, target, verdict])
+
+        def known(x):
+            return x == x
+
         for row in self.rows:
             sh, aws, b3 = row["stagehand"], row["aws"], row["boto3"]
-            ratio_aws = f"{aws / sh:.1f}x" if sh == sh and aws == aws and sh > 0 else ""
-            ratio_b3 = f"{b3 / sh:.1f}x" if sh == sh and b3 == b3 and sh > 0 else ""
-            aws_text = fmt_s(aws) + (" (complete output)" if row.get("first_rows") else "")
-            body.append([row["what"], f"{row['n']:,}", fmt_s(sh), aws_text if aws == aws else "",
-                         fmt_s(b3) if b3 == b3 else "", ratio_aws, ratio_b3, row["target"], row["verdict"]])
-        for key, (cpu, rss) in sorted(self.stagehand_rusage.items()):
-            server_name, count = key
-            if server_name != "replay":
-                continue
-            met_cpu = "met" if cpu < 0.3 else "not met"
-            met_rss = "met" if rss / 1024 < 80 else "not met"
-            body.append([f"stagehand CPU (user+sys) listing, replay", f"{count:,}", fmt_s(cpu), "", "", "", "",
-                         "< 0.3 s at 10,000" if count >= 10000 else "", met_cpu if count >= 10000 else ""])
-            body.append([f"stagehand peak RSS listing, replay", f"{count:,}", f"{rss / 1024:.1f} MB", "", "", "", "",
-                         "< 80 MB at 10,000" if count >= 10000 else "", met_rss if count >= 10000 else ""])
-        if self.tui_rows:
-            for entry in self.tui_rows:
-                body.append([f"TUI core: {entry['name']} (median / p99)", f"{self.tui_secrets_loaded:,}",
-                             f"{fmt_ms(entry['median_ms'])} / {fmt_ms(entry['p99_ms'])}", "", "", "", "",
-                             entry["target"], entry["verdict"]])
+            table = row.get("table", float("nan"))
+            add(
+                row["what"],
+                f"{row['n']:,}",
+                fmt_s(sh),
+                table=fmt_s(table) if known(table) else "",
+                aws=(fmt_s(aws) + (" (complete output)" if row.get("first_rows") else "")) if known(aws) else "",
+                boto3=fmt_s(b3) if known(b3) else "",
+                ratio_aws=f"{aws / sh:.1f}x" if known(sh) and known(aws) and sh > 0 else "",
+                ratio_b3=f"{b3 / sh:.1f}x" if known(sh) and known(b3) and sh > 0 else "",
+                target=row["target"],
+                verdict=row["verdict"],
+            )
+        by_size = {}
+        for (server_name, count, label), value in self.stagehand_rusage.items():
+            if server_name == "replay":
+                by_size.setdefault(count, {})[label] = value
+        for count, values in sorted(by_size.items()):
+            json_cpu, json_rss = values.get("list --json", (float("nan"), float("nan")))
+            table_cpu, table_rss = values.get("list", (float("nan"), float("nan")))
+            big = count >= 10000
+
+            def verdict(value, limit):
+                return ("met" if value < limit else "not met") if big and known(value) else ""
+
+            add("stagehand CPU (user+sys) while listing, replay", f"{count:,}",
+                fmt_s(json_cpu) if known(json_cpu) else "", table=fmt_s(table_cpu) if known(table_cpu) else "",
+                target="< 0.3 s at 10,000" if big else "",
+                verdict=" / ".join(v for v in (verdict(json_cpu, 0.3), verdict(table_cpu, 0.3)) if v))
+            add("stagehand peak RSS while listing, replay", f"{count:,}",
+                f"{json_rss / 1024:.1f} MB" if known(json_rss) else "",
+                table=f"{table_rss / 1024:.1f} MB" if known(table_rss) else "",
+                target="< 80 MB at 10,000" if big else "",
+                verdict=" / ".join(v for v in (verdict(json_rss / 1024, 80), verdict(table_rss / 1024, 80)) if v))
+        for entry in self.tui_rows:
+            add(f"TUI core: {entry['name']} (median / p99)", f"{self.tui_secrets_loaded:,}",
+                f"{fmt_ms(entry['median_ms'])} / {fmt_ms(entry['p99_ms'])}", target=entry["target"],
+                verdict=entry["verdict"])
         widths = [max(len(str(r[i])) for r in [header] + body) for i in range(len(header))]
+
         def fmt(row):
             return "| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |"
+
         lines.append(fmt(header))
         lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
         lines.extend(fmt(r) for r in body)
+        lines.append("")
+        lines.append("stagehand = `stagehand list --json` (the row's main contender); stagehand list (table) = the same "
+                     "listing printed as the plain table. Where a verdict has two parts they are json / table.")
         if self.notes:
             lines.append("")
             lines.extend("- " + note for note in self.notes)
