@@ -664,6 +664,13 @@ def main():
     args.tui_first_rows = not args.no_tui
     sizes = [int(x) for x in args.secrets.split(",") if x.strip()]
 
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    # Stopping the bench (even when started in the background, where SIGINT is ignored)
+    # stops its servers and still prints what was measured.
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
     bench = Bench(args)
     sections = []
     if not args.no_tui:
