@@ -39,16 +39,20 @@ let package = Package(
     ),
     .executableTarget(
       name: "stagehand-bench", dependencies: ["StagehandUI", "StagingModel"], path: "Sources/stagehand-bench"),
+    // Helpers the test targets share: a real terminal (tmux) harness.
+    .target(name: "StagehandTestSupport", dependencies: ["SecretsClient"], path: "Tests/StagehandTestSupport"),
     .testTarget(name: "StagingModelTests", dependencies: ["StagingModel"]),
     .testTarget(
       name: "SecretsClientTests",
-      dependencies: ["SecretsClient", "StagingModel"],
+      dependencies: ["SecretsClient", "StagingModel", "StagehandTestSupport"],
+      exclude: ["Scripts"],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(
       name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel"], exclude: ["__Snapshots__"]),
-    .testTarget(name: "StagehandTerminalTests", dependencies: ["StagehandTerminal", "StagehandUI"]),
-    .testTarget(name: "StagehandCLITests", dependencies: ["StagingModel", "SecretsClient"]),
+    .testTarget(
+      name: "StagehandTerminalTests", dependencies: ["StagehandTerminal", "StagehandUI", "StagehandTestSupport"]),
+    .testTarget(name: "StagehandCLITests", dependencies: ["StagingModel", "SecretsClient", "StagehandTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -2,9 +2,25 @@ import Foundation
 import SecretsClient
 
 /// Resolves credentials, region and endpoint the aws CLI's way and builds the AWS backend.
+/// Credentials are fetched on the first request, so listing starts without a round trip.
 enum AWSBackendFactory {
   static func make(_ options: GlobalOptions, environment: [String: String]) async throws -> any SecretsBackend {
-    throw CLIError.failure(
-      "The AWS backend is not wired into this build yet. Use --demo or --store PATH to work on an embedded store.")
+    let transport = URLSessionTransport()
+    let configuration = try AWSConfiguration.resolve(
+      profile: options.profile, region: options.region, endpointURL: options.endpointURL,
+      environment: .process(), transport: transport)
+    let log: (any RequestLog)?
+    if let path = options.logFile {
+      log = try FileRequestLog(path: BackendFactory.absolute(path))
+    } else {
+      log = nil
+    }
+    let client = AWSJSONClient(
+      endpoint: configuration.endpoint, region: configuration.region, credentials: configuration.credentials,
+      transport: transport,
+      retryPolicy: RetryPolicy(maxAttempts: configuration.maxAttempts ?? RetryPolicy.defaultMaxAttempts), log: log,
+      isReadOnly: options.readOnly)
+    return AWSSecretsBackend(
+      client: client, profile: configuration.profileName, customEndpoint: configuration.customEndpoint)
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 /// Runs the built `stagehand` binary as a user would, in a temporary folder of its own.
@@ -44,26 +45,13 @@ struct CLIHarness {
   }
 
   @discardableResult
-  func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
-    let process = Process()
-    process.executableURL = Self.binary
-    process.arguments = arguments
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+  func run(_ arguments: [String], stdin: String? = nil, extraEnvironment: [String: String] = [:]) throws -> Result {
+    // Files, not pipes, for the child's output (see ChildProcess.run).
+    let output = try ChildProcess.run(
+      Self.binary, arguments, stdin: Data((stdin ?? "").utf8),
+      environment: environment.merging(extraEnvironment) { _, new in new })
     return Result(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+      status: output.status, stdout: String(decoding: output.stdout, as: UTF8.self), stderr: output.stderr)
   }
 
   /// Writes a store file from `secrets`: name -> [versionId: labels].

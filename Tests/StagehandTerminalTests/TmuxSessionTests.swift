@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 /// Exercises the tmux harness on plain shell commands, so a failing end-to-end test of the

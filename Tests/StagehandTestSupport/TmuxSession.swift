@@ -8,13 +8,13 @@ import Foundation
 ///
 /// The pane stays after its command exits (`remain-on-exit`), so a test can still read the
 /// final screen and the exit status.
-final class TmuxSession {
-  enum Failure: Error, CustomStringConvertible {
+public final class TmuxSession {
+  public enum Failure: Error, CustomStringConvertible {
     case tmuxMissing
     case commandFailed(arguments: [String], status: Int32, stderr: String)
     case timedOut(waitingFor: String, screen: String)
 
-    var description: String {
+    public var description: String {
       switch self {
       case .tmuxMissing:
         return "tmux is not installed or not on PATH: the real-terminal tests need it (apt-get install -y tmux)"
@@ -27,37 +27,37 @@ final class TmuxSession {
   }
 
   /// What tmux knows about the pane's terminal modes.
-  struct PaneState: Equatable {
-    var alternateScreen: Bool
-    var cursorVisible: Bool
+  public struct PaneState: Equatable {
+    public var alternateScreen: Bool
+    public var cursorVisible: Bool
     /// `\e[?1003h` (any-motion tracking).
-    var mouseAnyMotion: Bool
+    public var mouseAnyMotion: Bool
     /// `\e[?1002h` (button-motion tracking).
-    var mouseButtonMotion: Bool
+    public var mouseButtonMotion: Bool
     /// `\e[?1000h` (press and release only).
-    var mouseStandard: Bool
+    public var mouseStandard: Bool
     /// `\e[?1006h` (SGR encoding).
-    var mouseSGR: Bool
-    var cursorX: Int
-    var cursorY: Int
-    var width: Int
-    var height: Int
+    public var mouseSGR: Bool
+    public var cursorX: Int
+    public var cursorY: Int
+    public var width: Int
+    public var height: Int
     /// The pane's command has exited.
-    var dead: Bool
-    var exitStatus: Int?
+    public var dead: Bool
+    public var exitStatus: Int?
     /// The signal that ended the command, if one did.
-    var exitSignal: Int?
+    public var exitSignal: Int?
 
     /// Mouse tracking fully off, cursor shown, main screen: how a well-behaved program
     /// leaves the terminal.
-    var isRestored: Bool {
+    public var isRestored: Bool {
       !alternateScreen && cursorVisible && !mouseAnyMotion && !mouseButtonMotion && !mouseStandard && !mouseSGR
     }
   }
 
-  let socket: String
-  let width: Int
-  let height: Int
+  public let socket: String
+  public let width: Int
+  public let height: Int
   private let tmux: URL
   /// Holds the tmux client's output files.
   private let scratch: String
@@ -68,7 +68,7 @@ final class TmuxSession {
   /// TERM (tmux's default is "screen", an 8-colour terminal). A crashing Swift program would
   /// otherwise sit in the backtracer's interactive prompt, so that is switched off unless
   /// `environment` says otherwise.
-  init(
+  public init(
     command: String, width: Int = 100, height: Int = 30, environment: [String: String] = [:],
     terminalType: String = "tmux-256color", workingDirectory: String? = nil
   ) throws {
@@ -98,36 +98,36 @@ final class TmuxSession {
   }
 
   /// Sends keys by tmux name ("Enter", "Escape", "Up", "C-c", "F5") or literal words.
-  func sendKeys(_ keys: String...) throws {
+  public func sendKeys(_ keys: String...) throws {
     try run(["send-keys", "-t", "test"] + keys)
   }
 
   /// Sends `text` literally, character by character, as typed.
-  func sendRaw(_ text: String) throws {
+  public func sendRaw(_ text: String) throws {
     try run(["send-keys", "-t", "test", "-l", text])
   }
 
   /// Sends exact bytes (escape sequences such as mouse reports).
-  func sendBytes(_ bytes: [UInt8]) throws {
+  public func sendBytes(_ bytes: [UInt8]) throws {
     guard !bytes.isEmpty else { return }
     try run(["send-keys", "-t", "test", "-H"] + bytes.map { String(format: "%02x", $0) })
   }
 
   /// An xterm SGR mouse report at 0-based cell (x, y), as a terminal with `\e[?1006h` sends
   /// it: `button` is 0 left, 1 middle, 2 right, +32 for motion, 64/65 for the wheel.
-  func sendSGRMouse(button: Int, x: Int, y: Int, release: Bool = false) throws {
+  public func sendSGRMouse(button: Int, x: Int, y: Int, release: Bool = false) throws {
     try sendBytes(Array("\u{1B}[<\(button);\(x + 1);\(y + 1)\(release ? "m" : "M")".utf8))
   }
 
   /// A left-button drag as a terminal with any-motion tracking reports it: a press at
   /// `from`, motion reports through every cell on the straight path, a release at `to`.
-  func dragMouse(from: (x: Int, y: Int), to: (x: Int, y: Int), button: Int = 0) throws {
+  public func dragMouse(from: (x: Int, y: Int), to: (x: Int, y: Int), button: Int = 0) throws {
     for report in Self.sgrDragReports(from: from, to: to, button: button) {
       try sendBytes(Array(report.utf8))
     }
   }
 
-  static func sgrDragReports(from: (x: Int, y: Int), to: (x: Int, y: Int), button: Int = 0) -> [String] {
+  public static func sgrDragReports(from: (x: Int, y: Int), to: (x: Int, y: Int), button: Int = 0) -> [String] {
     func report(_ code: Int, _ x: Int, _ y: Int, _ final: String) -> String {
       "\u{1B}[<\(code);\(x + 1);\(y + 1)\(final)"
     }
@@ -146,19 +146,19 @@ final class TmuxSession {
 
   /// The visible screen as text, one line per row (trailing spaces trimmed by tmux);
   /// `escapes` keeps colour and attribute sequences.
-  func capture(escapes: Bool = false) throws -> String {
+  public func capture(escapes: Bool = false) throws -> String {
     try run(["capture-pane", "-p", "-t", "test"] + (escapes ? ["-e"] : []))
   }
 
   /// Polls the screen until it contains `text`; returns that screen.
   @discardableResult
-  func waitFor(_ text: String, timeout: Duration = .seconds(15)) throws -> String {
+  public func waitFor(_ text: String, timeout: Duration = .seconds(15)) throws -> String {
     try waitUntil("\"\(text)\"", timeout: timeout) { $0.contains(text) }
   }
 
   /// Polls the screen until `predicate` holds; returns that screen.
   @discardableResult
-  func waitUntil(_ description: String, timeout: Duration = .seconds(15), _ predicate: (String) -> Bool) throws
+  public func waitUntil(_ description: String, timeout: Duration = .seconds(15), _ predicate: (String) -> Bool) throws
     -> String
   {
     let clock = ContinuousClock()
@@ -172,7 +172,12 @@ final class TmuxSession {
     return screen
   }
 
-  func paneState() throws -> PaneState {
+  /// Expands a tmux format for the pane, e.g. "#{pane_title}".
+  public func display(_ format: String) throws -> String {
+    try run(["display-message", "-p", "-t", "test", format]).trimmingCharacters(in: .newlines)
+  }
+
+  public func paneState() throws -> PaneState {
     let variables = [
       "alternate_on", "cursor_flag", "mouse_any_flag", "mouse_button_flag", "mouse_standard_flag", "mouse_sgr_flag",
       "cursor_x", "cursor_y", "pane_width", "pane_height", "pane_dead", "pane_dead_status", "pane_dead_signal",
@@ -195,7 +200,7 @@ final class TmuxSession {
 
   /// Waits for the pane's command to exit and returns the pane's final state.
   @discardableResult
-  func waitForExit(timeout: Duration = .seconds(15)) throws -> PaneState {
+  public func waitForExit(timeout: Duration = .seconds(15)) throws -> PaneState {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     var state = try paneState()
@@ -213,12 +218,12 @@ final class TmuxSession {
   /// `command` followed by a line reporting its exit status, after which the pane's shell
   /// waits: the pane stays live, so `paneState()` shows the modes the program left behind
   /// (a dead pane's modes are tmux's, not the program's).
-  static func reportingExit(_ command: String) -> String {
+  public static func reportingExit(_ command: String) -> String {
     "(\(command)); printf '\\n[exit %d]\\n' $?; exec sleep 3600"
   }
 
   /// Waits for the line `reportingExit` prints and returns the exit status in it.
-  func waitForExitReport(timeout: Duration = .seconds(15)) throws -> Int {
+  public func waitForExitReport(timeout: Duration = .seconds(15)) throws -> Int {
     let screen = try waitUntil("an exit report", timeout: timeout) { Self.exitReport(in: $0) != nil }
     return Self.exitReport(in: screen) ?? -1
   }
@@ -231,12 +236,12 @@ final class TmuxSession {
   }
 
   /// Resizes the window (the program gets SIGWINCH).
-  func resize(width: Int, height: Int) throws {
+  public func resize(width: Int, height: Int) throws {
     try run(["resize-window", "-t", "test", "-x", String(width), "-y", String(height)])
   }
 
   /// The pid of the pane's command, to signal it.
-  func panePID() throws -> Int32 {
+  public func panePID() throws -> Int32 {
     let output = try run(["display-message", "-p", "-t", "test", "#{pane_pid}"])
     guard let pid = Int32(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
       throw Failure.commandFailed(arguments: ["display-message", "#{pane_pid}"], status: 0, stderr: output)
@@ -244,7 +249,7 @@ final class TmuxSession {
     return pid
   }
 
-  func kill() {
+  public func kill() {
     guard alive else { return }
     alive = false
     _ = try? run(["kill-server"])

@@ -1,0 +1,209 @@
+import Foundation
+import StagingModel
+
+/// Secrets Manager through the JSON 1.1 client.
+public struct AWSSecretsBackend: SecretsBackend {
+  public let client: AWSJSONClient
+  public let displayName: String
+
+  public var isReadOnly: Bool { client.isReadOnly }
+
+  /// `profile` and `customEndpoint` only shape `displayName`: the client is already built
+  /// from them.
+  public init(client: AWSJSONClient, profile: String? = nil, customEndpoint: URL? = nil) {
+    self.client = client
+    self.displayName = Self.displayName(region: client.region, profile: profile, endpoint: customEndpoint)
+  }
+
+  /// "AWS us-east-1 (profile prod) http://127.0.0.1:5000".
+  public static func displayName(region: String, profile: String?, endpoint: URL?) -> String {
+    var parts = ["AWS", region]
+    if let profile, !profile.isEmpty { parts.append("(profile \(profile))") }
+    if let endpoint {
+      var text = endpoint.absoluteString
+      while text.hasSuffix("/") { text.removeLast() }
+      parts.append(text)
+    }
+    return parts.joined(separator: " ")
+  }
+
+  typealias Shapes = SecretsManagerShapes
+
+  // MARK: - ListSecrets
+
+  /// Pages of up to 100 until NextToken is absent (a short or empty page is not the end).
+  /// The next page is requested as soon as this page's token is read, so decoding one page
+  /// overlaps fetching the next.
+  public func listSecrets(filters: [ListFilter]) -> AsyncThrowingStream<[Secret], any Error> {
+    let client = self.client
+    let apiFilters = filters.isEmpty ? nil : filters.map { Shapes.Filter(Key: $0.key, Values: $0.values) }
+    @Sendable func fetch(_ token: String?) -> Task<Data, any Error> {
+      Task {
+        try await client.call(
+          operation: "ListSecrets",
+          input: Shapes.ListSecretsInput(MaxResults: 100, NextToken: token, Filters: apiFilters))
+      }
+    }
+    return AsyncThrowingStream { continuation in
+      let task = Task {
+        var pending: Task<Data, any Error>? = fetch(nil)
+        do {
+          while let current = pending {
+            let data = try await withTaskCancellationHandler {
+              try await current.value
+            } onCancel: {
+              current.cancel()
+            }
+            let token = try Self.decode(Shapes.NextTokenOnly.self, data, "ListSecrets").NextToken
+            pending = (token?.isEmpty ?? true) ? nil : fetch(token)
+            let page = try Self.decode(Shapes.ListSecretsOutput.self, data, "ListSecrets")
+            let secrets = (page.SecretList ?? []).map { $0.secret(fallbackName: $0.ARN ?? "") }
+            continuation.yield(secrets)
+          }
+          continuation.finish()
+        } catch {
+          pending?.cancel()
+          continuation.finish(throwing: error)
+        }
+      }
+      continuation.onTermination = { _ in task.cancel() }
+    }
+  }
+
+  // MARK: - DescribeSecret + ListSecretVersionIds
+
+  public func describeSecret(_ secretId: String, includeDeprecated: Bool) async throws -> Secret {
+    async let described = client.call(
+      "DescribeSecret", Shapes.SecretIdInput(SecretId: secretId), as: Shapes.SecretEntry.self)
+    async let listed = versionEntries(secretId, includeDeprecated: includeDeprecated)
+    let entry = try await described
+    let versions = try await listed
+
+    var secret = entry.secret(fallbackName: secretId)
+    let describedLabels = entry.VersionIdsToStages ?? [:]
+    var merged: [VersionID: SecretVersion] = [:]
+    for version in versions {
+      guard let id = version.VersionId else { continue }
+      merged[id] = SecretVersion(
+        versionId: id, labels: Set(version.VersionStages ?? []), createdDate: version.CreatedDate,
+        lastAccessedDate: version.LastAccessedDate)
+    }
+    // A version labelled between the two reads is still shown, without dates.
+    for (id, labels) in describedLabels where merged[id] == nil && !(labels ?? []).isEmpty {
+      merged[id] = SecretVersion(versionId: id, labels: Set(labels ?? []))
+    }
+    secret.versions = merged.values.filter { includeDeprecated || !$0.isDeprecated }
+    secret.versionsComplete = true
+    secret.includesDeprecated = includeDeprecated
+    secret.sortVersionsNewestFirst()
+    return secret
+  }
+
+  private func versionEntries(_ secretId: String, includeDeprecated: Bool) async throws -> [Shapes.VersionEntry] {
+    var entries: [Shapes.VersionEntry] = []
+    var token: String?
+    repeat {
+      let page = try await client.call(
+        "ListSecretVersionIds",
+        Shapes.ListSecretVersionIdsInput(
+          SecretId: secretId, MaxResults: 100, NextToken: token, IncludeDeprecated: includeDeprecated),
+        as: Shapes.ListSecretVersionIdsOutput.self)
+      entries += page.Versions ?? []
+      token = (page.NextToken?.isEmpty ?? true) ? nil : page.NextToken
+    } while token != nil
+    return entries
+  }
+
+  // MARK: - UpdateSecretVersionStage
+
+  public func updateSecretVersionStage(secretId: String, step: StageStep) async throws {
+    _ = try await updateSecretVersionStageReportingOutcome(secretId: secretId, step: step)
+  }
+
+  /// One step, resolving an ambiguous failure by re-reading the labels rather than resending
+  /// blindly: a resent move could undo or double a change another writer made meanwhile.
+  public func updateSecretVersionStageReportingOutcome(secretId: String, step: StageStep) async throws
+    -> StageUpdateOutcome
+  {
+    let input = Shapes.UpdateSecretVersionStageInput(secretId: secretId, step: step)
+    let firstFailure: AmbiguousWriteFailure
+    do {
+      _ = try await client.call(operation: "UpdateSecretVersionStage", input: input)
+      return .applied
+    } catch let failure as AmbiguousWriteFailure {
+      firstFailure = failure
+    }
+
+    let labels: [VersionID: Set<String>]
+    do {
+      labels = try await currentLabels(secretId)
+    } catch {
+      throw SecretsError.transport(
+        "UpdateSecretVersionStage \(step.versionStage) on \(secretId): outcome unknown after "
+          + "\(firstFailure.underlying.userMessage); re-reading the secret failed too "
+          + "(\(AWSJSONClient.describe(error))). Check with: aws secretsmanager list-secret-version-ids "
+          + "--secret-id \(shellQuote(secretId))")
+    }
+    switch step.progress(in: labels) {
+    case .applied:
+      note(.appliedAfterAmbiguousFailure)
+      return .appliedAfterAmbiguousFailure
+    case .notStarted:
+      do {
+        _ = try await client.call(operation: "UpdateSecretVersionStage", input: input)
+      } catch let again as AmbiguousWriteFailure {
+        throw unknownOutcome(secretId, step, again.underlying, labels)
+      }
+      note(.retriedAfterAmbiguousFailure)
+      return .retriedAfterAmbiguousFailure
+    case .unknown:
+      throw unknownOutcome(secretId, step, firstFailure.underlying, labels)
+    }
+  }
+
+  private func unknownOutcome(
+    _ secretId: String, _ step: StageStep, _ cause: SecretsError, _ labels: [VersionID: Set<String>]
+  ) -> SecretsError {
+    let shown = labels.keys.sorted().map { id in
+      "\(id): \(labels[id]!.isEmpty ? "(no labels)" : labels[id]!.sorted().joined(separator: ", "))"
+    }
+    return .transport(
+      "UpdateSecretVersionStage \(step.versionStage) on \(secretId): the outcome is unknown. The call failed "
+        + "ambiguously (\(cause.userMessage)) and the labels read back match neither the state before "
+        + "nor after the step. Labels now: \(shown.isEmpty ? "none" : shown.joined(separator: "; ")).")
+  }
+
+  private func note(_ outcome: StageUpdateOutcome) {
+    client.log?.record(
+      RequestLogEntry(
+        time: client.clock(), operation: "UpdateSecretVersionStage", httpStatus: nil, latency: .zero,
+        requestId: nil, attempt: 0, outcome: "resolved", note: outcome.note))
+  }
+
+  private func currentLabels(_ secretId: String) async throws -> [VersionID: Set<String>] {
+    let entry = try await client.call(
+      "DescribeSecret", Shapes.SecretIdInput(SecretId: secretId), as: Shapes.SecretEntry.self)
+    var labels: [VersionID: Set<String>] = [:]
+    for (id, stages) in entry.VersionIdsToStages ?? [:] { labels[id] = Set(stages ?? []) }
+    return labels
+  }
+
+  // MARK: - GetSecretValue
+
+  /// Always by explicit VersionId: without one AWS (and moto, stale) picks AWSCURRENT.
+  public func secretValue(secretId: String, versionId: VersionID) async throws -> SecretValue {
+    let output = try await client.call(
+      "GetSecretValue", Shapes.GetSecretValueInput(SecretId: secretId, VersionId: versionId),
+      as: Shapes.GetSecretValueOutput.self)
+    return SecretValue(
+      versionId: output.VersionId ?? versionId, string: output.SecretString, binary: output.SecretBinary)
+  }
+
+  static func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ operation: String) throws -> T {
+    do {
+      return try AWSJSONClient.decoder.decode(type, from: data.isEmpty ? Data("{}".utf8) : data)
+    } catch {
+      throw SecretsError.malformedResponse("\(operation): \(AWSJSONClient.describe(error))")
+    }
+  }
+}

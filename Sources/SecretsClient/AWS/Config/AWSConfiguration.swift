@@ -1,0 +1,72 @@
+import Foundation
+
+/// Everything the AWS backend needs, resolved at start-up from the command-line options, the
+/// environment and the shared files, with the aws CLI's precedence throughout. Credentials are
+/// resolved lazily (the first request asks the chain) so that `--help` or a bad region fail
+/// fast without touching the network.
+public struct AWSConfiguration: Sendable {
+  public var profileName: String
+  public var region: String
+  /// The Secrets Manager endpoint.
+  public var endpoint: URL
+  /// The endpoint when it is not AWS's regional one (`--endpoint-url`, `AWS_ENDPOINT_URL...`,
+  /// `endpoint_url`), so the header can show that Stagehand talks to moto or a proxy.
+  public var customEndpoint: URL? {
+    let regional = [false, true].map {
+      EndpointResolver.defaultEndpoint(service: .secretsManager, region: region, fips: $0)
+    }
+    return regional.contains(endpoint) ? nil : endpoint
+  }
+  /// The credential chain behind a refreshing cache.
+  public var credentials: any CredentialProvider
+  public var proxy: ProxySettings
+  /// `AWS_MAX_ATTEMPTS` or the profile's `max_attempts`, for the client's retry policy.
+  public var maxAttempts: Int?
+
+  public init(
+    profileName: String, region: String, endpoint: URL, credentials: any CredentialProvider,
+    proxy: ProxySettings = ProxySettings(), maxAttempts: Int? = nil
+  ) {
+    self.profileName = profileName
+    self.region = region
+    self.endpoint = endpoint
+    self.credentials = credentials
+    self.proxy = proxy
+    self.maxAttempts = maxAttempts
+  }
+
+  /// - Parameters:
+  ///   - profile, region, endpointURL: `--profile`, `--region`, `--endpoint-url`, nil when absent.
+  ///   - transport: used for STS, SSO, container and instance metadata calls.
+  ///   - sign: the SigV4 signer STS AssumeRole calls use.
+  public static func resolve(
+    profile: String?, region: String?, endpointURL: String?, environment: AWSEnvironment,
+    transport: any HTTPTransport, sign: @escaping STSClient.Signing = STSClient.sigV4,
+    now: @escaping @Sendable () -> Date = { Date() }
+  ) throws(SecretsError) -> AWSConfiguration {
+    let files = try SharedConfiguration.load(from: environment)
+    let profileName = SharedConfiguration.selectedProfileName(explicit: profile, environment: environment)
+    let section = try files.profile(named: profileName)
+    let resolvedRegion = try RegionResolver.resolve(
+      explicit: region, environment: environment, profile: section, profileName: profileName)
+    let endpoint = try EndpointResolver.resolve(
+      service: .secretsManager, explicit: endpointURL, region: resolvedRegion, environment: environment,
+      profile: section, configuration: files)
+    let sources = CredentialSources(
+      environment: environment, configuration: files, transport: transport, region: resolvedRegion, sign: sign,
+      now: now)
+    let chain = sources.chain(profileName: profileName, profileIsExplicit: profile?.isEmpty == false)
+    var maxAttempts: Int?
+    if let text = environment["AWS_MAX_ATTEMPTS"] ?? section["max_attempts"] {
+      guard let value = Int(text), value >= 1 else {
+        throw .configuration("AWS_MAX_ATTEMPTS / max_attempts must be a whole number of at least 1, not \"\(text)\".")
+      }
+      maxAttempts = value
+    }
+    return AWSConfiguration(
+      profileName: profileName, region: resolvedRegion, endpoint: endpoint,
+      credentials: RefreshingCredentialProvider(wrapping: chain, now: now),
+      proxy: ProxySettings(environment: environment),
+      maxAttempts: maxAttempts)
+  }
+}

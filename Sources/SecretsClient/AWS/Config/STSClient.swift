@@ -1,0 +1,139 @@
+import Foundation
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+/// The two STS calls credential sources need, over the Query protocol (form-encoded POST,
+/// XML answer). AssumeRole is signed with the source credentials; AssumeRoleWithWebIdentity is
+/// unsigned because the web identity token is the proof.
+///
+/// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+/// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
+public struct STSClient: Sendable {
+  /// Signs a request as SigV4 for (credentials, region, service) at a time.
+  public typealias Signing =
+    @Sendable (HTTPRequest, AWSCredentials, _ region: String, _ service: String, Date) ->
+    HTTPRequest
+
+  /// The real signer.
+  public static let sigV4: Signing = { request, credentials, region, service, date in
+    SigV4Signer(credentials: credentials, region: region, service: service).signed(request, at: date)
+  }
+
+  public var endpoint: URL
+  /// The signing region; `us-east-1` for the global endpoint.
+  public var region: String
+  public var transport: any HTTPTransport
+  public var sign: Signing
+  public var now: @Sendable () -> Date
+  public var timeout: Duration
+
+  public init(
+    endpoint: URL, region: String, transport: any HTTPTransport, sign: @escaping Signing = STSClient.sigV4,
+    now: @escaping @Sendable () -> Date = { Date() }, timeout: Duration = .seconds(30)
+  ) {
+    self.endpoint = endpoint
+    self.region = region
+    self.transport = transport
+    self.sign = sign
+    self.now = now
+    self.timeout = timeout
+  }
+
+  public func assumeRole(
+    roleArn: String, sessionName: String, externalId: String?, durationSeconds: Int?, using credentials: AWSCredentials
+  ) async throws -> AWSCredentials {
+    var parameters = [("Action", "AssumeRole"), ("Version", "2011-06-15"), ("RoleArn", roleArn)]
+    parameters.append(("RoleSessionName", sessionName))
+    if let externalId { parameters.append(("ExternalId", externalId)) }
+    if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
+    let request = sign(formRequest(parameters), credentials, region, "sts", now())
+    return try await send(request, operation: "AssumeRole", roleArn: roleArn)
+  }
+
+  public func assumeRoleWithWebIdentity(roleArn: String, sessionName: String, token: String) async throws
+    -> AWSCredentials
+  {
+    let request = formRequest([
+      ("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", roleArn),
+      ("RoleSessionName", sessionName), ("WebIdentityToken", token),
+    ])
+    return try await send(request, operation: "AssumeRoleWithWebIdentity", roleArn: roleArn)
+  }
+
+  private func formRequest(_ parameters: [(String, String)]) -> HTTPRequest {
+    let body = parameters.map { "\(Self.formEncode($0.0))=\(Self.formEncode($0.1))" }.joined(separator: "&")
+    var url = endpoint
+    if url.path.isEmpty { url = url.appendingPathComponent("/") }
+    return HTTPRequest(
+      method: "POST", url: url,
+      headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")], body: Data(body.utf8))
+  }
+
+  private func send(_ request: HTTPRequest, operation: String, roleArn: String) async throws -> AWSCredentials {
+    let response: HTTPResponse
+    do {
+      response = try await transport.send(request, timeout: timeout)
+    } catch {
+      let detail = (error as? SecretsError)?.userMessage ?? "\(error)"
+      throw SecretsError.configuration("STS \(operation) for \(roleArn) at \(endpoint.absoluteString): \(detail)")
+    }
+    let fields = STSXML.leaves(of: response.body)
+    guard response.status == 200 else {
+      let code = fields["Code"] ?? "HTTP \(response.status)"
+      let message = fields["Message"] ?? ""
+      throw SecretsError.configuration(
+        "STS \(operation) for \(roleArn) failed: \(code)\(message.isEmpty ? "" : ": \(message)")")
+    }
+    guard let accessKey = fields["AccessKeyId"], let secretKey = fields["SecretAccessKey"] else {
+      throw SecretsError.configuration("STS \(operation) for \(roleArn) answered without credentials.")
+    }
+    return AWSCredentials(
+      accessKeyId: accessKey, secretAccessKey: secretKey, sessionToken: fields["SessionToken"],
+      expiration: fields["Expiration"].flatMap(ISO8601Timestamp.parse))
+  }
+
+  /// `application/x-www-form-urlencoded` with only RFC 3986 unreserved characters left as is,
+  /// which is also what SigV4 expects of the body it hashes.
+  static func formEncode(_ text: String) -> String {
+    var allowed = CharacterSet.alphanumerics.intersection(
+      CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+    allowed.insert(charactersIn: "-._~")
+    return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+  }
+}
+
+/// The STS answers are flat enough that the text of each leaf element, by name, is all that
+/// is needed (`AccessKeyId`, `Expiration`, `Code`, `Message`).
+enum STSXML {
+  static func leaves(of data: Data) -> [String: String] {
+    let collector = LeafCollector()
+    let parser = XMLParser(data: data)
+    parser.delegate = collector
+    _ = parser.parse()
+    return collector.leaves
+  }
+
+  private final class LeafCollector: NSObject, XMLParserDelegate {
+    var leaves: [String: String] = [:]
+    private var text = ""
+
+    func parser(
+      _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+      attributes: [String: String] = [:]
+    ) {
+      text = ""
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+      text += string
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+      let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+      if !value.isEmpty && leaves[elementName] == nil { leaves[elementName] = value }
+      text = ""
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@testable import SecretsClient
+
+@Suite struct AWSConfigurationTests {
+  static let config = """
+    [default]
+    region = us-east-1
+    [profile prod]
+    region = eu-west-1
+    max_attempts = 7
+    [profile local]
+    region = us-west-2
+    endpoint_url = http://127.0.0.1:5000
+    """
+  static let credentials = "[prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = prod-secret\n"
+
+  static func resolve(
+    profile: String? = nil, region: String? = nil, endpoint: String? = nil, _ variables: [String: String] = [:]
+  ) throws -> AWSConfiguration {
+    try AWSConfiguration.resolve(
+      profile: profile, region: region, endpointURL: endpoint,
+      environment: FakeAWSEnvironment.make(variables, config: config, credentials: credentials),
+      transport: UnreachableTransport())
+  }
+
+  @Test func resolvesProfileRegionEndpointAndCredentialsTogether() async throws {
+    let configuration = try Self.resolve(profile: "prod")
+    #expect(configuration.profileName == "prod")
+    #expect(configuration.region == "eu-west-1")
+    #expect(configuration.endpoint.absoluteString == "https://secretsmanager.eu-west-1.amazonaws.com")
+    #expect(configuration.maxAttempts == 7)
+    #expect(configuration.customEndpoint == nil)
+    #expect(try await configuration.credentials.credentials().accessKeyId == "AKIDPROD")
+  }
+
+  @Test func environmentSelectsTheProfileAndCommandLineOverridesEverything() throws {
+    let fromEnvironment = try Self.resolve(["AWS_PROFILE": "local", "AWS_MAX_ATTEMPTS": "2"])
+    #expect(fromEnvironment.profileName == "local")
+    #expect(fromEnvironment.region == "us-west-2")
+    #expect(fromEnvironment.endpoint.absoluteString == "http://127.0.0.1:5000")
+    #expect(fromEnvironment.maxAttempts == 2)
+    #expect(fromEnvironment.customEndpoint?.absoluteString == "http://127.0.0.1:5000")
+    let overridden = try Self.resolve(
+      profile: "prod", region: "ap-northeast-1", endpoint: "http://127.0.0.1:6000", ["AWS_PROFILE": "local"])
+    #expect(overridden.profileName == "prod")
+    #expect(overridden.region == "ap-northeast-1")
+    #expect(overridden.endpoint.absoluteString == "http://127.0.0.1:6000")
+  }
+
+  /// The whole default chain over the real transport: nothing in the environment or files, so
+  /// the search reaches the container source, served by a loopback server.
+  @Test func defaultChainReachesContainerCredentials() async throws {
+    let server = try LoopbackHTTPServer { _ in
+      .init(
+        status: 200,
+        body: #"{"AccessKeyId": "ASIAECS", "SecretAccessKey": "s", "Token": "t", "Expiration": "2031-01-01T00:00:00Z"}"#
+      )
+    }
+    defer { server.stop() }
+    let configuration = try AWSConfiguration.resolve(
+      profile: nil, region: "us-east-1", endpointURL: nil,
+      environment: FakeAWSEnvironment.make(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/creds"]),
+      transport: RealTransport.make())
+    #expect(try await configuration.credentials.credentials().accessKeyId == "ASIAECS")
+    #expect(try await configuration.credentials.credentials().accessKeyId == "ASIAECS")
+    #expect(server.requests.count == 1)
+  }
+
+  @Test func unknownProfileFailsBeforeAnythingElse() {
+    #expect {
+      try Self.resolve(profile: "nope")
+    } throws: { error in
+      (error as? SecretsError)?.userMessage.contains("\"nope\" was not found") == true
+    }
+  }
+
+  @Test func badMaxAttemptsIsExplained() {
+    #expect(throws: SecretsError.self) { try Self.resolve(["AWS_MAX_ATTEMPTS": "zero"]) }
+  }
+
+  @Test func proxySettingsFromTheEnvironment() throws {
+    let configuration = try Self.resolve([
+      "HTTPS_PROXY": "http://proxy.corp:3128", "https_proxy": "http://lower.corp:8080", "HTTP_PROXY": "proxy.corp:80",
+      "NO_PROXY": "localhost, .internal.corp,127.0.0.1",
+    ])
+    let proxy = configuration.proxy
+    #expect(proxy.httpsProxy?.absoluteString == "http://lower.corp:8080")
+    #expect(proxy.httpProxy?.absoluteString == "http://proxy.corp:80")
+    #expect(
+      proxy.proxy(for: URL(string: "https://secretsmanager.us-east-1.amazonaws.com")!)?.absoluteString
+        == "http://lower.corp:8080")
+    #expect(proxy.proxy(for: URL(string: "http://example.com")!)?.absoluteString == "http://proxy.corp:80")
+    #expect(proxy.proxy(for: URL(string: "https://vault.internal.corp")!) == nil)
+    #expect(proxy.proxy(for: URL(string: "https://internal.corp")!) == nil)
+    #expect(proxy.proxy(for: URL(string: "http://127.0.0.1:5000")!) == nil)
+    #expect(proxy.proxy(for: URL(string: "https://notinternal.corp")!) != nil)
+    #expect(
+      ProxySettings(environment: FakeAWSEnvironment.make(["NO_PROXY": "*", "HTTPS_PROXY": "http://p:1"]))
+        .proxy(for: URL(string: "https://a.b")!) == nil)
+  }
+}

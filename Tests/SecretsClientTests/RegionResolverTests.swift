@@ -1,0 +1,44 @@
+import Testing
+
+@testable import SecretsClient
+
+@Suite struct RegionResolverTests {
+  static let profile = INIFile.Section(name: "dev", entries: ["region": .text("ap-southeast-2")])
+
+  @Test(
+    arguments: [
+      ("eu-north-1", ["AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-west-2"], "eu-north-1"),
+      (nil, ["AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-west-2"], "us-east-1"),
+      (nil, ["AWS_DEFAULT_REGION": "us-west-2"], "us-west-2"),
+      (nil, [:], "ap-southeast-2"),
+      (nil, ["AWS_REGION": ""], "ap-southeast-2"),
+    ] as [(String?, [String: String], String)])
+  func precedence(explicit: String?, variables: [String: String], expected: String) throws {
+    let region = try RegionResolver.resolve(
+      explicit: explicit, environment: FakeAWSEnvironment.make(variables), profile: Self.profile, profileName: "dev")
+    #expect(region == expected)
+  }
+
+  @Test func noRegionNamesAllFourSources() {
+    do {
+      _ = try RegionResolver.resolve(
+        explicit: nil, environment: FakeAWSEnvironment.make(), profile: INIFile.Section(name: "dev"),
+        profileName: "dev")
+      Issue.record("expected an error")
+    } catch {
+      let message = error.userMessage
+      for source in ["--region", "AWS_REGION", "AWS_DEFAULT_REGION", "region in profile dev"] {
+        #expect(message.contains(source), "missing \(source)")
+      }
+    }
+  }
+
+  @Test(arguments: ["us east 1", "us-east-1/evil", "-us", ""])
+  func rejectsRegionsThatCannotBeAHostLabel(region: String) {
+    #expect(throws: SecretsError.self) {
+      try RegionResolver.resolve(
+        explicit: nil, environment: FakeAWSEnvironment.make(["AWS_REGION": region]),
+        profile: INIFile.Section(name: "x", entries: ["region": .text(region)]), profileName: "x")
+    }
+  }
+}

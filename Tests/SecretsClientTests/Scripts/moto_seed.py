@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Creates secrets in a moto server quickly, in one process, for the Swift tests.
+
+  moto_seed.py ENDPOINT bulk COUNT PREFIX   creates PREFIX-0000 ... with one version each
+Credentials and region come from the environment the test passes to this child only.
+"""
+import sys
+
+try:
+    import boto3
+except ImportError as error:
+    sys.stderr.write("boto3 is not installed (pip install boto3 moto[server]): %s\n" % error)
+    sys.exit(3)
+
+
+def main():
+    endpoint, command = sys.argv[1], sys.argv[2]
+    client = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1")
+    if command == "bulk":
+        count, prefix = int(sys.argv[3]), sys.argv[4]
+        for index in range(count):
+            client.create_secret(Name="%s-%04d" % (prefix, index), SecretString="value-%d" % index)
+    else:
+        sys.stderr.write("unknown command %s\n" % command)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+import Foundation
+import SecretsClient
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A `moto_server` on a free loopback port, started for one test and stopped by `stop()`.
+public final class MotoServer: @unchecked Sendable {
+  public let process: Process
+  public let port: Int
+  public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+  public static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("SecretsClientTests/Scripts")
+
+  /// The environment the aws CLI and boto3 children get: test credentials, no user files.
+  public static let clientEnvironment = ChildProcess.environment([
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    "AWS_PAGER": "",
+  ])
+
+  private init(process: Process, port: Int) {
+    self.process = process
+    self.port = port
+  }
+
+  deinit { stop() }
+
+  public static func start() async throws -> MotoServer {
+    let executable = try ChildProcess.locate(
+      "moto_server", installHint: "The test script must install it: pip install 'moto[server]' boto3 awscli.")
+    let port = try freePort()
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+    process.environment = clientEnvironment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let server = MotoServer(process: process, port: port)
+    let transport = URLSessionTransport()
+    let probe = HTTPRequest(method: "GET", url: server.endpoint.appendingPathComponent("moto-api/data.json"))
+    for _ in 0..<300 {
+      if !process.isRunning {
+        throw ChildProcess.Failure(description: "moto_server exited at start (status \(process.terminationStatus))")
+      }
+      if (try? await transport.send(probe, timeout: .seconds(2))) != nil { return server }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    server.stop()
+    throw ChildProcess.Failure(description: "moto_server did not answer on port \(port) within 30 s")
+  }
+
+  /// SIGTERM first; moto_server (werkzeug) does not always exit on it, so SIGKILL follows.
+  public func stop() {
+    guard process.isRunning else { return }
+    process.terminate()
+    let deadline = Date().addingTimeInterval(2)
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+  }
+
+  /// Binds port 0 on loopback to let the kernel pick a free port, then releases it.
+  public static func freePort() throws -> Int {
+    #if canImport(Glibc)
+      let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #else
+      let fd = socket(AF_INET, SOCK_STREAM, 0)
+    #endif
+    guard fd >= 0 else { throw ChildProcess.Failure(description: "socket() failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    guard bound == 0 else { throw ChildProcess.Failure(description: "bind() failed") }
+    let named = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    guard named == 0 else { throw ChildProcess.Failure(description: "getsockname() failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
+  }
+
+  /// Runs the aws CLI against this server and returns its JSON output.
+  public func aws(_ arguments: [String]) throws -> Any {
+    let executable = try ChildProcess.locate("aws", installHint: "The test script must install it: pip install awscli.")
+    let output = try ChildProcess.run(
+      executable, ["--endpoint-url", endpoint.absoluteString, "--output", "json"] + arguments,
+      environment: Self.clientEnvironment)
+    guard output.status == 0 else {
+      throw ChildProcess.Failure(description: "aws \(arguments.joined(separator: " ")) failed: \(output.stderr)")
+    }
+    return output.stdout.isEmpty ? [:] : try JSONSerialization.jsonObject(with: output.stdout)
+  }
+
+  /// Runs Scripts/moto_seed.py with python3.
+  public func seed(_ arguments: [String]) throws {
+    let python = try ChildProcess.locate("python3", installHint: "The test script must install python3 and boto3.")
+    let output = try ChildProcess.run(
+      python, [Self.scripts.appendingPathComponent("moto_seed.py").path, endpoint.absoluteString] + arguments,
+      environment: Self.clientEnvironment)
+    guard output.status == 0 else {
+      throw ChildProcess.Failure(
+        description: "moto_seed.py \(arguments.joined(separator: " ")) failed: \(output.stderr)")
+    }
+  }
+}
