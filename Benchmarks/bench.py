@@ -198,6 +198,8 @@ def percentile(values, p):
 def fmt_s(seconds):
     if seconds != seconds:
         return "n/a"
+    if seconds < 0.01:
+        return f"{seconds * 1000:.1f} ms"
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
     return f"{seconds:.2f} s"
