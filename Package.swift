@@ -37,6 +37,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .executableTarget(
+      name: "stagehand-bench", dependencies: ["StagehandUI", "StagingModel"], path: "Sources/stagehand-bench"),
     // Helpers the test targets share: a real terminal (tmux) harness.
     .target(name: "StagehandTestSupport", dependencies: ["SecretsClient"], path: "Tests/StagehandTestSupport"),
     .testTarget(name: "StagingModelTests", dependencies: ["StagingModel", "StagehandTestSupport"]),

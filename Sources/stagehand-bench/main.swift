@@ -1,0 +1,188 @@
+import Foundation
+import StagehandUI
+import StagingModel
+
+// The TUI core measured in-process, with no terminal and no network: what a frame, a key
+// and a filter keystroke cost at a large account, so the numbers show the core's own cost
+// and not the terminal's or the server's. Run by scripts/bench; build it in release.
+//
+//   stagehand-bench [--secrets 10000] [--iterations 400] [--json]
+
+let options = BenchOptions(CommandLine.arguments)
+let now = Date(timeIntervalSince1970: 1_760_000_000)
+let teams = ["payments", "search", "identity", "billing", "ledger", "mobile", "data", "infra"]
+let kinds = ["db-password", "api-key", "oauth-client", "signing-key", "webhook-token", "smtp"]
+let environments = ["prod", "staging", "dev"]
+
+/// Secrets shaped like the replay server's: ListSecrets metadata, 2-3 labelled versions.
+func makeSecret(_ index: Int) -> Secret {
+  let team = teams[index % teams.count]
+  let environment = environments[(index / teams.count) % environments.count]
+  let kind = kinds[(index / 7) % kinds.count]
+  let name = "\(environment)/\(team)/\(kind)/bench-secret-\(String(format: "%05d", index))"
+  let created = Date(timeIntervalSince1970: 1_700_000_000 + Double(index) * 37.125)
+  var versions = [
+    SecretVersion(versionId: String(format: "%08x-0000-4000-8000-%012x", index, 1), labels: ["AWSCURRENT"]),
+    SecretVersion(versionId: String(format: "%08x-0000-4000-8000-%012x", index, 2), labels: ["AWSPREVIOUS"]),
+  ]
+  if index % 2 == 1 {
+    versions.append(
+      SecretVersion(
+        versionId: String(format: "%08x-0000-4000-8000-%012x", index, 3),
+        labels: index % 4 == 1 ? ["AWSPENDING", "blue"] : ["canary"]))
+  }
+  return Secret(
+    name: name, arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:\(name)-AbCdEf",
+    description: "Credentials for the \(team) service (\(environment)), secret #\(index)", createdDate: created,
+    lastChangedDate: created.addingTimeInterval(86_400), lastAccessedDate: now.addingTimeInterval(-86_400),
+    rotationEnabled: index % 3 == 0, tags: ["team": team, "env": environment], versions: versions)
+}
+
+/// The describe answer the event loop would post: the same secret with dated versions.
+func described(_ secret: Secret) -> Secret {
+  var full = secret
+  for index in full.versions.indices {
+    full.versions[index].createdDate = (secret.createdDate ?? now).addingTimeInterval(Double(index) * 3_600)
+  }
+  full.versionsComplete = true
+  return full
+}
+
+/// Answers describe effects at once, as a fast backend would; never timed.
+func answer(_ effects: [Effect], in state: inout AppState, secretsByName: [String: Secret]) {
+  var pending = effects
+  while let effect = pending.popLast() {
+    guard case .describe(let name, _, let requestID) = effect, let secret = secretsByName[name] else { continue }
+    pending += update(&state, .secretDescribed(requestID: requestID, secret: described(secret)))
+  }
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+  Double(duration.components.seconds) * 1_000 + Double(duration.components.attoseconds) / 1e15
+}
+
+let clock = ContinuousClock()
+/// Folded into the output so the optimiser cannot drop the work being measured.
+var checksum = 0
+
+func measure(_ name: String, iterations: Int, setup: () -> Void = {}, _ body: () -> Void) -> Measurement {
+  var samples: [Double] = []
+  samples.reserveCapacity(iterations)
+  for _ in 0..<iterations {
+    setup()
+    samples.append(milliseconds(clock.measure(body)))
+  }
+  return Measurement(name: name, samples: samples)
+}
+
+// Build the loaded state the way the event loop does: start, then one page of 100 at a time.
+let allSecrets = (0..<options.secrets).map(makeSecret)
+let secretsByName = Dictionary(allSecrets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+var state = AppState(config: UIConfig(backendName: "bench", timeZone: TimeZone(identifier: "UTC")!), now: now)
+var loadID = 0
+for effect in update(&state, .started) {
+  if case .loadSecrets(let id) = effect { loadID = id }
+}
+var pageSamples: [Double] = []
+var pageStart = 0
+while pageStart < allSecrets.count {
+  let page = Array(allSecrets[pageStart..<min(pageStart + 100, allSecrets.count)])
+  pageStart += page.count
+  var effects: [Effect] = []
+  let elapsed = clock.measure {
+    effects = update(
+      &state, .secretsPageLoaded(requestID: loadID, secrets: page, isLastPage: pageStart >= allSecrets.count))
+  }
+  pageSamples.append(milliseconds(elapsed))
+  answer(effects, in: &state, secretsByName: secretsByName)
+}
+guard state.secrets.count == options.secrets else {
+  FileHandle.standardError.write(Data("stagehand-bench: loaded \(state.secrets.count) of \(options.secrets)\n".utf8))
+  exit(1)
+}
+
+var results: [Measurement] = [Measurement(name: "apply a page of 100 while loading", samples: pageSamples)]
+
+for (width, height) in [(80, 24), (200, 60)] {
+  _ = update(&state, .terminal(.resize(width: width, height: height)))
+  results.append(
+    measure("render a frame \(width)x\(height)", iterations: options.iterations) {
+      let grid = render(state)
+      checksum &+= grid.width &+ grid.cells.count
+    })
+}
+_ = update(&state, .terminal(.resize(width: 120, height: 40)))
+
+// j at the top of 10,000 rows, wrapping back to the top now and then so it never sits at the end.
+var keyEffects: [Effect] = []
+results.append(
+  measure(
+    "key j (update)", iterations: options.iterations * 4,
+    setup: {
+      answer(keyEffects, in: &state, secretsByName: secretsByName)
+      if state.secretCursor > state.rows.count - 2 { _ = update(&state, .terminal(.key(.home))) }
+    }
+  ) {
+    keyEffects = update(&state, .terminal(.key(.char("j"))))
+  })
+results.append(
+  measure(
+    "key j + render 120x40", iterations: options.iterations,
+    setup: { answer(keyEffects, in: &state, secretsByName: secretsByName) }
+  ) {
+    keyEffects = update(&state, .terminal(.key(.char("j"))))
+    checksum &+= render(state).cells.count
+  })
+answer(keyEffects, in: &state, secretsByName: secretsByName)
+
+// A five-character filter typed from scratch, each keystroke timed on its own; esc clears it
+// between iterations (untimed).
+let typed: [Character] = ["p", "a", "y", "m", "e"]
+var filterUpdate: [Double] = []
+var filterFrame: [Double] = []
+for iteration in 0..<max(1, options.iterations / 4) {
+  _ = update(&state, .terminal(.key(.escape)))
+  _ = update(&state, .terminal(.key(.escape)))
+  answer(update(&state, .terminal(.key(.char("/")))), in: &state, secretsByName: secretsByName)
+  for character in typed {
+    var effects: [Effect] = []
+    if iteration % 2 == 0 {
+      filterUpdate.append(milliseconds(clock.measure { effects = update(&state, .terminal(.key(.char(character)))) }))
+    } else {
+      filterFrame.append(
+        milliseconds(
+          clock.measure {
+            effects = update(&state, .terminal(.key(.char(character))))
+            checksum &+= render(state).cells.count
+          }))
+    }
+    answer(effects, in: &state, secretsByName: secretsByName)
+  }
+  checksum &+= state.rows.count
+}
+results.append(Measurement(name: "filter keystroke (update)", samples: filterUpdate))
+results.append(Measurement(name: "filter keystroke + render 120x40", samples: filterFrame))
+
+if options.json {
+  let document: [String: Any] = [
+    "secrets": state.secrets.count,
+    "checksum": checksum,
+    "measurements": results.map {
+      ["name": $0.name, "samples": $0.samples.count, "median_ms": $0.median, "p99_ms": $0.p99, "max_ms": $0.max]
+    },
+  ]
+  let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
+  FileHandle.standardOutput.write(data + Data("\n".utf8))
+} else {
+  print("TUI core at \(state.secrets.count) secrets (checksum \(checksum))")
+  let nameWidth = results.map(\.name.count).max() ?? 10
+  print(
+    "\("measurement".padding(toLength: nameWidth, withPad: " ", startingAt: 0))  samples   median      p99      max")
+  for result in results {
+    let columns = [result.median, result.p99, result.max].map { String(format: "%8.3f ms", $0) }
+    print(
+      result.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        + String(format: "  %7d ", result.samples.count)
+        + columns.joined(separator: " "))
+  }
+}
