@@ -40,28 +40,6 @@ enum Commands {
     return formatter.string(from: date)
   }
 
-  static func listJSON(_ secret: Secret) -> [String: Any] {
-    var object: [String: Any] = [
-      "Name": secret.name,
-      "SecretVersionsToStages": secret.labelMap.labelledVersions.stages.mapValues {
-        $0.sorted(by: PlanPrinter.labelOrder)
-      },
-      "RotationEnabled": secret.rotationEnabled,
-    ]
-    if let arn = secret.arn { object["ARN"] = arn }
-    if let description = secret.description { object["Description"] = description }
-    if let service = secret.owningService { object["OwningService"] = service }
-    if let date = secret.deletedDate { object["DeletedDate"] = Output.iso(date) }
-    if let date = secret.createdDate { object["CreatedDate"] = Output.iso(date) }
-    if let date = secret.lastChangedDate { object["LastChangedDate"] = Output.iso(date) }
-    if let date = secret.lastRotatedDate { object["LastRotatedDate"] = Output.iso(date) }
-    if let date = secret.nextRotationDate { object["NextRotationDate"] = Output.iso(date) }
-    if !secret.tags.isEmpty {
-      object["Tags"] = secret.tags.sorted { $0.key < $1.key }.map { ["Key": $0.key, "Value": $0.value] }
-    }
-    return object
-  }
-
   /// Plans the intent `makeIntent` builds from the secret as read now, previews it, asks (on
   /// a terminal) or requires --yes, executes it through the plan executor and reports.
   static func change(

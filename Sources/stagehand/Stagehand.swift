@@ -79,7 +79,7 @@ struct ListCommand: AsyncParsableCommand {
       throw CLIError.failure(Commands.message(error))
     }
     if json {
-      Output.json(["SecretList": secrets.map(Commands.listJSON)])
+      SecretListJSON(SecretList: secrets.map(SecretListJSON.Entry.init)).write()
       return
     }
     if secrets.isEmpty {

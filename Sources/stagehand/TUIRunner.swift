@@ -74,13 +74,28 @@ final class TUIRunner {
   private func loop() async {
     dispatch(.started)
     var lastTick = Date()
+    var paintedRows = false
+    var lastDraw = Date.distantPast
+    func draw() {
+      guard dirty else { return }
+      terminal.draw(render(state))
+      dirty = false
+      lastDraw = Date()
+    }
     while running {
-      for message in queue.drain() { dispatch(message) }
-      if !running { break }
-      if dirty {
-        terminal.draw(render(state))
-        dirty = false
+      for message in queue.drain() {
+        dispatch(message)
+        // Pages can arrive back to back: paint the first one at once, then at most every
+        // 50 ms while the rest page in, so the first rows never wait for the last page.
+        if case .secretsPageLoaded(_, let page, _) = message, !page.isEmpty,
+          !paintedRows || Date().timeIntervalSince(lastDraw) > 0.05
+        {
+          paintedRows = true
+          draw()
+        }
       }
+      if !running { break }
+      draw()
       if let event = terminal.nextEvent(timeoutMilliseconds: Self.inputTimeoutMilliseconds) {
         dispatch(.terminal(event))
         // Drain the rest of a burst (typing, drags) before the next draw.

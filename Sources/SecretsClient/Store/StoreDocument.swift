@@ -69,17 +69,14 @@ struct StoreDate: Decodable {
     date = parsed
   }
 
+  /// Format styles are values (Sendable, cheap to reuse), unlike a formatter per call.
   static func parse(_ text: String) -> Date? {
-    let plain = ISO8601DateFormatter()
-    if let date = plain.date(from: text) { return date }
-    let fractional = ISO8601DateFormatter()
-    fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return fractional.date(from: text)
+    if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+    return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
   }
 
   static func format(_ date: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    return formatter.string(from: date)
+    date.formatted(Date.ISO8601FormatStyle())
   }
 }
 
