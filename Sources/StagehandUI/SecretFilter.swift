@@ -42,10 +42,20 @@ public struct SecretFilter: Equatable, Sendable {
   /// How well a secret matches: nil when it does not, 0 for substring, 1 for fuzzy-only.
   public func rank(_ secret: Secret) -> Int? {
     var rank = 0
-    let name = secret.name.lowercased()
+    // ASCII names (the usual case) are matched on lower-cased bytes: at 10,000 secrets,
+    // String.lowercased + Character comparison per keystroke was the filter's whole cost.
+    let asciiName = Self.asciiLowercased(secret.name)
+    var unicodeName: String?
     for term in terms {
       switch term {
       case .text(let word):
+        if let asciiName, let needle = Self.asciiLowercased(word) {
+          if Self.contains(asciiName, needle) { continue }
+          if Self.isSubsequence(needle, of: asciiName) { rank = 1; continue }
+          return nil
+        }
+        let name = unicodeName ?? secret.name.lowercased()
+        unicodeName = name
         if name.contains(word) { continue }
         if Self.isSubsequence(word, of: name) { rank = 1; continue }
         return nil
@@ -79,6 +89,39 @@ public struct SecretFilter: Equatable, Sendable {
       }
     }
     return exact + fuzzy
+  }
+
+  /// The lower-cased UTF-8 bytes of an all-ASCII string, else nil.
+  static func asciiLowercased(_ text: String) -> [UInt8]? {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(text.utf8.count)
+    for byte in text.utf8 {
+      if byte >= 0x80 { return nil }
+      bytes.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+    }
+    return bytes
+  }
+
+  static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    if needle.isEmpty { return true }
+    if needle.count > haystack.count { return false }
+    let first = needle[0]
+    var start = 0
+    while start <= haystack.count - needle.count {
+      if haystack[start] == first {
+        var offset = 1
+        while offset < needle.count && haystack[start + offset] == needle[offset] { offset += 1 }
+        if offset == needle.count { return true }
+      }
+      start += 1
+    }
+    return false
+  }
+
+  static func isSubsequence(_ needle: [UInt8], of haystack: [UInt8]) -> Bool {
+    var index = 0
+    for byte in haystack where index < needle.count && byte == needle[index] { index += 1 }
+    return index == needle.count
   }
 
   static func isSubsequence(_ needle: String, of haystack: String) -> Bool {
