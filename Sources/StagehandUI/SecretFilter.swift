@@ -44,14 +44,16 @@ public struct SecretFilter: Equatable, Sendable {
     var rank = 0
     // ASCII names (the usual case) are matched on lower-cased bytes: at 10,000 secrets,
     // String.lowercased + Character comparison per keystroke was the filter's whole cost.
-    let asciiName = Self.asciiLowercased(secret.name)
     var unicodeName: String?
     for term in terms {
       switch term {
       case .text(let word):
-        if let asciiName, let needle = Self.asciiLowercased(word) {
-          if Self.contains(asciiName, needle) { continue }
-          if Self.isSubsequence(needle, of: asciiName) { rank = 1; continue }
+        if let needle = Self.asciiLowercased(word),
+          let match = secret.name.utf8.withContiguousStorageIfAvailable({ Self.match(needle, in: $0) }),
+          match != .notASCII
+        {
+          if match == .substring { continue }
+          if match == .subsequence { rank = 1; continue }
           return nil
         }
         let name = unicodeName ?? secret.name.lowercased()
@@ -102,26 +104,25 @@ public struct SecretFilter: Equatable, Sendable {
     return bytes
   }
 
-  static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-    if needle.isEmpty { return true }
-    if needle.count > haystack.count { return false }
-    let first = needle[0]
-    var start = 0
-    while start <= haystack.count - needle.count {
-      if haystack[start] == first {
-        var offset = 1
-        while offset < needle.count && haystack[start + offset] == needle[offset] { offset += 1 }
-        if offset == needle.count { return true }
-      }
-      start += 1
-    }
-    return false
-  }
+  enum ByteMatch { case substring, subsequence, noMatch, notASCII }
 
-  static func isSubsequence(_ needle: [UInt8], of haystack: [UInt8]) -> Bool {
-    var index = 0
-    for byte in haystack where index < needle.count && byte == needle[index] { index += 1 }
-    return index == needle.count
+  /// Matches lower-cased ASCII `needle` in `name`'s bytes, lower-casing them on the fly
+  /// without copying.
+  static func match(_ needle: [UInt8], in name: UnsafeBufferPointer<UInt8>) -> ByteMatch {
+    @inline(__always) func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
+    var next = 0
+    for byte in name {
+      if byte >= 0x80 { return .notASCII }
+      if next < needle.count && lower(byte) == needle[next] { next += 1 }
+    }
+    guard next == needle.count else { return .noMatch }
+    if needle.isEmpty || needle.count > name.count { return needle.isEmpty ? .substring : .subsequence }
+    for start in 0...(name.count - needle.count) where lower(name[start]) == needle[0] {
+      var offset = 1
+      while offset < needle.count && lower(name[start + offset]) == needle[offset] { offset += 1 }
+      if offset == needle.count { return .substring }
+    }
+    return .subsequence
   }
 
   static func isSubsequence(_ needle: String, of haystack: String) -> Bool {

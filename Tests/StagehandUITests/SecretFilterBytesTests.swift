@@ -13,11 +13,16 @@ struct SecretFilterBytesTests {
       let word = String((0..<Int.random(in: 0...4, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
         .lowercased()
       let lower = name.lowercased()
-      let bytes = SecretFilter.asciiLowercased(name)!
       let needle = SecretFilter.asciiLowercased(word)!
-      #expect(SecretFilter.contains(bytes, needle) == (word.isEmpty || lower.contains(word)), "\(name) \(word)")
-      #expect(SecretFilter.isSubsequence(needle, of: bytes) == SecretFilter.isSubsequence(word, of: lower))
+      var copy = name
+      let match = copy.withUTF8 { SecretFilter.match(needle, in: $0) }
+      let expected: SecretFilter.ByteMatch =
+        (word.isEmpty || lower.contains(word))
+        ? .substring : (SecretFilter.isSubsequence(word, of: lower) ? .subsequence : .noMatch)
+      #expect(match == expected, "\(name) \(word)")
     }
     #expect(SecretFilter.asciiLowercased("日本") == nil)
+    var wide = "日本/db"
+    #expect(wide.withUTF8 { SecretFilter.match(Array("db".utf8), in: $0) } == .notASCII)
   }
 }
