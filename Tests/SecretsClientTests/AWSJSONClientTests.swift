@@ -136,6 +136,14 @@ struct AWSJSONClientTests {
     #expect(transport.requests.count == 1)
   }
 
+  @Test func changingCallsGoOutOnAFreshConnectionReadsMayReuseOne() async throws {
+    let transport = MockTransport { _, _ in MockTransport.json(200, "{}") }
+    let client = AWSJSONClient.testing(transport)
+    _ = try await client.call(operation: "UpdateSecretVersionStage", input: Empty())
+    _ = try await client.call(operation: "DescribeSecret", input: Empty())
+    #expect(transport.requests.map(\.reusesConnection) == [false, true])
+  }
+
   @Test func limitExceededIsNeverRetried() async throws {
     for operation in ["UpdateSecretVersionStage", "ListSecrets"] {
       let transport = MockTransport { _, _ in MockTransport.error(400, "LimitExceededException", "too many labels") }

@@ -73,7 +73,7 @@ public struct AWSJSONClient: Sendable {
       headers: [
         ("Content-Type", "application/x-amz-json-1.1"),
         ("X-Amz-Target", "\(targetPrefix).\(operation)"),
-      ], body: body)
+      ], body: body, reusesConnection: isRead)
     if endpoint.path.isEmpty { request.url = endpoint.appendingPathComponent("/") }
 
     var attempt = 0
