@@ -139,10 +139,15 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(CONFIG.get("delay_seconds", 3.0)))
         conn = http.client.HTTPConnection(*TARGET, timeout=30)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
-        conn.request(self.command, self.path, body=body, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        conn.close()
+        try:
+            conn.request(self.command, self.path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            # The server dropped it: pass that on rather than leave the client waiting.
+            return self.reset()
+        finally:
+            conn.close()
         with LOCK:
             STATS["forwarded"] += 1
         if fault == "reset_after":
