@@ -131,7 +131,10 @@ enum Commands {
         }
         text += "\nTo finish: run the same stagehand command again."
       }
-      throw CLIError.failure(Output.safe(text))
+      // Line by line, so the report keeps its lines while anything else stays inert.
+      throw CLIError.failure(
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { Output.safe(String($0)) }.joined(
+          separator: "\n"))
     }
   }
 }

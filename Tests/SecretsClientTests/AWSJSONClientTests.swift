@@ -103,6 +103,47 @@ struct AWSJSONClientTests {
     #expect(transport.requests.count == 3)
   }
 
+  @Test(arguments: [#"{"SecretList":[{"Name":"a"},{"Na"#, "!x\u{1}garbled{\"SecretList\":[]}"])
+  func readsRetryATruncatedOrGarbledSuccessThenSucceed(_ damaged: String) async throws {
+    let transport = MockTransport(responses: [
+      .success(MockTransport.json(200, damaged)), .success(MockTransport.json(200, #"{"SecretList":[]}"#)),
+    ])
+    let recorder = Recorder()
+    let client = AWSJSONClient.testing(transport, recorder: recorder)
+    let data = try await client.call(operation: "ListSecrets", input: Empty())
+    #expect(String(decoding: data, as: UTF8.self) == #"{"SecretList":[]}"#)
+    #expect(transport.requests.count == 2)
+    #expect(recorder.entries.map(\.outcome) == ["malformed", "ok"])
+  }
+
+  @Test func aDamagedReadFailsClearlyOnceTheBudgetIsSpent() async throws {
+    let transport = MockTransport { _, _ in MockTransport.json(200, #"{"SecretList":[{"Name":"a"#) }
+    let client = AWSJSONClient.testing(transport, maxAttempts: 2)
+    await #expect(throws: SecretsError.self) { try await client.call(operation: "ListSecrets", input: Empty()) }
+    #expect(transport.requests.count == 2)
+    do {
+      _ = try await client.call(operation: "DescribeSecret", input: Empty())
+      Issue.record("a damaged read was accepted")
+    } catch let error as SecretsError {
+      #expect(error.userMessage.contains("not complete JSON"), "\(error.userMessage)")
+    }
+  }
+
+  @Test func aChangingCallsSuccessStandsWhateverItsBody() async throws {
+    let transport = MockTransport { _, _ in MockTransport.json(200, #"{"ARN":"arn:a","Na"#) }
+    let client = AWSJSONClient.testing(transport)
+    _ = try await client.call(operation: "UpdateSecretVersionStage", input: Empty())
+    #expect(transport.requests.count == 1)
+  }
+
+  @Test func changingCallsGoOutOnAFreshConnectionReadsMayReuseOne() async throws {
+    let transport = MockTransport { _, _ in MockTransport.json(200, "{}") }
+    let client = AWSJSONClient.testing(transport)
+    _ = try await client.call(operation: "UpdateSecretVersionStage", input: Empty())
+    _ = try await client.call(operation: "DescribeSecret", input: Empty())
+    #expect(transport.requests.map(\.reusesConnection) == [false, true])
+  }
+
   @Test func limitExceededIsNeverRetried() async throws {
     for operation in ["UpdateSecretVersionStage", "ListSecrets"] {
       let transport = MockTransport { _, _ in MockTransport.error(400, "LimitExceededException", "too many labels") }

@@ -7,7 +7,16 @@ client's timeout, or truncates or garbles the JSON reply.
 Usage: fault_proxy.py --listen-port P --target-port T [--seed N]
 Control (not forwarded): POST /__proxy/config with JSON
   {"rate": 0.3, "faults": ["throttle", "500", "503", "reset_before", "reset_after",
-   "delay", "truncate", "garble"], "operations": ["ListSecrets"], "delay_seconds": 3}
+   "delay", "delay_after", "truncate", "cut", "garble"], "operations": ["ListSecrets"],
+   "delay_seconds": 3, "seed": 7,
+   "fail_nth": {"operation": "UpdateSecretVersionStage", "n": 2, "status": 400,
+                "type": "InvalidRequestException", "times": 1}}
+"delay" stalls before forwarding, "delay_after" after the server answered; "truncate" sends
+half the body with a matching Content-Length, "cut" announces the whole body, sends half and
+closes. "fail_nth" answers the n-th call of that operation (counted from the config) and the
+"times" - 1 calls after it with that error, without forwarding; with "faults": [...] instead,
+the n-th call and those after it get those faults in order. It applies whatever "rate" says.
+"seed" restarts the random sequence. Only the keys given change.
 GET /__proxy/stats gives counts per operation and fault; POST /__proxy/reset clears them.
 Prints "READY <port>" on stdout once listening. Loopback only; stops when stdin closes.
 """
@@ -23,7 +32,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
-CONFIG = {"rate": 0.0, "faults": [], "operations": [], "delay_seconds": 3.0}
+CONFIG = {"rate": 0.0, "faults": [], "operations": [], "delay_seconds": 3.0, "fail_nth": None}
+# Calls per operation since fail_nth was last configured.
+NTH_COUNTS = {}
 STATS = {"requests": 0, "forwarded": 0, "faults": {}, "by_operation": {}}
 RNG = random.Random(0)
 TARGET = ("127.0.0.1", 0)
@@ -33,6 +44,20 @@ def pick_fault(operation):
     with LOCK:
         STATS["requests"] += 1
         STATS["by_operation"][operation] = STATS["by_operation"].get(operation, 0) + 1
+        nth = CONFIG.get("fail_nth")
+        if nth and nth.get("operation") == operation:
+            NTH_COUNTS[operation] = NTH_COUNTS.get(operation, 0) + 1
+            index = NTH_COUNTS[operation] - int(nth.get("n", 1))
+            planned = nth.get("faults")
+            fault = None
+            if planned is not None and 0 <= index < len(planned):
+                fault = planned[index]
+            elif planned is None and 0 <= index < int(nth.get("times", 1)):
+                fault = "fail_nth"
+            if fault:
+                key = f"{operation}:{fault}"
+                STATS["faults"][key] = STATS["faults"].get(key, 0) + 1
+                return fault
         ops = CONFIG["operations"]
         if not CONFIG["faults"] or (ops and operation not in ops):
             return None
@@ -76,8 +101,14 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         if self.path == "/__proxy/config":
+            global RNG
+            update = json.loads(body or b"{}")
             with LOCK:
-                CONFIG.update(json.loads(body or b"{}"))
+                if "seed" in update:
+                    RNG = random.Random(int(update.pop("seed")))
+                if "fail_nth" in update:
+                    NTH_COUNTS.clear()
+                CONFIG.update(update)
             return self.reply(200, b"{}", {"Content-Type": "application/json"})
         if self.path == "/__proxy/reset":
             with LOCK:
@@ -95,19 +126,41 @@ class Handler(BaseHTTPRequestHandler):
         if fault in ("500", "503"):
             return self.reply(int(fault), b'{"__type":"InternalServiceError","message":"injected by the test proxy"}',
                               {"Content-Type": "application/x-amz-json-1.1"})
+        if fault == "fail_nth":
+            with LOCK:
+                nth = dict(CONFIG.get("fail_nth") or {})
+            error_type = nth.get("type", "InvalidRequestException")
+            body = json.dumps({"__type": error_type, "message": "injected by the test proxy (fail_nth)"}).encode()
+            return self.reply(int(nth.get("status", 400)), body,
+                              {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "proxy-fail-nth"})
         if fault == "reset_before":
             return self.reset()
         if fault == "delay":
             time.sleep(float(CONFIG.get("delay_seconds", 3.0)))
         conn = http.client.HTTPConnection(*TARGET, timeout=30)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
-        conn.request(self.command, self.path, body=body, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        conn.close()
+        try:
+            conn.request(self.command, self.path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            # The server dropped it: pass that on rather than leave the client waiting.
+            return self.reset()
+        finally:
+            conn.close()
         with LOCK:
             STATS["forwarded"] += 1
         if fault == "reset_after":
+            return self.reset()
+        if fault == "delay_after":
+            time.sleep(float(CONFIG.get("delay_seconds", 3.0)))
+        if fault == "cut" and len(data) > 2:
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.getheader("Content-Type") or "application/x-amz-json-1.1")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
             return self.reset()
         if fault == "truncate" and len(data) > 2:
             data = data[: len(data) // 2]

@@ -73,7 +73,7 @@ public struct AWSJSONClient: Sendable {
       headers: [
         ("Content-Type", "application/x-amz-json-1.1"),
         ("X-Amz-Target", "\(targetPrefix).\(operation)"),
-      ], body: body)
+      ], body: body, reusesConnection: isRead)
     if endpoint.path.isEmpty { request.url = endpoint.appendingPathComponent("/") }
 
     var attempt = 0
@@ -97,14 +97,25 @@ public struct AWSJSONClient: Sendable {
         let response = try await transport.send(signed, timeout: timeout)
         let latency = ContinuousClock.now - started
         let requestId = response.headers["x-amzn-requestid"]
-        if (200..<300).contains(response.status) {
+        let succeeded = (200..<300).contains(response.status)
+        if succeeded && (!isRead || Self.isCompleteJSON(response.body)) {
           record(operation, response.status, latency, requestId, attempt, "ok")
           return response.body
         }
-        failure = AWSErrorDecoder.decode(response)
-        record(operation, response.status, latency, requestId, attempt, failure.code ?? "malformed")
-        verdict = retryPolicy.verdict(
-          operation: operation, errorCode: failure.code ?? "", httpStatus: response.status)
+        if succeeded {
+          // A read answered with a cut-off or corrupted body was damaged on the way, like a
+          // reset connection: asking again is safe, and decoding it could lose part of a list.
+          failure = .malformedResponse(
+            "\(operation): HTTP \(response.status) with a body that is not complete JSON (\(response.body.count) bytes)"
+          )
+          record(operation, response.status, latency, requestId, attempt, "malformed")
+          verdict = .retry
+        } else {
+          failure = AWSErrorDecoder.decode(response)
+          record(operation, response.status, latency, requestId, attempt, failure.code ?? "malformed")
+          verdict = retryPolicy.verdict(
+            operation: operation, errorCode: failure.code ?? "", httpStatus: response.status)
+        }
       } catch let error as TransportFailure {
         record(operation, nil, ContinuousClock.now - started, nil, attempt, "transport")
         failure = error.secretsError
@@ -136,6 +147,11 @@ public struct AWSJSONClient: Sendable {
       RequestLogEntry(
         time: clock(), operation: operation, httpStatus: status, latency: latency, requestId: requestId,
         attempt: attempt, outcome: outcome))
+  }
+
+  /// An empty body counts: some operations answer 200 with nothing.
+  static func isCompleteJSON(_ body: Data) -> Bool {
+    body.isEmpty || (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) != nil
   }
 
   static func describe(_ error: any Error) -> String {

@@ -152,7 +152,7 @@ public struct AWSSecretsBackend: SecretsBackend {
       do {
         _ = try await client.call(operation: "UpdateSecretVersionStage", input: input)
       } catch let again as AmbiguousWriteFailure {
-        throw unknownOutcome(secretId, step, again.underlying, labels)
+        throw unknownOutcome(secretId, step, again.underlying, labels, afterResend: true)
       }
       note(.retriedAfterAmbiguousFailure)
       return .retriedAfterAmbiguousFailure
@@ -162,10 +162,18 @@ public struct AWSSecretsBackend: SecretsBackend {
   }
 
   private func unknownOutcome(
-    _ secretId: String, _ step: StageStep, _ cause: SecretsError, _ labels: [VersionID: Set<String>]
+    _ secretId: String, _ step: StageStep, _ cause: SecretsError, _ labels: [VersionID: Set<String>],
+    afterResend: Bool = false
   ) -> SecretsError {
     let shown = labels.keys.sorted().map { id in
       "\(id): \(labels[id]!.isEmpty ? "(no labels)" : labels[id]!.sorted().joined(separator: ", "))"
+    }
+    if afterResend {
+      return .transport(
+        "UpdateSecretVersionStage \(step.versionStage) on \(secretId): the outcome is unknown. The call failed "
+          + "ambiguously, the labels read back showed it not applied, and the one resend failed ambiguously "
+          + "too (\(cause.userMessage)). Labels before the resend: \(shown.isEmpty ? "none" : shown.joined(separator: "; "))."
+      )
     }
     return .transport(
       "UpdateSecretVersionStage \(step.versionStage) on \(secretId): the outcome is unknown. The call failed "

@@ -7,12 +7,20 @@ public struct HTTPRequest: Sendable, Equatable {
   public var url: URL
   public var headers: [(name: String, value: String)]
   public var body: Data
+  /// False for a call that must not be repeated unseen: libcurl silently resends a request
+  /// whose reused connection was reset before any answer, which for a label move could
+  /// apply it twice (or, with a lost body, stall until the timeout).
+  public var reusesConnection: Bool
 
-  public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data = Data()) {
+  public init(
+    method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data = Data(),
+    reusesConnection: Bool = true
+  ) {
     self.method = method
     self.url = url
     self.headers = headers
     self.body = body
+    self.reusesConnection = reusesConnection
   }
 
   public func header(_ name: String) -> String? {
@@ -26,6 +34,7 @@ public struct HTTPRequest: Sendable, Equatable {
 
   public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
     lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body
+      && lhs.reusesConnection == rhs.reusesConnection
       && lhs.headers.map { "\($0.name):\($0.value)" } == rhs.headers.map { "\($0.name):\($0.value)" }
   }
 }

@@ -18,12 +18,16 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
   private let session: URLSession
 
   public init() {
+    session = Self.makeSession()
+  }
+
+  private static func makeSession() -> URLSession {
     let configuration = URLSessionConfiguration.ephemeral
     configuration.httpCookieAcceptPolicy = .never
     configuration.httpShouldSetCookies = false
     configuration.urlCache = nil
     configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-    session = URLSession(configuration: configuration)
+    return URLSession(configuration: configuration)
   }
 
   deinit { session.finishTasksAndInvalidate() }
@@ -40,7 +44,15 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     }
     let (data, response): (Data, URLResponse)
     do {
-      (data, response) = try await dataTask(urlRequest)
+      if request.reusesConnection {
+        (data, response) = try await dataTask(urlRequest, in: session)
+      } else {
+        // A session of its own has an empty connection pool: the request goes out on a new
+        // connection, which libcurl never resends on its own.
+        let fresh = Self.makeSession()
+        defer { fresh.finishTasksAndInvalidate() }
+        (data, response) = try await dataTask(urlRequest, in: fresh)
+      }
     } catch let error as URLError {
       throw Self.failure(for: error, url: request.url)
     } catch is CancellationError {
@@ -59,7 +71,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     return HTTPResponse(status: http.statusCode, headers: headers, body: data)
   }
 
-  private func dataTask(_ request: URLRequest) async throws -> (Data, URLResponse) {
+  private func dataTask(_ request: URLRequest, in session: URLSession) async throws -> (Data, URLResponse) {
     let box = TaskBox()
     return try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { continuation in
