@@ -41,9 +41,11 @@ public final class Terminal {
   private var pending: [TerminalEvent] = []
   private var isOpen = true
 
-  /// How long to wait for the rest of an escape sequence once ESC has arrived. ncurses has
-  /// already waited its escape delay (25 ms) for the first byte after ESC.
-  private static let sequenceTimeoutMilliseconds: Int32 = 20
+  /// How long to wait for the rest of an escape sequence once ESC and its next byte have
+  /// arrived (ncurses has already waited its escape delay, 25 ms, for that byte). A started
+  /// sequence is unambiguous, so waiting longer costs nothing, while a terminal, ssh or a busy
+  /// machine delivering a mouse report in pieces must not turn it into stray keys.
+  private static let sequenceTimeoutMilliseconds: Int32 = 150
   /// Bound on inputs read in one call, so a flood of input cannot hold the caller.
   private static let maxInputsPerCall = 256
 

@@ -35,6 +35,33 @@ struct TUITerminalTests {
     return try TmuxSession(command: TmuxSession.reportingExit(command), width: 110, height: 32, environment: env)
   }
 
+  /// Waits until DescribeSecret has filled in prod/db's versions (dates shown, final
+  /// order), so keys act on the rows the test expects.
+  @discardableResult
+  func waitForVersions(_ tui: TmuxSession) throws -> String {
+    try tui.waitUntil("prod/db's versions with dates") { screen in
+      [Self.current, Self.previous, Self.pending].allSatisfy { id in
+        screen.split(separator: "\n").contains { $0.contains(id.prefix(8)) && !$0.contains("\(id.prefix(8)) -") }
+      }
+    }
+  }
+
+  /// Presses `key` until the screen shows `expected`. The embedded store lists versions
+  /// with their dates, so only the UI can tell that DescribeSecret is done: until then a
+  /// changing key is refused with "versions are still loading", and pressed again.
+  @discardableResult
+  func press(_ key: String, until expected: String, in tui: TmuxSession) throws -> String {
+    for _ in 0..<50 {
+      try tui.sendKeys(key)
+      let screen = try tui.waitUntil("\(expected) or a refusal") {
+        $0.contains(expected) || $0.contains("still loading")
+      }
+      if screen.contains(expected) { return screen }
+      usleep(100_000)
+    }
+    return try tui.waitFor(expected)
+  }
+
   /// Finds `text` on the screen: (column, row), 0-based.
   func locate(_ text: String, in screen: String) -> (x: Int, y: Int)? {
     for (row, line) in screen.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -72,8 +99,10 @@ struct TUITerminalTests {
     defer { h.cleanUp() }
     let tui = try launch(h)
     defer { tui.kill() }
-    try tui.waitFor("Versions of prod/db")
+    try waitForVersions(tui)
     try tui.sendKeys("Enter")  // focus the versions, newest first: pending, current, previous
+    try press("c", until: "(automatic)", in: tui)  // versions described; this preview is cancelled
+    try tui.sendKeys("Escape")
     try tui.sendKeys("j")  // the AWSCURRENT row
     try tui.sendKeys("m")  // a single chip is picked at once
     try tui.sendKeys("k")  // carry it to the pending version
@@ -97,7 +126,11 @@ struct TUITerminalTests {
     defer { h.cleanUp() }
     let tui = try launch(h)
     defer { tui.kill() }
-    let screen = try tui.waitFor("[AWSPREVIOUS]")
+    try waitForVersions(tui)
+    try tui.sendKeys("Enter")
+    try press("c", until: "(automatic)", in: tui)  // versions described; this preview is cancelled
+    try tui.sendKeys("Escape")
+    let screen = try tui.waitUntil("the preview to close") { !$0.contains("(automatic)") }
     let chip = try #require(locate("[AWSCURRENT]", in: screen))
     let target = try #require(locate("[AWSPREVIOUS]", in: screen))
     try tui.dragMouse(from: (chip.x + 2, chip.y), to: (chip.x + 2, target.y))
@@ -121,8 +154,9 @@ struct TUITerminalTests {
     let tui = try launch(h, "--dry-run")
     defer { tui.kill() }
     try tui.waitFor("DRY-RUN")
-    try tui.sendKeys("Enter", "c")
-    try tui.waitFor("(automatic)")
+    try waitForVersions(tui)
+    try tui.sendKeys("Enter")
+    try press("c", until: "(automatic)", in: tui)
     try tui.sendKeys("y")
     try tui.waitUntil("the dry-run notice") { $0.lowercased().contains("dry run") && !$0.contains("y: commit") }
     try tui.sendKeys("q")
