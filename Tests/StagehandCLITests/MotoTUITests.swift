@@ -79,16 +79,21 @@ struct MotoTUITests {
     Issue.record("could not select \(version)")
   }
 
-  @Test func moveAWSCURRENTByKeystrokes() async throws {
-    let f = try await Fixture.make()
-    defer { f.stop() }
-    let tui = try f.launch()
-    defer { tui.kill() }
+  /// Opens the preview of `c` on the AWSPENDING version, once its versions are described.
+  func previewMakingPendingCurrent(_ f: Fixture, in tui: TmuxSession) throws {
     _ = try waitForVersions(f, in: tui)
     try tui.sendKeys("Enter")
     try select(f.pending, in: tui)
     try tui.sendKeys("c")
     try tui.waitFor("(automatic)")
+  }
+
+  @Test func moveAWSCURRENTByKeystrokes() async throws {
+    let f = try await Fixture.make()
+    defer { f.stop() }
+    let tui = try f.launch()
+    defer { tui.kill() }
+    try previewMakingPendingCurrent(f, in: tui)
     #expect(try f.labels()[f.current] == ["AWSCURRENT"], "nothing is sent before y")
     try tui.sendKeys("y")
     try tui.waitFor("AWSCURRENT -> \(f.pending.prefix(8))")
@@ -145,11 +150,7 @@ struct MotoTUITests {
     defer { f.stop() }
     let tui = try f.launch()
     defer { tui.kill() }
-    _ = try waitForVersions(f, in: tui)
-    try tui.sendKeys("Enter")
-    try select(f.pending, in: tui)
-    try tui.sendKeys("c")
-    try tui.waitFor("(automatic)")
+    try previewMakingPendingCurrent(f, in: tui)
     // Another client rolls back meanwhile.
     _ = try f.moto.aws([
       "secretsmanager", "update-secret-version-stage", "--secret-id", f.secret, "--version-stage", "AWSCURRENT",
