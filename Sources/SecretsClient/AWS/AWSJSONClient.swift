@@ -151,7 +151,7 @@ public struct AWSJSONClient: Sendable {
 
   /// An empty body counts: some operations answer 200 with nothing.
   static func isCompleteJSON(_ body: Data) -> Bool {
-    body.isEmpty || (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) != nil
+    body.isEmpty || JSONScanner.isCompleteJSON(body)
   }
 
   static func describe(_ error: any Error) -> String {

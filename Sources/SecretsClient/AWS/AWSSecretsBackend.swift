@@ -54,11 +54,9 @@ public struct AWSSecretsBackend: SecretsBackend {
             } onCancel: {
               current.cancel()
             }
-            let token = try Self.decode(Shapes.NextTokenOnly.self, data, "ListSecrets").NextToken
-            pending = (token?.isEmpty ?? true) ? nil : fetch(token)
-            let page = try Self.decode(Shapes.ListSecretsOutput.self, data, "ListSecrets")
-            let secrets = (page.SecretList ?? []).map { $0.secret(fallbackName: $0.ARN ?? "") }
-            continuation.yield(secrets)
+            let token = try ListSecretsPage.nextToken(data)
+            pending = token.map(fetch)
+            continuation.yield(try ListSecretsPage.secrets(data))
           }
           continuation.finish()
         } catch {

@@ -50,13 +50,10 @@ public enum SecretsManagerShapes {
     public var VersionIdsToStages: [String: [String]?]?
   }
 
+  /// Decoded by `ListSecretsPage` in one pass; this shape is the reference it is tested
+  /// against.
   public struct ListSecretsOutput: Codable, Equatable, Sendable {
     public var SecretList: [SecretEntry]?
-    public var NextToken: String?
-  }
-
-  /// Read before the whole page so the next request can start while this page decodes.
-  public struct NextTokenOnly: Codable, Equatable, Sendable {
     public var NextToken: String?
   }
 
