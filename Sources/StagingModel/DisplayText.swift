@@ -7,6 +7,8 @@ public enum DisplayText {
   /// by their Control Pictures (ESC shows as ␛), C1 controls, bidi controls and invisible
   /// characters as `<U+hhhh>` (hex code point).
   public static func sanitized(_ text: String) -> String {
+    // Printable ASCII, the usual case, needs no look at scalars.
+    if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
     guard text.unicodeScalars.contains(where: isDangerous) else { return text }
     var out = String.UnicodeScalarView()
     for scalar in text.unicodeScalars {

@@ -1,4 +1,5 @@
 import Foundation
+import SecretsClient
 import StagingModel
 
 /// Writes to the standard streams. Everything that came from a secret's metadata goes
@@ -6,6 +7,39 @@ import StagingModel
 enum Output {
   static func line(_ text: String = "") {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
+  }
+
+  /// Writes all of `bytes` to standard output without copying them first.
+  static func write(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let written = Foundation.write(1, raw.baseAddress! + offset, raw.count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          return
+        }
+        offset += written
+      }
+    }
+  }
+
+  /// Lines gathered and written in large chunks: a table of 10,000 secrets is not 10,000
+  /// writes.
+  struct Buffer {
+    private var bytes: [UInt8] = []
+
+    mutating func line(_ text: String) {
+      bytes.append(contentsOf: text.utf8)
+      bytes.append(0x0A)
+      if bytes.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+      guard !bytes.isEmpty else { return }
+      Output.write(bytes)
+      bytes.removeAll(keepingCapacity: true)
+    }
   }
 
   static func error(_ text: String) {
@@ -24,9 +58,7 @@ enum Output {
 
   static func iso(_ date: Date?) -> Any {
     guard let date else { return NSNull() }
-    // A format style, not a new ISO8601DateFormatter per date: listing 10,000 secrets
-    // formats 40,000 dates.
-    return date.formatted(.iso8601)
+    return ISO8601Text.string(date)
   }
 
   /// Pads or truncates to `width` columns (ASCII-safe for tables).

@@ -79,7 +79,7 @@ struct ListCommand: AsyncParsableCommand {
       throw CLIError.failure(Commands.message(error))
     }
     if json {
-      SecretListJSON(SecretList: secrets.map(SecretListJSON.Entry.init)).write()
+      Output.write(SecretListJSON.document(secrets))
       return
     }
     if secrets.isEmpty {
@@ -87,7 +87,9 @@ struct ListCommand: AsyncParsableCommand {
       return
     }
     let nameWidth = min(60, max(4, secrets.map { Output.safe($0.name).count }.max() ?? 4))
-    Output.line(Output.cell("NAME", nameWidth) + "  " + Output.cell("VERSIONS", 8) + "  LABELS")
+    var table = Output.Buffer()
+    defer { table.flush() }
+    table.line(Output.cell("NAME", nameWidth) + "  " + Output.cell("VERSIONS", 8) + "  LABELS")
     for secret in secrets {
       var flags: [String] = []
       if let service = secret.owningService { flags.append("[managed by \(Output.safe(service))]") }
@@ -96,7 +98,7 @@ struct ListCommand: AsyncParsableCommand {
       let labels = secret.versions.map { version in
         "\(shortID(version.versionId, length: 8)):\(version.labels.sorted(by: PlanPrinter.labelOrder).map(Output.safe).joined(separator: ","))"
       }
-      Output.line(
+      table.line(
         Output.cell(Output.safe(secret.name), nameWidth) + "  " + Output.cell("\(secret.versions.count)", 8) + "  "
           + (labels + flags).joined(separator: " "))
     }
