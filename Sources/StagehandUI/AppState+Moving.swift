@@ -217,11 +217,11 @@ extension AppState {
   }
 
   private mutating func replace(_ secret: Secret) {
-    guard let index = secrets.firstIndex(where: { $0.name == secret.name }) else { return }
+    guard let position = index.positions[secret.name] else { return }
     let selectedID = selectedVersion?.versionId
     var fresh = secret
     fresh.sortVersionsNewestFirst()
-    secrets[index] = fresh
+    secrets[position] = fresh
     recomputeRows(keeping: selectedSecret?.name)
     if let selectedID, let position = visibleVersions.firstIndex(where: { $0.versionId == selectedID }) {
       versionCursor = position

@@ -31,6 +31,8 @@ public struct AppState: Sendable {
   public var now: Date
   /// Secrets in the order they were listed.
   public internal(set) var secrets: [Secret] = []
+  /// Names and filter bytes of `secrets`, kept in step with it.
+  var index = SecretIndex()
   /// Indices into `secrets` of the rows the filter lets through, in display order.
   public internal(set) var rows: [Int] = []
   public internal(set) var loading: LoadingState?

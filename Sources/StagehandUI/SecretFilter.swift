@@ -41,56 +41,88 @@ public struct SecretFilter: Equatable, Sendable {
 
   /// How well a secret matches: nil when it does not, 0 for substring, 1 for fuzzy-only.
   public func rank(_ secret: Secret) -> Int? {
-    var rank = 0
-    // ASCII names (the usual case) are matched on lower-cased bytes: at 10,000 secrets,
-    // String.lowercased + Character comparison per keystroke was the filter's whole cost.
-    var unicodeName: String?
-    for term in terms {
-      switch term {
-      case .text(let word):
-        if let needle = Self.asciiLowercased(word),
-          let match = secret.name.utf8.withContiguousStorageIfAvailable({ Self.match(needle, in: $0) }),
-          match != .notASCII
-        {
-          if match == .substring { continue }
-          if match == .subsequence { rank = 1; continue }
-          return nil
-        }
-        let name = unicodeName ?? secret.name.lowercased()
-        unicodeName = name
-        if name.contains(word) { continue }
-        if Self.isSubsequence(word, of: name) { rank = 1; continue }
-        return nil
-      case .label(let label):
-        let found = secret.versions.contains { version in
-          version.labels.contains { $0.lowercased().hasPrefix(label) }
-        }
-        if !found { return nil }
-      case .service(let service):
-        guard let owner = secret.owningService?.lowercased() else { return nil }
-        if !service.isEmpty && !owner.contains(service) { return nil }
-      case .deleted(let wanted):
-        if secret.isScheduledForDeletion != wanted { return nil }
-      case .rotation(let wanted):
-        if secret.rotationEnabled != wanted { return nil }
-      }
+    let secrets = [secret]
+    return SecretIndex(secrets).withLoweredNames { name in
+      rank(secrets, at: 0, loweredName: name(0), needles: needles)
     }
-    return rank
   }
 
   /// Indices into `secrets` of the rows to show, best matches first.
   public func apply(to secrets: [Secret]) -> [Int] {
+    apply(to: secrets, index: SecretIndex(secrets))
+  }
+
+  /// As `apply(to:)`, with the index `AppState` keeps: no `Secret` is copied, and text
+  /// terms compare pre-lower-cased bytes.
+  func apply(to secrets: [Secret], index: SecretIndex) -> [Int] {
     if terms.isEmpty { return Array(secrets.indices) }
+    let needles = self.needles
     var exact: [Int] = []
     var fuzzy: [Int] = []
-    for (index, secret) in secrets.enumerated() {
-      switch rank(secret) {
-      case 0?: exact.append(index)
-      case _?: fuzzy.append(index)
-      case nil: break
+    index.withLoweredNames { name in
+      for position in secrets.indices {
+        switch rank(secrets, at: position, loweredName: name(position), needles: needles) {
+        case 0?: exact.append(position)
+        case _?: fuzzy.append(position)
+        case nil: break
+        }
       }
     }
     return exact + fuzzy
+  }
+
+  /// Each text term's lower-cased ASCII bytes (nil for other terms and non-ASCII words).
+  private var needles: [[UInt8]?] {
+    terms.map { term in
+      if case .text(let word) = term { return Self.asciiLowercased(word) }
+      return nil
+    }
+  }
+
+  /// Reads the secret's fields in place (`secrets[position].field`): copying whole
+  /// `Secret`s was most of a keystroke's cost at 10,000 secrets.
+  private func rank(
+    _ secrets: [Secret], at position: Int, loweredName: UnsafeBufferPointer<UInt8>?, needles: [[UInt8]?]
+  ) -> Int? {
+    var rank = 0
+    var unicodeName: String?
+    for (term, needle) in zip(terms, needles) {
+      switch term {
+      case .text(let word):
+        // ASCII names and words (the usual case) match on bytes lower-cased in advance.
+        if let needle, let loweredName {
+          switch Self.match(needle, in: loweredName) {
+          case .substring: continue
+          case .subsequence:
+            rank = 1
+            continue
+          case .noMatch: return nil
+          case .notASCII: break
+          }
+        }
+        let name = unicodeName ?? secrets[position].name.lowercased()
+        unicodeName = name
+        if name.contains(word) { continue }
+        if Self.isSubsequence(word, of: name) {
+          rank = 1
+          continue
+        }
+        return nil
+      case .label(let label):
+        let found = secrets[position].versions.contains { version in
+          version.labels.contains { $0.lowercased().hasPrefix(label) }
+        }
+        if !found { return nil }
+      case .service(let service):
+        guard let owner = secrets[position].owningService?.lowercased() else { return nil }
+        if !service.isEmpty && !owner.contains(service) { return nil }
+      case .deleted(let wanted):
+        if secrets[position].isScheduledForDeletion != wanted { return nil }
+      case .rotation(let wanted):
+        if secrets[position].rotationEnabled != wanted { return nil }
+      }
+    }
+    return rank
   }
 
   /// The lower-cased UTF-8 bytes of an all-ASCII string, else nil.

@@ -71,14 +71,14 @@ extension AppState {
     let selectedName = selectedSecret?.name
     if !load.replaced {
       secrets = []
+      index = SecretIndex()
       load.replaced = true
     }
-    var known = Dictionary(secrets.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     for secret in page {
-      if let index = known[secret.name] {
-        secrets[index] = secret
+      if let position = index.positions[secret.name] {
+        secrets[position] = secret
       } else {
-        known[secret.name] = secrets.count
+        index.append(secret.name)
         secrets.append(secret)
       }
     }
@@ -91,11 +91,11 @@ extension AppState {
 
   mutating func receiveDescribe(requestID: Int, secret: Secret) -> [Effect] {
     guard describes.removeValue(forKey: requestID) != nil else { return [] }
-    guard let index = secrets.firstIndex(where: { $0.name == secret.name }) else { return [] }
-    let selectedVersionID = secrets[index].name == selectedSecret?.name ? selectedVersion?.versionId : nil
+    guard let position = index.positions[secret.name] else { return [] }
+    let selectedVersionID = secrets[position].name == selectedSecret?.name ? selectedVersion?.versionId : nil
     var fresh = secret
     fresh.sortVersionsNewestFirst()
-    secrets[index] = fresh
+    secrets[position] = fresh
     recomputeRows(keeping: selectedSecret?.name)
     if let id = selectedVersionID, let position = visibleVersions.firstIndex(where: { $0.versionId == id }) {
       versionCursor = position
@@ -131,7 +131,7 @@ extension AppState {
 
   /// Re-applies the filter, keeping the named secret selected when it is still shown.
   mutating func recomputeRows(keeping name: String?) {
-    rows = SecretFilter(filterText).apply(to: secrets)
+    rows = SecretFilter(filterText).apply(to: secrets, index: index)
     if let name, let position = rows.firstIndex(where: { secrets[$0].name == name }) {
       if position != secretCursor {
         secretCursor = position

@@ -79,6 +79,11 @@ import Testing
 
   static func checkInvariants(_ state: AppState) -> String? {
     if !state.rows.allSatisfy({ state.secrets.indices.contains($0) }) { return "row out of range" }
+    // The rows kept through the state's own index equal a filter run afresh.
+    if state.rows != SecretFilter(state.filterText).apply(to: state.secrets) {
+      return "rows differ from the filter applied afresh"
+    }
+    if Set(state.secrets.map(\.name)).count != state.secrets.count { return "a secret listed twice" }
     if state.rows.isEmpty ? state.secretCursor != 0 : !state.rows.indices.contains(state.secretCursor) {
       return "secret cursor \(state.secretCursor) of \(state.rows.count)"
     }

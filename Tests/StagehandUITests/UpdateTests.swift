@@ -69,6 +69,32 @@ func describeRequests(_ effects: [Effect]) -> [(name: String, deprecated: Bool, 
     #expect(state.secrets.map(\.name) == ["prod/db/password"])
   }
 
+  @Test func aRepeatedNameReplacesItsRowAndAReloadStartsAfresh() {
+    var state = fresh()
+    send(&state, .started)
+    send(&state, .secretsPageLoaded(requestID: 1, secrets: Array(Fixture.all.prefix(3)), isLastPage: false))
+    var changed = Fixture.all[1]
+    changed.description = "listed again"
+    send(&state, .secretsPageLoaded(requestID: 1, secrets: [changed] + Fixture.all.dropFirst(3), isLastPage: true))
+    #expect(state.secrets.map(\.name) == Fixture.all.map(\.name))
+    #expect(state.secrets[1].description == "listed again")
+    _ = type(&state, "/db")
+    let matching = Fixture.all.filter { $0.name.lowercased().contains("db") }.map(\.name)
+    #expect(!matching.isEmpty)
+    #expect(state.rows.prefix(matching.count).map { state.secrets[$0].name } == matching)
+
+    let reload = press(&state, .enter, .char("R")).compactMap { effect -> Int? in
+      if case .loadSecrets(let id) = effect { return id }
+      return nil
+    }
+    #expect(reload.count == 1)
+    send(&state, .secretsPageLoaded(requestID: reload.first ?? 0, secrets: [Fixture.apiKey], isLastPage: true))
+    #expect(state.secrets.map(\.name) == [Fixture.apiKey.name])
+    #expect(state.rows == SecretFilter("db").apply(to: [Fixture.apiKey]))
+    press(&state, .escape)
+    #expect(state.rows == [0])
+  }
+
   @Test func escCancelsLoadingAndLaterPagesAreIgnored() {
     var state = fresh()
     send(&state, .started)

@@ -1,0 +1,48 @@
+import StagingModel
+
+/// What the filter and the page merge need of the loaded secrets, kept beside them so a
+/// keystroke at 10,000 secrets never copies a `Secret`: each name's position, and the
+/// lower-cased bytes of the ASCII names in one contiguous buffer.
+///
+/// `AppState` appends a name whenever it appends a secret and resets both together;
+/// replacing a secret in place keeps its name, so the index stays valid.
+struct SecretIndex: Sendable {
+  /// Position in `secrets` by name (the first, should a list repeat a name).
+  private(set) var positions: [String: Int] = [:]
+  /// Lower-cased bytes of every ASCII name, one after another.
+  private var lowered: [UInt8] = []
+  /// Per secret, where its name starts in `lowered`.
+  private var starts: [Int] = []
+  /// Per secret, where its name ends in `lowered`, or -1 when the name is not ASCII.
+  private var ends: [Int] = []
+
+  init() {}
+
+  init(_ secrets: [Secret]) {
+    for secret in secrets { append(secret.name) }
+  }
+
+  var count: Int { ends.count }
+
+  mutating func append(_ name: String) {
+    if positions[name] == nil { positions[name] = ends.count }
+    starts.append(lowered.count)
+    guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
+      ends.append(-1)
+      return
+    }
+    for byte in name.utf8 { lowered.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte) }
+    ends.append(lowered.count)
+  }
+
+  /// Calls `body` with a function giving each secret's lower-cased ASCII name (nil when the
+  /// name is not ASCII), valid only inside `body`.
+  func withLoweredNames<Result>(_ body: ((Int) -> UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+    lowered.withUnsafeBufferPointer { all in
+      body { position in
+        let end = ends[position]
+        return end < 0 ? nil : UnsafeBufferPointer(rebasing: all[starts[position]..<end])
+      }
+    }
+  }
+}
