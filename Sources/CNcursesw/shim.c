@@ -212,6 +212,13 @@ static int cn_enter(FILE *input, FILE *output, const char *terminal_type, int en
   cn_active_flag = 1;
   werase(stdscr);
   wrefresh(stdscr);
+  /* Until a screen has been suspended once, ncurses flushes its output after every cursor
+   * move (it treats the screen as not yet initialised), so a frame went out in hundreds of
+   * small writes. One endwin/refresh cycle here, before anything is drawn, makes later
+   * frames leave in one write. */
+  def_prog_mode();
+  endwin();
+  wrefresh(stdscr);
   if (cn_mouse_flag) cn_write_all(cn_out_fd, cn_mouse_on_sequence, sizeof cn_mouse_on_sequence - 1);
   return CN_BEGIN_OK;
 }
