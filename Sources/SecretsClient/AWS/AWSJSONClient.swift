@@ -60,6 +60,14 @@ public struct AWSJSONClient: Sendable {
   /// Calls `operation` and returns the raw JSON. Retries per `retryPolicy`; throws
   /// `SecretsError`, or `AmbiguousWriteFailure` when a changing call may have taken effect.
   public func call(operation: String, input: some Encodable) async throws -> Data {
+    try await call(operation: operation, input: input, acceptingRead: Self.isCompleteJSON)
+  }
+
+  /// As `call(operation:input:)`, with the check a read's 2xx body must pass (else it is
+  /// asked again, like a reset): a decoder that checks the body as it reads it saves a pass.
+  public func call(
+    operation: String, input: some Encodable, acceptingRead accepts: (Data) -> Bool
+  ) async throws -> Data {
     let isRead = RetryPolicy.readOperations.contains(operation)
     if isReadOnly && !isRead { throw SecretsError.readOnly(operation: operation) }
     let body: Data
@@ -98,7 +106,7 @@ public struct AWSJSONClient: Sendable {
         let latency = ContinuousClock.now - started
         let requestId = response.headers["x-amzn-requestid"]
         let succeeded = (200..<300).contains(response.status)
-        if succeeded && (!isRead || Self.isCompleteJSON(response.body)) {
+        if succeeded && (!isRead || accepts(response.body)) {
           record(operation, response.status, latency, requestId, attempt, "ok")
           return response.body
         }

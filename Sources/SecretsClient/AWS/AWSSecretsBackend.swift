@@ -37,24 +37,35 @@ public struct AWSSecretsBackend: SecretsBackend {
   public func listSecrets(filters: [ListFilter]) -> AsyncThrowingStream<[Secret], any Error> {
     let client = self.client
     let apiFilters = filters.isEmpty ? nil : filters.map { Shapes.Filter(Key: $0.key, Values: $0.values) }
-    @Sendable func fetch(_ token: String?) -> Task<Data, any Error> {
+    /// A page and its NextToken. Reading the token checks the whole body (`JSONScanner`
+    /// skips nothing unchecked), so it doubles as the client's completeness check.
+    @Sendable func fetch(_ token: String?) -> Task<(Data, String?), any Error> {
       Task {
-        try await client.call(
+        var next: String?
+        let data = try await client.call(
           operation: "ListSecrets",
-          input: Shapes.ListSecretsInput(MaxResults: 100, NextToken: token, Filters: apiFilters))
+          input: Shapes.ListSecretsInput(MaxResults: 100, NextToken: token, Filters: apiFilters),
+          acceptingRead: { body in
+            do {
+              next = try ListSecretsPage.nextToken(body)
+              return true
+            } catch {
+              return false
+            }
+          })
+        return (data, next)
       }
     }
     return AsyncThrowingStream { continuation in
       let task = Task {
-        var pending: Task<Data, any Error>? = fetch(nil)
+        var pending: Task<(Data, String?), any Error>? = fetch(nil)
         do {
           while let current = pending {
-            let data = try await withTaskCancellationHandler {
+            let (data, token) = try await withTaskCancellationHandler {
               try await current.value
             } onCancel: {
               current.cancel()
             }
-            let token = try ListSecretsPage.nextToken(data)
             pending = token.map(fetch)
             continuation.yield(try ListSecretsPage.secrets(data))
           }
