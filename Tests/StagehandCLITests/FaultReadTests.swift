@@ -1,0 +1,185 @@
+import Foundation
+import SecretsClient
+import StagehandTestSupport
+import StagingModel
+import Testing
+
+/// Through the fault proxy in front of moto: reads whose keep-alive connection (one earlier
+/// requests used) is reset are sent again at once, whole, and succeed; a request the proxy
+/// holds past the client's timeout before forwarding it (the server may get it later, or
+/// not) is asked again if it is a read, and resolved by re-reading if it is a label move,
+/// whose late arrival then changes nothing.
+@Suite(.serialized)
+struct FaultReadTests {
+  static let secret = "fault/reads"
+
+  /// Records every attempt the client logs.
+  final class AttemptLog: RequestLog, @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [RequestLogEntry] = []
+    func record(_ entry: RequestLogEntry) { lock.withLock { entries.append(entry) } }
+    func drain() -> [RequestLogEntry] {
+      lock.withLock {
+        defer { entries = [] }
+        return entries
+      }
+    }
+  }
+
+  /// A client as the CLI makes one (30 s timeout unless `timeout` says otherwise).
+  static func client(_ endpoint: URL, log: AttemptLog, timeout: Duration = .seconds(30)) -> AWSJSONClient {
+    let environment = AWSEnvironment(variables: FaultMoveTests.credentials, homeDirectory: "/nonexistent") { _ in nil }
+    return AWSJSONClient(
+      endpoint: endpoint, region: "us-east-1", credentials: EnvironmentCredentialProvider(environment: environment),
+      log: log, timeout: timeout)
+  }
+
+  /// Waits until the proxy has had the server answer `count` delayed requests.
+  static func waitForLateForwards(_ proxy: FaultProxy, _ count: Int) async throws {
+    for _ in 0..<200 {
+      if try await proxy.stats().lateForwards >= count { return }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("the proxy never forwarded the delayed request")
+  }
+
+  @Test(.timeLimit(.minutes(3))) func aReadResetOnAReusedConnectionIsRetriedAndSucceeds() async throws {
+    let moto = try await MotoServer.start()
+    defer { moto.stop() }
+    _ = try moto.aws(["secretsmanager", "create-secret", "--name", Self.secret, "--secret-string", "one"])
+    let proxy = try await FaultProxy.start(target: moto, seed: 3)
+    defer { proxy.stop() }
+    let log = AttemptLog()
+    let client = Self.client(proxy.endpoint, log: log)
+    for operation in ["DescribeSecret", "ListSecretVersionIds"] {
+      for fault in ["reset_before", "reset_after"] {
+        let context = "\(operation) \(fault)"
+        // A first call opens the keep-alive connection the faulted one goes out on.
+        _ = try await client.call(operation: operation, input: ["SecretId": Self.secret])
+        try await proxy.resetStats()
+        try await proxy.configure(["fail_nth": ["operation": operation, "n": 1, "faults": [fault]]])
+        _ = log.drain()
+        let data = try await client.call(operation: operation, input: ["SecretId": Self.secret])
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        #expect(object?["Name"] as? String == Self.secret, "\(context)")
+        let stats = try await proxy.stats()
+        #expect(stats.faults == ["\(operation):\(fault)": 1], "\(context): \(stats.faults)")
+        #expect(stats.faultsOnReusedConnections == 1, "\(context): the fault hit a reused connection")
+        // The faulted request and one more, sent whole: never a resend without its body.
+        #expect(stats.byOperation == [operation: 2], "\(context): \(stats.byOperation)")
+        #expect(stats.incompleteBodies == 0, "\(context)")
+        #expect(stats.chunkedOrExpect == 0, "\(context): the body went with its length, at once")
+        #expect(stats.forwarded == (fault == "reset_after" ? 2 : 1), "\(context)")
+        let attempts = log.drain()
+        print("FaultReadTests: \(context): attempts \(attempts.map { "\($0.attempt) \($0.outcome) \($0.latency)" })")
+      }
+    }
+    try await proxy.configure(["fail_nth": NSNull()])
+  }
+
+  @Test(.timeLimit(.minutes(2))) func aReadDelayedPastTheTimeoutIsAskedAgainAndSucceeds() async throws {
+    let moto = try await MotoServer.start()
+    defer { moto.stop() }
+    _ = try moto.aws(["secretsmanager", "create-secret", "--name", Self.secret, "--secret-string", "one"])
+    let proxy = try await FaultProxy.start(target: moto, seed: 5)
+    defer { proxy.stop() }
+    let log = AttemptLog()
+    let client = Self.client(proxy.endpoint, log: log, timeout: .seconds(1))
+    try await proxy.configure([
+      "delay_seconds": 1.5, "fail_nth": ["operation": "DescribeSecret", "n": 1, "faults": ["delay"]],
+    ])
+    let data = try await client.call(operation: "DescribeSecret", input: ["SecretId": Self.secret])
+    let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    #expect(object?["Name"] as? String == Self.secret)
+    #expect(log.drain().map(\.outcome) == ["transport", "ok"], "a timeout, then the answer to the second ask")
+    try await Self.waitForLateForwards(proxy, 1)
+    let stats = try await proxy.stats()
+    #expect(stats.byOperation == ["DescribeSecret": 2])
+    #expect(stats.faults == ["DescribeSecret:delay": 1])
+    #expect(stats.forwarded == 2, "the delayed request reached the server too")
+  }
+
+  /// AWSCURRENT moves whose UpdateSecretVersionStage the proxy holds past the 1 s timeout
+  /// before forwarding it, twice for each way it can resolve: the re-read sees it not applied
+  /// and it is resent once (the held request then arrives and is refused, its
+  /// RemoveFromVersionId no longer holding the label); the re-read is held too, so its retry
+  /// sees it applied; the resend is held as well, so the outcome is unknown. Each report is
+  /// checked against the labels read without the proxy, then again once every held request
+  /// has reached the server: an applied report stays true, an unknown one leaves the before
+  /// or after state, and nothing is applied twice (AWSPREVIOUS sits where one move puts it).
+  @Test(.timeLimit(.minutes(3))) func aMoveDelayedPastTheTimeoutIsResolvedByRereading() async throws {
+    let f = try await FaultMoveTests.Fixture.make()
+    defer { f.stop() }
+    let notes = FaultMoveTests.NoteLog()
+    let faulty = FaultMoveTests.backend(f.proxy.endpoint, log: notes, timeout: .seconds(1))
+    let direct = FaultMoveTests.backend(f.moto.endpoint, log: nil, timeout: .seconds(10))
+    let executor = PlanExecutor(backend: faulty)
+    func held(_ operation: String, _ n: Int, _ faults: [String]) -> [String: Any] {
+      ["operation": operation, "n": n, "faults": faults]
+    }
+    // The executor reads DescribeSecret once before the move; the backend's re-read is the
+    // second. Held requests wait 2.5 s, or 1.2 s when the re-read (held 2 s) must see them.
+    let scenarios: [(name: String, delay: Double, rules: [[String: Any]], late: Int, outcome: String)] = [
+      (
+        "resent", 2.5, [held("UpdateSecretVersionStage", 1, ["delay"])], 1,
+        "applied (not applied after ambiguous failure; resent once)"
+      ),
+      (
+        "re-read late", 1.2,
+        [held("UpdateSecretVersionStage", 1, ["delay"]), held("DescribeSecret", 2, ["delay_long"])], 2,
+        "applied (applied after ambiguous failure)"
+      ),
+      ("resend held", 2.5, [held("UpdateSecretVersionStage", 1, ["delay", "delay"])], 2, "unknown"),
+    ]
+    var outcomes: [String: Int] = [:]
+    for (round, scenario) in (scenarios + scenarios).enumerated() {
+      let context = "move \(round + 1) (\(scenario.name))"
+      try await f.proxy.resetStats()
+      try await f.proxy.configure([
+        "delay_seconds": scenario.delay, "long_delay_seconds": 2.0, "fail_nth": scenario.rules,
+      ])
+      let secret = try await direct.describeSecret(FaultMoveTests.secret, includeDeprecated: true)
+      let before = secret.labelMap.labelledVersions.stages
+      let target = try f.nextTarget(before)
+      let after = FaultMoveTests.predicted(before, currentTo: target)
+      let plan = try Planner.plan(.move(label: "AWSCURRENT", to: target, from: nil), for: secret).get()
+      let report = await executor.execute(plan)
+      func labels() async throws -> FaultMoveTests.Labels {
+        try await direct.describeSecret(FaultMoveTests.secret, includeDeprecated: true).labelMap.labelledVersions.stages
+      }
+      let reported = try await labels()
+      var outcome: String
+      switch report {
+      case .applied:
+        #expect(reported == after, "\(context): reported applied, labels \(reported)")
+        outcome = "applied"
+      case .conflict(_, _, let changes):
+        Issue.record("\(context): a conflict with no other writer: \(changes)")
+        outcome = "conflict"
+      case .failed(_, let error, _, _, _, _):
+        if error.userMessage.contains("outcome is unknown") {
+          #expect(reported == before || reported == after, "\(context): labels \(reported)")
+          outcome = "unknown"
+        } else {
+          #expect(reported == before, "\(context): said \(error.userMessage) yet the move is in place")
+          outcome = "not applied"
+        }
+      }
+      let resolved = notes.drain()
+      if !resolved.isEmpty { outcome += " (\(resolved.joined(separator: "; ")))" }
+      #expect(outcome == scenario.outcome, "\(context)")
+      outcomes[outcome, default: 0] += 1
+      // The held requests reach the server late: they must not change what was reported.
+      try await Self.waitForLateForwards(f.proxy, scenario.late)
+      let final = try await labels()
+      if outcome == "unknown" {
+        #expect(final == before || final == after, "\(context): labels \(final) after the late requests")
+      } else {
+        #expect(final == reported, "\(context): the late request changed \(reported) to \(final)")
+      }
+      #expect(try f.labels() == final, "\(context): the aws CLI disagrees")
+    }
+    try await f.proxy.configure(["fail_nth": NSNull()])
+    print("FaultReadTests: moves held past the timeout: \(outcomes)")
+  }
+}
