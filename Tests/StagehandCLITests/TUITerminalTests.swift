@@ -32,7 +32,8 @@ struct TUITerminalTests {
     if let pidFile { command = "sh -c 'echo $$ > \(pidFile); exec \(command)'" }
     var env = h.environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
     env["LANG"] = "C.UTF-8"
-    return try TmuxSession(command: TmuxSession.reportingExit(command), width: 110, height: 32, environment: env)
+    return try TmuxSession(
+      command: TmuxSession.reportingExitAndTerminalModes(command), width: 110, height: 32, environment: env)
   }
 
   /// Waits until DescribeSecret has filled in prod/db's versions (dates shown, final
@@ -176,6 +177,7 @@ struct TUITerminalTests {
       Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
     #expect(kill(pid, signal) == 0)
     #expect(try tui.waitForExitReport() == 128 + Int(signal))
+    #expect(try tui.waitForTerminalModes() == ["echo", "icanon"])
     let state = try tui.paneState()
     #expect(state.isRestored, "\(state)")
   }
