@@ -103,7 +103,9 @@ struct FaultReadTests {
   /// before forwarding it, twice for each way it can resolve: the re-read sees it not applied
   /// and it is resent once (the held request then arrives and is refused, its
   /// RemoveFromVersionId no longer holding the label); the re-read is held too, so its retry
-  /// sees it applied; the resend is held as well, so the outcome is unknown. Each report is
+  /// sees it applied; the resend is held as well, so the outcome is unknown; the held move
+  /// lands between the re-read and the resend, which is refused, so the move is applied
+  /// although its last call failed. Each report is
   /// checked against the labels read without the proxy, then again once every held request
   /// has reached the server: an applied report stays true, an unknown one leaves the before
   /// or after state, and nothing is applied twice (AWSPREVIOUS sits where one move puts it).
@@ -118,25 +120,34 @@ struct FaultReadTests {
       ["operation": operation, "n": n, "faults": faults]
     }
     // The executor reads DescribeSecret once before the move; the backend's re-read is the
-    // second. Held requests wait 2.5 s, or 1.2 s when the re-read (held 2 s) must see them.
-    let scenarios: [(name: String, delay: Double, rules: [[String: Any]], late: Int, outcome: String)] = [
-      (
-        "resent", 2.5, [held("UpdateSecretVersionStage", 1, ["delay"])], 1,
-        "applied (not applied after ambiguous failure; resent once)"
-      ),
-      (
-        "re-read late", 1.2,
-        [held("UpdateSecretVersionStage", 1, ["delay"]), held("DescribeSecret", 2, ["delay_long"])], 2,
-        "applied (applied after ambiguous failure)"
-      ),
-      ("resend held", 2.5, [held("UpdateSecretVersionStage", 1, ["delay", "delay"])], 2, "unknown"),
-    ]
+    // second. "delay" holds a request `delay` seconds, "delay_long" `long` seconds.
+    let scenarios: [(name: String, delay: Double, long: Double, rules: [[String: Any]], late: Int, outcome: String)] =
+      [
+        (
+          "resent", 2.5, 0, [held("UpdateSecretVersionStage", 1, ["delay"])], 1,
+          "applied (not applied after ambiguous failure; resent once)"
+        ),
+        // The re-read is held 2 s, so its retry comes after the move landed at 1.2 s.
+        (
+          "re-read late", 1.2, 2.0,
+          [held("UpdateSecretVersionStage", 1, ["delay"]), held("DescribeSecret", 2, ["delay_long"])], 2,
+          "applied (applied after ambiguous failure)"
+        ),
+        ("resend held", 2.5, 0, [held("UpdateSecretVersionStage", 1, ["delay", "delay"])], 2, "unknown"),
+        // The move lands at 1.2 s, after the re-read saw it not applied; the resend, held
+        // 0.5 s, then reaches the server after it and is refused: the executor's re-read
+        // finds the move in place, and says so.
+        (
+          "resend refused", 0.5, 1.2, [held("UpdateSecretVersionStage", 1, ["delay_long", "delay"])], 2,
+          "applied"
+        ),
+      ]
     var outcomes: [String: Int] = [:]
     for (round, scenario) in (scenarios + scenarios).enumerated() {
       let context = "move \(round + 1) (\(scenario.name))"
       try await f.proxy.resetStats()
       try await f.proxy.configure([
-        "delay_seconds": scenario.delay, "long_delay_seconds": 2.0, "fail_nth": scenario.rules,
+        "delay_seconds": scenario.delay, "long_delay_seconds": scenario.long, "fail_nth": scenario.rules,
       ])
       let secret = try await direct.describeSecret(FaultMoveTests.secret, includeDeprecated: true)
       let before = secret.labelMap.labelledVersions.stages
