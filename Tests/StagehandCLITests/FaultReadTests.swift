@@ -34,6 +34,18 @@ struct FaultReadTests {
       log: log, timeout: timeout)
   }
 
+  /// moto holding `secret`, and the fault proxy in front of it.
+  static func serverWithOneSecret(seed: Int) async throws -> (MotoServer, FaultProxy) {
+    let moto = try await MotoServer.start()
+    do {
+      _ = try moto.aws(["secretsmanager", "create-secret", "--name", secret, "--secret-string", "one"])
+      return (moto, try await FaultProxy.start(target: moto, seed: seed))
+    } catch {
+      moto.stop()
+      throw error
+    }
+  }
+
   /// Waits until the proxy has had the server answer `count` delayed requests.
   static func waitForLateForwards(_ proxy: FaultProxy, _ count: Int) async throws {
     for _ in 0..<200 {
@@ -44,11 +56,11 @@ struct FaultReadTests {
   }
 
   @Test(.timeLimit(.minutes(3))) func aReadResetOnAReusedConnectionIsRetriedAndSucceeds() async throws {
-    let moto = try await MotoServer.start()
-    defer { moto.stop() }
-    _ = try moto.aws(["secretsmanager", "create-secret", "--name", Self.secret, "--secret-string", "one"])
-    let proxy = try await FaultProxy.start(target: moto, seed: 3)
-    defer { proxy.stop() }
+    let (moto, proxy) = try await Self.serverWithOneSecret(seed: 3)
+    defer {
+      proxy.stop()
+      moto.stop()
+    }
     let log = AttemptLog()
     let client = Self.client(proxy.endpoint, log: log)
     for operation in ["DescribeSecret", "ListSecretVersionIds"] {
@@ -78,11 +90,11 @@ struct FaultReadTests {
   }
 
   @Test(.timeLimit(.minutes(2))) func aReadDelayedPastTheTimeoutIsAskedAgainAndSucceeds() async throws {
-    let moto = try await MotoServer.start()
-    defer { moto.stop() }
-    _ = try moto.aws(["secretsmanager", "create-secret", "--name", Self.secret, "--secret-string", "one"])
-    let proxy = try await FaultProxy.start(target: moto, seed: 5)
-    defer { proxy.stop() }
+    let (moto, proxy) = try await Self.serverWithOneSecret(seed: 5)
+    defer {
+      proxy.stop()
+      moto.stop()
+    }
     let log = AttemptLog()
     let client = Self.client(proxy.endpoint, log: log, timeout: .seconds(1))
     try await proxy.configure([

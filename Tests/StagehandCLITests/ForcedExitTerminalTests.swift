@@ -41,13 +41,7 @@ struct ForcedExitTerminalTests {
     defer { tui.kill() }
     try tui.waitFor("Versions of prod/db")
     #expect(try !tui.paneState().isRestored, "the UI owns the terminal before the crash")
-    let pid = try #require(
-      Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-    #expect(kill(pid, signal) == 0)
-    #expect(try tui.waitForExitReport() == 128 + Int(signal))
-    #expect(try tui.waitForTerminalModes() == ["echo", "icanon"])
-    let state = try tui.paneState()
-    #expect(state.isRestored, "\(state)")
+    try tui.expectDeathBy(signal, pidFile: pidFile)
   }
 
   /// The UI cannot start: a terminal type with no terminfo entry, or a store that is not
