@@ -7,12 +7,14 @@ client's timeout, or truncates or garbles the JSON reply.
 Usage: fault_proxy.py --listen-port P --target-port T [--seed N]
 Control (not forwarded): POST /__proxy/config with JSON
   {"rate": 0.3, "faults": ["throttle", "500", "503", "reset_before", "reset_after",
-   "delay", "delay_long", "delay_after", "truncate", "cut", "garble"], "operations": ["ListSecrets"],
+   "delay", "delay_after", "hold", "truncate", "cut", "garble"], "operations": ["ListSecrets"],
    "delay_seconds": 3, "seed": 7,
    "fail_nth": {"operation": "UpdateSecretVersionStage", "n": 2, "status": 400,
                 "type": "InvalidRequestException", "times": 1}}
-"delay" stalls before forwarding ("delay_long" for "long_delay_seconds", 6 by default, so
-one request can be held longer than another), "delay_after" after the server answered; "truncate" sends
+"delay" stalls before forwarding and "delay_after" after the server answered, for
+"delay_seconds"; "hold" keeps a request before forwarding it until it is released: by POST
+/__proxy/release, or, with "hold_release_on": "<operation>", when a call of that operation
+arrives, which then waits until the server has answered the held requests. "truncate" sends
 half the body with a matching Content-Length, "cut" announces the whole body, sends half and
 closes. "fail_nth" answers the n-th call of that operation (counted from the config) and the
 "times" - 1 calls after it with that error, without forwarding; with "faults": [...] instead,
@@ -23,7 +25,8 @@ GET /__proxy/stats gives counts per operation and fault, requests forwarded, and
 whose body stopped short of their Content-Length ("incomplete_bodies": never forwarded), that
 carried a Transfer-Encoding or Expect header ("chunked_or_expect"), and
 faults injected on a connection that had carried earlier requests ("faults_on_reused_connections"),
-and "delay" requests the server has answered ("late_forwards");
+"delay" and "hold" requests the server has answered ("late_forwards"), and requests being
+held now ("held");
 POST /__proxy/reset clears them.
 Prints "READY <port>" on stdout once listening. Loopback only; stops when stdin closes.
 """
@@ -46,7 +49,11 @@ NTH_COUNTS = {}
 
 def fresh_stats():
     return {"requests": 0, "forwarded": 0, "incomplete_bodies": 0, "chunked_or_expect": 0,
-            "faults_on_reused_connections": 0, "late_forwards": 0, "faults": {}, "by_operation": {}}
+            "faults_on_reused_connections": 0, "late_forwards": 0, "held": 0, "faults": {}, "by_operation": {}}
+
+
+# Requests held by "hold": each a pair of events, (released, answered).
+HELD = []
 
 
 STATS = fresh_stats()
@@ -96,6 +103,17 @@ def pick_fault(operation, reused):
         fault = RNG.choice(CONFIG["faults"])
         count_fault(operation, fault, reused)
         return fault
+
+
+def release_held():
+    """Releases every held request and waits until the server has answered them."""
+    with LOCK:
+        held = list(HELD)
+        HELD.clear()
+    for released, _ in held:
+        released.set()
+    for _, answered in held:
+        answered.wait(30)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -150,6 +168,9 @@ class Handler(BaseHTTPRequestHandler):
                     NTH_COUNTS.clear()
                 CONFIG.update(update)
             return self.reply(200, b"{}", {"Content-Type": "application/json"})
+        if self.path == "/__proxy/release":
+            release_held()
+            return self.reply(200, b"{}", {"Content-Type": "application/json"})
         if self.path == "/__proxy/reset":
             with LOCK:
                 STATS.update(fresh_stats())
@@ -161,6 +182,8 @@ class Handler(BaseHTTPRequestHandler):
         operation = target.split(".")[-1] if target else self.path
         fault = pick_fault(operation, self.served > 0)
         self.served += 1
+        if CONFIG.get("hold_release_on") == operation:
+            release_held()
         if fault == "throttle":
             return self.reply(400, b'{"__type":"ThrottlingException","message":"Rate exceeded"}',
                               {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "proxy-throttle"})
@@ -178,8 +201,23 @@ class Handler(BaseHTTPRequestHandler):
             return self.reset()
         if fault == "delay":
             time.sleep(float(CONFIG.get("delay_seconds", 3.0)))
-        elif fault == "delay_long":
-            time.sleep(float(CONFIG.get("long_delay_seconds", 6.0)))
+        answered = None
+        if fault == "hold":
+            released, answered = threading.Event(), threading.Event()
+            with LOCK:
+                HELD.append((released, answered))
+                STATS["held"] += 1
+            released.wait(120)
+            with LOCK:
+                STATS["held"] -= 1
+        try:
+            return self.send_on(body, fault)
+        finally:
+            if answered:
+                answered.set()
+
+    def send_on(self, body, fault):
+        """Forwards the request to the server and answers the client, applying `fault`."""
         conn = http.client.HTTPConnection(*TARGET, timeout=30)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
         try:
@@ -193,7 +231,7 @@ class Handler(BaseHTTPRequestHandler):
             conn.close()
         with LOCK:
             STATS["forwarded"] += 1
-            if fault in ("delay", "delay_long"):
+            if fault in ("delay", "hold"):
                 STATS["late_forwards"] += 1
         if fault == "reset_after":
             return self.reset()
