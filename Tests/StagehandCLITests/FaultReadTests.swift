@@ -61,6 +61,8 @@ struct FaultReadTests {
     Issue.record("the proxy never forwarded the delayed request")
   }
 
+  /// A read reset on a reused connection is sent again at once, whole; a changing call is
+  /// not, whichever connection it would have had.
   @Test(.timeLimit(.minutes(10))) func aReadResetOnAReusedConnectionIsRetriedAndSucceeds() async throws {
     let (moto, proxy) = try await Self.serverWithOneSecret(seed: 3)
     defer {
@@ -91,6 +93,29 @@ struct FaultReadTests {
         let attempts = log.drain()
         print("FaultReadTests: \(context): attempts \(attempts.map { "\($0.attempt) \($0.outcome) \($0.latency)" })")
       }
+    }
+
+    // A changing call from the same client, after all those reads, goes out on a connection
+    // of its own, and a reset is reported as ambiguous: never sent a second time.
+    let described = try await client.call(operation: "DescribeSecret", input: ["SecretId": Self.secret])
+    let stages = (try JSONSerialization.jsonObject(with: described) as? [String: Any])?["VersionIdsToStages"]
+    let version = try #require((stages as? [String: Any])?.keys.first)
+    for (index, fault) in ["reset_before", "reset_after"].enumerated() {
+      let label = "x\(index)"
+      try await proxy.resetStats()
+      try await proxy.configure([
+        "fail_nth": ["operation": "UpdateSecretVersionStage", "n": 1, "faults": [fault]]
+      ])
+      await #expect(throws: AmbiguousWriteFailure.self, "\(fault)") {
+        _ = try await client.call(
+          operation: "UpdateSecretVersionStage",
+          input: ["SecretId": Self.secret, "VersionStage": label, "MoveToVersionId": version])
+      }
+      let stats = try await proxy.stats()
+      #expect(stats.byOperation == ["UpdateSecretVersionStage": 1], "\(fault): \(stats.byOperation)")
+      #expect(stats.faultsOnReusedConnections == 0, "\(fault): a fresh connection")
+      let labels = try MotoCLITests.labels(moto, Self.secret)
+      #expect(labels[version]?.contains(label) == (fault == "reset_after"), "\(fault): \(labels)")
     }
     try await proxy.configure(["fail_nth": NSNull()])
   }
