@@ -39,6 +39,9 @@ let package = Package(
     ),
     .executableTarget(
       name: "stagehand-bench", dependencies: ["StagehandUI", "StagingModel"], path: "Sources/stagehand-bench"),
+    // Test-only: saves the store in a loop so StoreRobustnessTests can SIGKILL it mid-save.
+    .executableTarget(
+      name: "store-saver", dependencies: ["SecretsClient", "StagingModel"], path: "Tests/Tools/StoreSaver"),
     // Helpers the test targets share: a real terminal (tmux) harness.
     .target(name: "StagehandTestSupport", dependencies: ["SecretsClient"], path: "Tests/StagehandTestSupport"),
     .testTarget(name: "StagingModelTests", dependencies: ["StagingModel", "StagehandTestSupport"]),

@@ -80,28 +80,56 @@ static void cn_terminating_handler(int sig) {
   raise(sig);
 }
 
-static void cn_fatal_handler(int sig) {
+static void cn_fatal_handler(int sig, siginfo_t *info, void *context) {
   if (cn_active_flag) cn_restore_terminal_signal_safe();
   cn_active_flag = 0;
-  if (sig > 0 && sig < CN_SIGNAL_SLOTS && cn_installed[sig]) {
-    sigaction(sig, &cn_previous_actions[sig], NULL);
-  } else {
+  struct sigaction previous;
+  memset(&previous, 0, sizeof previous);
+  previous.sa_handler = SIG_DFL;
+  if (sig > 0 && sig < CN_SIGNAL_SLOTS && cn_installed[sig]) previous = cn_previous_actions[sig];
+  if (info != NULL && info->si_code <= 0) {
+    /* Sent (kill, raise, abort), not a fault. A handler that returns (the Swift backtracer
+     * does, expecting a fault to happen again) would let the program carry on with the
+     * terminal already given back: call it here, then die of the signal. */
+    if ((previous.sa_flags & SA_SIGINFO) && previous.sa_sigaction != NULL) {
+      previous.sa_sigaction(sig, info, context);
+    } else if (!(previous.sa_flags & SA_SIGINFO) && previous.sa_handler != SIG_DFL &&
+               previous.sa_handler != SIG_IGN) {
+      previous.sa_handler(sig);
+    }
     signal(sig, SIG_DFL);
+    /* Blocked while this handler runs; delivered with the default action on return. */
+    raise(sig);
+    return;
   }
+  /* A fault: hand over to the previous handler; the faulting instruction runs again. */
+  sigaction(sig, &previous, NULL);
   raise(sig);
 }
 
-static void cn_install(int sig, void (*handler)(int)) {
+static void cn_take_slot(int sig, struct sigaction *action) {
   if (sig <= 0 || sig >= CN_SIGNAL_SLOTS || cn_installed[sig]) return;
   struct sigaction previous;
   if (sigaction(sig, NULL, &previous) != 0) return;
   /* An ignored signal (nohup) stays ignored. */
   if (previous.sa_handler == SIG_IGN && !(previous.sa_flags & SA_SIGINFO)) return;
+  sigemptyset(&action->sa_mask);
+  if (sigaction(sig, action, &cn_previous_actions[sig]) == 0) cn_installed[sig] = 1;
+}
+
+static void cn_install(int sig, void (*handler)(int)) {
   struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_handler = handler;
-  sigemptyset(&action.sa_mask);
-  if (sigaction(sig, &action, &cn_previous_actions[sig]) == 0) cn_installed[sig] = 1;
+  cn_take_slot(sig, &action);
+}
+
+static void cn_install_with_info(int sig, void (*handler)(int, siginfo_t *, void *)) {
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_sigaction = handler;
+  action.sa_flags = SA_SIGINFO;
+  cn_take_slot(sig, &action);
 }
 
 static void cn_uninstall(int sig) {
@@ -162,7 +190,7 @@ static void cn_install_handlers(void) {
   for (size_t i = 0; i < sizeof cn_terminating_signals / sizeof cn_terminating_signals[0]; i++)
     cn_install(cn_terminating_signals[i], cn_terminating_handler);
   for (size_t i = 0; i < sizeof cn_fatal_signals / sizeof cn_fatal_signals[0]; i++)
-    cn_install(cn_fatal_signals[i], cn_fatal_handler);
+    cn_install_with_info(cn_fatal_signals[i], cn_fatal_handler);
   /* Installed before newterm so ncurses keeps its own SIGTSTP handler out (it would not
    * switch mouse tracking back on). */
   cn_install(SIGTSTP, cn_tstp_handler);

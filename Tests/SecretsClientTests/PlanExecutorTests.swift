@@ -4,18 +4,21 @@ import Testing
 @testable import SecretsClient
 @testable import StagingModel
 
-/// Wraps a backend and fails chosen UpdateSecretVersionStage calls, or lets another client
-/// move a label just before the executor reads.
+/// Wraps a backend and fails chosen UpdateSecretVersionStage calls (or applies one and then
+/// reports it refused, as when a late copy of it landed first), or lets another client move
+/// a label just before the executor reads.
 final class ScriptedBackend: SecretsBackend, @unchecked Sendable {
   let inner: any SecretsBackend
   private let lock = NSLock()
   private var updates = 0
   private var failOnUpdate: Int?
+  private var appliedThenRefused: Int?
   private(set) var sent: [StageStep] = []
 
-  init(_ inner: any SecretsBackend, failOnUpdate: Int? = nil) {
+  init(_ inner: any SecretsBackend, failOnUpdate: Int? = nil, appliedThenRefused: Int? = nil) {
     self.inner = inner
     self.failOnUpdate = failOnUpdate
+    self.appliedThenRefused = appliedThenRefused
   }
 
   var displayName: String { inner.displayName }
@@ -40,6 +43,10 @@ final class ScriptedBackend: SecretsBackend, @unchecked Sendable {
         code: "InternalServiceError", message: "An error occurred on the server side.", httpStatus: 500)
     }
     try await inner.updateSecretVersionStage(secretId: secretId, step: step)
+    if count == appliedThenRefused {
+      throw SecretsError.service(
+        code: "InvalidParameterException", message: "Version stage \(step.versionStage) not found in version")
+    }
   }
 }
 
@@ -64,6 +71,24 @@ struct PlanExecutorTests {
       return
     }
     #expect(after.labelMap.sameLabels(as: plan.after))
+  }
+
+  /// A step whose call failed although its change is in place (a held copy of our own
+  /// request landed first) is done: the plan carries on and is reported applied.
+  @Test func aStepThatFailedYetIsInPlaceCountsAsApplied() async throws {
+    let store = try store()
+    defer { store.remove() }
+    let scripted = ScriptedBackend(LocalStoreBackend(path: store.path), appliedThenRefused: 1)
+    let secret = try await scripted.describeSecret("s", includeDeprecated: true)
+    let plan = try Planner.plan(.promotePending(keepPending: false), for: secret).get()
+    #expect(plan.steps.count > 1)
+    let report = await PlanExecutor(backend: scripted).execute(plan)
+    guard case .applied(_, let after) = report else {
+      Issue.record("expected applied, got \(report)")
+      return
+    }
+    #expect(after.labelMap.sameLabels(as: plan.after))
+    #expect(scripted.sent == plan.steps, "each step sent once")
   }
 
   @Test func aLabelMovedByAnotherClientIsAConflictAndNothingIsSent() async throws {

@@ -81,12 +81,28 @@ final class FaultProxy: @unchecked Sendable {
     _ = try await control("POST", "/__proxy/config", try JSONSerialization.data(withJSONObject: settings))
   }
 
+  /// POST /__proxy/release: forwards the requests "hold" is holding; returns once the server
+  /// has answered them.
+  func releaseHeld() async throws { _ = try await control("POST", "/__proxy/release", Data("{}".utf8)) }
+
   /// POST /__proxy/reset: clears the counts.
   func resetStats() async throws { _ = try await control("POST", "/__proxy/reset", Data("{}".utf8)) }
 
   struct Stats {
     var requests: Int
     var forwarded: Int
+    /// Requests that arrived with less body than their Content-Length announced.
+    var incompleteBodies: Int
+    /// Requests with a Transfer-Encoding or Expect header (Stagehand sends neither).
+    var chunkedOrExpect: Int
+    /// Faults injected on a keep-alive connection that had carried earlier requests.
+    var faultsOnReusedConnections: Int
+    /// "delay" and "hold" requests forwarded late that the server has answered.
+    var lateForwards: Int
+    /// Requests "hold" is holding now.
+    var held: Int
+    /// Operation -> requests that reached the proxy.
+    var byOperation: [String: Int]
     /// "Operation:fault" -> how many times it was injected.
     var faults: [String: Int]
     var injected: Int { faults.values.reduce(0, +) }
@@ -101,7 +117,11 @@ final class FaultProxy: @unchecked Sendable {
     let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     return Stats(
       requests: object["requests"] as? Int ?? -1, forwarded: object["forwarded"] as? Int ?? -1,
-      faults: object["faults"] as? [String: Int] ?? [:])
+      incompleteBodies: object["incomplete_bodies"] as? Int ?? -1,
+      chunkedOrExpect: object["chunked_or_expect"] as? Int ?? -1,
+      faultsOnReusedConnections: object["faults_on_reused_connections"] as? Int ?? -1,
+      lateForwards: object["late_forwards"] as? Int ?? -1, held: object["held"] as? Int ?? -1,
+      byOperation: object["by_operation"] as? [String: Int] ?? [:], faults: object["faults"] as? [String: Int] ?? [:])
   }
 
   private func control(_ method: String, _ path: String, _ body: Data) async throws -> Data {

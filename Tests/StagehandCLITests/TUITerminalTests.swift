@@ -32,7 +32,8 @@ struct TUITerminalTests {
     if let pidFile { command = "sh -c 'echo $$ > \(pidFile); exec \(command)'" }
     var env = h.environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
     env["LANG"] = "C.UTF-8"
-    return try TmuxSession(command: TmuxSession.reportingExit(command), width: 110, height: 32, environment: env)
+    return try TmuxSession(
+      command: TmuxSession.reportingExitAndTerminalModes(command), width: 110, height: 32, environment: env)
   }
 
   /// Waits until DescribeSecret has filled in prod/db's versions (dates shown, final
@@ -172,11 +173,24 @@ struct TUITerminalTests {
     let tui = try launch(h, pidFile: pidFile)
     defer { tui.kill() }
     try tui.waitFor("Versions of prod/db")
+    try tui.expectDeathBy(signal, pidFile: pidFile)
+  }
+}
+
+/// kill(2), under a name `TmuxSession.kill()` does not hide.
+private func send(_ signal: Int32, to pid: Int32) -> Int32 { kill(pid, signal) }
+
+extension TmuxSession {
+  /// Sends `signal` to the process whose id `pidFile` holds (the pane's command runs under
+  /// `reportingExitAndTerminalModes`), then checks that it died of that signal and left the
+  /// pane normal, echo and canonical input on.
+  func expectDeathBy(_ signal: Int32, pidFile: String) throws {
     let pid = try #require(
       Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-    #expect(kill(pid, signal) == 0)
-    #expect(try tui.waitForExitReport() == 128 + Int(signal))
-    let state = try tui.paneState()
+    #expect(send(signal, to: pid) == 0)
+    #expect(try waitForExitReport() == 128 + Int(signal))
+    #expect(try waitForTerminalModes() == ["echo", "icanon"])
+    let state = try paneState()
     #expect(state.isRestored, "\(state)")
   }
 }

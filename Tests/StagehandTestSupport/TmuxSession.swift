@@ -222,6 +222,23 @@ public final class TmuxSession {
     "(\(command)); printf '\\n[exit %d]\\n' $?; exec sleep 3600"
   }
 
+  /// Like `reportingExit`, and then a line with the pane's echo and canonical-input modes
+  /// as `stty` sees them once the command has gone: "[tty echo icanon]" when they are back
+  /// on, "-echo" or "-icanon" where one was left off.
+  public static func reportingExitAndTerminalModes(_ command: String) -> String {
+    "(\(command)); printf '\\n[exit %d]\\n' $?; "
+      + "printf '[tty %s %s]\\n' $(stty -a | tr ' ;' '\\n\\n' | grep -E -x -e '-?echo' -e '-?icanon'); "
+      + "exec sleep 3600"
+  }
+
+  /// Waits for the line `reportingExitAndTerminalModes` prints after the exit report and
+  /// returns the modes in it ("echo", "icanon", or "-echo", "-icanon").
+  public func waitForTerminalModes(timeout: Duration = .seconds(15)) throws -> Set<String> {
+    let screen = try waitUntil("the terminal modes line", timeout: timeout) { $0.contains("[tty ") }
+    let line = screen.split(separator: "\n").last { $0.hasPrefix("[tty ") && $0.hasSuffix("]") } ?? ""
+    return Set(line.dropFirst(5).dropLast().split(separator: " ").map(String.init))
+  }
+
   /// Waits for the line `reportingExit` prints and returns the exit status in it.
   public func waitForExitReport(timeout: Duration = .seconds(15)) throws -> Int {
     let screen = try waitUntil("an exit report", timeout: timeout) { Self.exitReport(in: $0) != nil }

@@ -13,21 +13,31 @@ import Foundation
 /// `NO_PROXY` bypasses it, `http_proxy` is used for http endpoints, but upper-case
 /// `HTTP_PROXY` is ignored by libcurl on purpose (it is attacker-settable in CGI). On macOS
 /// URLSession follows the system proxy settings instead.
+///
+/// Keep-alive and resends (Linux): libcurl resends a request on its own, on a fresh
+/// connection, when a reused keep-alive connection dies before any answer. It rewinds the
+/// body through FoundationNetworking, which can only do that for a body stream whose session
+/// delegate hands out a new one; for a `httpBody` it does nothing, so the resend went out
+/// with its Content-Length but no body and stalled until the timeout (30 s). Requests that
+/// reuse connections (reads) therefore send their body as a stream that `BodyRewinder` can
+/// restart, with the length stated; changing calls use a session of their own (a new
+/// connection, which libcurl never resends).
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
-  // URLSession is thread-safe; it is only read after init.
+  // URLSession is thread-safe; both are only read after init.
   private let session: URLSession
+  private let rewinder = BodyRewinder()
 
   public init() {
-    session = Self.makeSession()
+    session = Self.makeSession(delegate: rewinder)
   }
 
-  private static func makeSession() -> URLSession {
+  private static func makeSession(delegate: BodyRewinder? = nil) -> URLSession {
     let configuration = URLSessionConfiguration.ephemeral
     configuration.httpCookieAcceptPolicy = .never
     configuration.httpShouldSetCookies = false
     configuration.urlCache = nil
     configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-    return URLSession(configuration: configuration)
+    return URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
   }
 
   deinit { session.finishTasksAndInvalidate() }
@@ -36,16 +46,22 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     var urlRequest = URLRequest(url: request.url)
     urlRequest.httpMethod = request.method
     urlRequest.timeoutInterval = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-    // The whole body in one Data, so it is written at once rather than streamed. An empty
-    // body is left unset: FoundationNetworking would otherwise wait for upload data on a GET.
-    if !request.body.isEmpty { urlRequest.httpBody = request.body }
     for header in request.headers {
       urlRequest.addValue(header.value, forHTTPHeaderField: header.name)
+    }
+    // An empty body is left unset: FoundationNetworking would otherwise wait for upload data
+    // on a GET.
+    let rewindable = request.reusesConnection && !request.body.isEmpty && BodyRewinder.isNeeded
+    if rewindable {
+      BodyRewinder.setStream(of: request.body, on: &urlRequest)
+    } else if !request.body.isEmpty {
+      // The whole body in one Data, so it is written at once.
+      urlRequest.httpBody = request.body
     }
     let (data, response): (Data, URLResponse)
     do {
       if request.reusesConnection {
-        (data, response) = try await dataTask(urlRequest, in: session)
+        (data, response) = try await dataTask(urlRequest, in: session, body: rewindable ? request.body : nil)
       } else {
         // A session of its own has an empty connection pool: the request goes out on a new
         // connection, which libcurl never resends on its own.
@@ -71,8 +87,12 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     return HTTPResponse(status: http.statusCode, headers: headers, body: data)
   }
 
-  private func dataTask(_ request: URLRequest, in session: URLSession) async throws -> (Data, URLResponse) {
+  /// Runs one data task; `body`, when given, is what `rewinder` restarts the stream with.
+  private func dataTask(_ request: URLRequest, in session: URLSession, body: Data? = nil) async throws -> (
+    Data, URLResponse
+  ) {
     let box = TaskBox()
+    defer { if body != nil, let identifier = box.identifier { rewinder.forget(identifier) } }
     return try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { continuation in
         let task = session.dataTask(with: request) { data, response, error in
@@ -84,6 +104,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             continuation.resume(throwing: URLError(.badServerResponse))
           }
         }
+        if let body { rewinder.register(body, for: task.taskIdentifier) }
         box.set(task)
         task.resume()
       }
@@ -125,6 +146,8 @@ private final class TaskBox: @unchecked Sendable {
   private var task: URLSessionDataTask?
   private var cancelled = false
 
+  var identifier: Int? { lock.withLock { task?.taskIdentifier } }
+
   func set(_ task: URLSessionDataTask) {
     lock.lock()
     self.task = task
@@ -139,5 +162,45 @@ private final class TaskBox: @unchecked Sendable {
     let task = self.task
     lock.unlock()
     task?.cancel()
+  }
+}
+
+/// The session delegate of the keep-alive session: hands libcurl a new stream of a request's
+/// body when it resends the request on a fresh connection (see `URLSessionTransport`).
+private final class BodyRewinder: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+  private let lock = NSLock()
+  private var bodies: [Int: Data] = [:]
+
+  /// Only FoundationNetworking (libcurl) resends on its own; Apple's URLSession rewinds an
+  /// `httpBody` itself.
+  static var isNeeded: Bool {
+    #if canImport(FoundationNetworking)
+      return true
+    #else
+      return false
+    #endif
+  }
+
+  /// Puts `body` on `request` as a stream with its length stated. A body stream of unknown
+  /// length would go out chunked; libcurl leaves chunking off when the request has a
+  /// Transfer-Encoding header without "chunked", and never sends a header whose value is
+  /// blank. Likewise a blank Expect keeps libcurl from waiting for "100 Continue".
+  static func setStream(of body: Data, on request: inout URLRequest) {
+    request.httpBodyStream = InputStream(data: body)
+    request.setValue(String(body.count), forHTTPHeaderField: "Content-Length")
+    request.setValue(" ", forHTTPHeaderField: "Transfer-Encoding")
+    request.setValue(" ", forHTTPHeaderField: "Expect")
+  }
+
+  func register(_ body: Data, for task: Int) { lock.withLock { bodies[task] = body } }
+
+  func forget(_ task: Int) { _ = lock.withLock { bodies.removeValue(forKey: task) } }
+
+  func urlSession(
+    _ session: URLSession, task: URLSessionTask,
+    needNewBodyStream completionHandler: @escaping @Sendable (InputStream?) -> Void
+  ) {
+    let body = lock.withLock { bodies[task.taskIdentifier] }
+    completionHandler(body.map { InputStream(data: $0) })
   }
 }

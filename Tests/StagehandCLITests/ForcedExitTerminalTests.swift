@@ -1,0 +1,72 @@
+import Foundation
+import StagehandTestSupport
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The real binary in a real terminal (tmux) ended by a crash or by an error: afterwards the
+/// pane is normal (main screen, cursor shown, mouse tracking off) and `stty` in the same
+/// pane finds echo and canonical input back on.
+@Suite(.serialized)
+struct ForcedExitTerminalTests {
+  static let version = "1111aaaa-0000-0000-0000-000000000001"
+
+  func harness() throws -> CLIHarness {
+    let h = try CLIHarness()
+    try h.writeStore([("prod/db", [(Self.version, ["AWSCURRENT"])])])
+    return h
+  }
+
+  func launch(_ command: String, _ h: CLIHarness) throws -> TmuxSession {
+    var env = h.environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
+    env["LANG"] = "C.UTF-8"
+    return try TmuxSession(
+      command: TmuxSession.reportingExitAndTerminalModes(command), width: 100, height: 30, environment: env)
+  }
+
+  /// SIGABRT (abort), SIGSEGV and SIGBUS (bad memory access), and SIGILL and SIGTRAP (what a
+  /// Swift runtime trap raises: fatalError, a failed precondition, nil force-unwrapped) sent
+  /// to the running UI: the crash handler restores the terminal, then the process dies of
+  /// the signal, as the exit status shows.
+  @Test(arguments: [SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGTRAP])
+  func crashesGiveTheTerminalBack(signal: Int32) throws {
+    let h = try harness()
+    defer { h.cleanUp() }
+    let pidFile = h.directory.appendingPathComponent("pid").path
+    // No core file: the signals are sent, not real faults.
+    let tui = try launch(
+      "sh -c 'ulimit -c 0; echo $$ > \(pidFile); exec \(CLIHarness.binary.path) --store \(h.storePath)'", h)
+    defer { tui.kill() }
+    try tui.waitFor("Versions of prod/db")
+    #expect(try !tui.paneState().isRestored, "the UI owns the terminal before the crash")
+    try tui.expectDeathBy(signal, pidFile: pidFile)
+  }
+
+  /// The UI cannot start: a terminal type with no terminfo entry, or a store that is not
+  /// valid JSON. The command exits 1 with a message saying what is wrong, and the pane is
+  /// as it was.
+  @Test(arguments: ["unknown terminal", "corrupt store"])
+  func anErrorExitLeavesThePaneNormal(cause: String) throws {
+    let h = try harness()
+    defer { h.cleanUp() }
+    var command = "\(CLIHarness.binary.path) --store \(h.storePath)"
+    let message: String
+    if cause == "unknown terminal" {
+      command = "TERM=no-such-terminal " + command
+      message = "Can't open the terminal UI"
+    } else {
+      try Data("{\"formatVersion\": 1, \"secrets\": [".utf8).write(to: URL(fileURLWithPath: h.storePath))
+      message = "is not valid JSON"
+    }
+    let tui = try launch(command, h)
+    defer { tui.kill() }
+    #expect(try tui.waitForExitReport() == 1)
+    let screen = try tui.capture()
+    #expect(screen.replacingOccurrences(of: "\n", with: "").contains(message), "\(screen)")
+    #expect(try tui.waitForTerminalModes() == ["echo", "icanon"])
+    let state = try tui.paneState()
+    #expect(state.isRestored, "\(state)")
+  }
+}
