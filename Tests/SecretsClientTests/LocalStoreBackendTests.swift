@@ -66,6 +66,21 @@ struct LocalStoreBackendTests {
     #expect(secret.versions.first?.versionId == b, "newest first")
   }
 
+  @Test func aSaveRemovesTemporaryFilesOfKilledSavesOnly() async throws {
+    let store = try TemporaryStore([TemporaryStore.secret("s", [(a, ["AWSCURRENT"]), (b, ["AWSPREVIOUS"])])])
+    defer { store.remove() }
+    let stale = store.directory.appendingPathComponent("store.json.tmp-4242-17")
+    let unrelated = store.directory.appendingPathComponent("other.json.tmp-4242-17")
+    try Data("{\"half\":".utf8).write(to: stale)
+    try Data("keep".utf8).write(to: unrelated)
+    try await LocalStoreBackend(path: store.path).updateSecretVersionStage(
+      secretId: "s", step: StageStep(versionStage: "blue", moveToVersionId: b))
+    #expect(!FileManager.default.fileExists(atPath: stale.path), "a dead save's temporary file is removed")
+    #expect(FileManager.default.fileExists(atPath: unrelated.path), "another file's temporary file is left alone")
+    let names = try FileManager.default.contentsOfDirectory(atPath: store.directory.path)
+    #expect(!names.contains { $0.hasPrefix("store.json.tmp-") }, "\(names)")
+  }
+
   @Test func deprecatedVersionsOnlyOnRequest() async throws {
     let store = try TemporaryStore([TemporaryStore.secret("s", [(a, ["AWSCURRENT"]), (b, [])])])
     defer { store.remove() }

@@ -85,6 +85,10 @@ struct StoreRobustnessTests {
     let moved = try h.run(["--store", h.storePath, "move", "s", "alpha", "--to", target, "--yes"])
     #expect(moved.status == 0, "\(moved.stderr)")
     #expect(try await Self.loadedLabels(h.storePath) == Self.state(alphaOn: target))
+    // The next save clears what killed saves left behind (it holds the lock, so none is live).
+    let remaining = try FileManager.default.contentsOfDirectory(atPath: h.directory.path)
+      .filter { $0.hasPrefix("store.json.tmp-") }
+    #expect(remaining.isEmpty, "temporary files left after a completed save: \(remaining)")
     print(
       "StoreRobustnessTests: \(kills) kills in \(rounds) runs (one save ~\(Int(perSave * 1_000_000)) µs, kill "
         + "window \(window) µs): inside a save \(midSaveOld) old, \(midSaveNew) new; between saves "

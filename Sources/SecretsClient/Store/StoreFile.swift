@@ -80,7 +80,8 @@ struct StoreFile: Sendable {
   }
 
   /// Writes `raw` atomically: a temporary file in the same folder (mode 0600), fsync,
-  /// rename over the store, fsync the folder. A crash leaves the old or the new file.
+  /// rename over the store, fsync the folder. A crash leaves the old or the new file (and
+  /// perhaps a temporary file, which the next save removes). Call it holding the lock.
   func save(_ raw: [String: Any]) throws(SecretsError) {
     let data: Data
     do {
@@ -90,7 +91,21 @@ struct StoreFile: Sendable {
       throw SecretsError.store(
         path: path, problem: "could not be encoded (\(Self.reason(error))).", hint: "Nothing was written.")
     }
+    removeStaleTemporaryFiles()
     try Self.writeAtomically(data + Data("\n".utf8), to: path)
+  }
+
+  /// Temporary files of saves that never finished (the process was killed between writing
+  /// and renaming). Saves run under the exclusive lock, so while it is held no other save's
+  /// temporary file can be live: every one found is stale.
+  func removeStaleTemporaryFiles() {
+    let url = URL(fileURLWithPath: path)
+    let prefix = url.lastPathComponent + ".tmp-"
+    let directory = url.deletingLastPathComponent().path
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+    for name in names where name.hasPrefix(prefix) {
+      unlink((directory as NSString).appendingPathComponent(name))
+    }
   }
 
   static func writeAtomically(_ data: Data, to path: String) throws(SecretsError) {
