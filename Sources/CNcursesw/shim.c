@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,7 +365,13 @@ int cn_get_wch(int timeout_ms, uint32_t *value) {
   wtimeout(stdscr, timeout_ms);
   wint_t ch = 0;
   int result = wget_wch(stdscr, &ch);
-  if (result == ERR) return CN_INPUT_NONE;
+  if (result == ERR) {
+    /* A timeout, or a terminal that went away without SIGHUP reaching us (nohup, a closed
+     * pty): then every read fails at once and the caller would spin, so say so. */
+    struct pollfd input = {.fd = cn_in_fd, .events = POLLIN, .revents = 0};
+    if (poll(&input, 1, 0) > 0 && (input.revents & (POLLHUP | POLLERR | POLLNVAL))) return CN_INPUT_CLOSED;
+    return CN_INPUT_NONE;
+  }
   if (value != NULL) *value = (uint32_t)ch;
   return result == KEY_CODE_YES ? CN_INPUT_KEYCODE : CN_INPUT_CHAR;
 }

@@ -140,6 +140,10 @@ public final class Terminal {
   /// False once `restore()` has run.
   public var isActive: Bool { isOpen }
 
+  /// True once the terminal hung up (its pty closed while SIGHUP was ignored, say): no input
+  /// will come, and the caller should end rather than poll a dead device.
+  public private(set) var isInputClosed = false
+
   /// Leaves the alternate screen, turns mouse tracking off, shows the cursor and restores
   /// the terminal modes. Safe to call more than once; the terminal is unusable afterwards.
   public func restore() {
@@ -161,6 +165,9 @@ public final class Terminal {
     switch cn_get_wch(timeoutMilliseconds, &value) {
     case CN_INPUT_CHAR:
       return .character(value)
+    case CN_INPUT_CLOSED:
+      isInputClosed = true
+      return nil
     case CN_INPUT_KEYCODE:
       if Int32(bitPattern: value) == keyCodes.resize {
         previousFrame = nil

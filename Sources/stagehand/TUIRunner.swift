@@ -33,6 +33,7 @@ final class TUIRunner {
   private let backend: any SecretsBackend
   private let queue = MessageQueue()
   private var loadTask: Task<Void, Never>?
+  private var commitTasks: [Task<Void, Never>] = []
   private var running = true
   private var dirty = true
 
@@ -96,6 +97,12 @@ final class TUIRunner {
       }
       if !running { break }
       draw()
+      if terminal.isInputClosed {
+        // The terminal is gone: nobody can see or answer the UI, and polling a hung-up
+        // device returns at once, so the loop would spin. End (a commit under way finishes
+        // first, below).
+        break
+      }
       if let event = terminal.nextEvent(timeoutMilliseconds: Self.inputTimeoutMilliseconds) {
         dispatch(.terminal(event))
         // Drain the rest of a burst (typing, drags) before the next draw.
@@ -109,6 +116,8 @@ final class TUIRunner {
       await Task.yield()
     }
     loadTask?.cancel()
+    // Never leave a change half made: a commit still running is awaited before exit.
+    for task in commitTasks { await task.value }
   }
 
   private func dispatch(_ message: Message) {
@@ -159,12 +168,13 @@ final class TUIRunner {
         }
       }
     case .execute(let plan, let requestID):
-      Task.detached {
-        let report = await PlanExecutor(backend: backend).execute(plan) { step, count in
-          queue.post(.commitProgress(requestID: requestID, step: step, of: count))
-        }
-        queue.post(.commitFinished(requestID: requestID, outcome: Self.outcome(report)))
-      }
+      commitTasks.append(
+        Task.detached {
+          let report = await PlanExecutor(backend: backend).execute(plan) { step, count in
+            queue.post(.commitProgress(requestID: requestID, step: step, of: count))
+          }
+          queue.post(.commitFinished(requestID: requestID, outcome: Self.outcome(report)))
+        })
     case .quit:
       running = false
     case .suspend:

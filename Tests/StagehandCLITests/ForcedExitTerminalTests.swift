@@ -44,6 +44,39 @@ struct ForcedExitTerminalTests {
     try tui.expectDeathBy(signal, pidFile: pidFile)
   }
 
+  /// The terminal goes away while SIGHUP is ignored (as under nohup): every read of the
+  /// closed pty fails at once. The UI ends instead of spinning on it, and the store is as
+  /// it was.
+  @Test func aTerminalThatGoesAwayWithoutSIGHUPEndsTheUI() throws {
+    let h = try harness()
+    defer { h.cleanUp() }
+    let before = try h.storeData()
+    let pidFile = h.directory.appendingPathComponent("pid").path
+    let tui = try launch(
+      "sh -c 'trap \"\" HUP; echo $$ > \(pidFile); exec \(CLIHarness.binary.path) --store \(h.storePath)'", h)
+    try tui.waitFor("Versions of prod/db")
+    let text = try String(contentsOfFile: pidFile, encoding: .utf8)
+    let pid = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+    #expect(Self.isRunning(pid))
+    tui.kill()
+    // Bounded wait so a spinning UI fails the test instead of hanging it; no timing is asserted.
+    let deadline = ContinuousClock.now + .seconds(20)
+    while Self.isRunning(pid) && ContinuousClock.now < deadline { usleep(50_000) }
+    let stillRunning = Self.isRunning(pid)
+    if stillRunning { Glibc.kill(pid, SIGKILL) }
+    #expect(!stillRunning, "the UI kept running after its terminal went away")
+    #expect(try h.storeData() == before)
+  }
+
+  /// Alive and not a zombie (a reparented child may wait unreaped).
+  static func isRunning(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return false }
+    let state = stat[stat.index(close, offsetBy: 2)...].first
+    return state != "Z" && state != "X"
+  }
+
   /// The UI cannot start: a terminal type with no terminfo entry, or a store that is not
   /// valid JSON. The command exits 1 with a message saying what is wrong, and the pane is
   /// as it was.

@@ -26,6 +26,8 @@
 #define CN_INPUT_NONE (-1)
 #define CN_INPUT_CHAR 0
 #define CN_INPUT_KEYCODE 1
+/* The terminal is gone (hung up, its pty closed): no input will ever come. */
+#define CN_INPUT_CLOSED 2
 
 /* ncurses key codes the input decoder maps. */
 typedef struct {
@@ -78,7 +80,8 @@ void cn_clear_all(void);
 void cn_refresh(void);
 
 /* wget_wch on stdscr with a timeout in milliseconds (negative blocks; avoid). Returns
- * CN_INPUT_NONE, CN_INPUT_CHAR or CN_INPUT_KEYCODE and stores the value. */
+ * CN_INPUT_NONE, CN_INPUT_CHAR or CN_INPUT_KEYCODE and stores the value, or
+ * CN_INPUT_CLOSED once the terminal has hung up. */
 int cn_get_wch(int timeout_ms, uint32_t *value);
 
 cn_key_codes_t cn_key_codes(void);
