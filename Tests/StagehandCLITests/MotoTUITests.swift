@@ -134,13 +134,16 @@ struct MotoTUITests {
     try tui.dragMouse(from: (x + 3, from), to: (x + 3, to))
     try tui.waitFor("(automatic)")
     try tui.sendKeys("y")
-    try tui.waitUntil("the dry-run notice") { $0.lowercased().contains("dry run") && !$0.contains("y: commit") }
-    // And a quick key: promote the pending version, then y.
+    try tui.waitFor("nothing sent (dry run)")
+    // And a quick key: promote the pending version (choose how, preview, y).
     try tui.sendKeys("Escape")
     try tui.sendKeys("p")
-    try tui.waitUntil("the promote choice or preview") { $0.contains("AWSPENDING") && $0.contains("y") }
+    try tui.waitFor("Promote AWSPENDING to AWSCURRENT")
+    try tui.sendKeys("Enter")
+    try tui.waitFor("(automatic)")
     try tui.sendKeys("y")
-    try tui.sendKeys("Escape", "Escape", "q")
+    try tui.waitFor("nothing sent (dry run)")
+    try tui.sendKeys("q")
     #expect(try tui.waitForExitReport() == 0)
     #expect(try f.labels() == before)
   }
