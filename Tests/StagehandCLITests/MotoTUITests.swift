@@ -103,17 +103,23 @@ struct MotoTUITests {
     #expect(try tui.paneState().isRestored)
   }
 
-  @Test func moveAWSCURRENTByMouseDrag() async throws {
-    let f = try await Fixture.make()
-    defer { f.stop() }
-    let tui = try f.launch()
-    defer { tui.kill() }
+  /// Once the versions are described, drags the AWSCURRENT chip onto the previous version's
+  /// row with raw SGR mouse reports and waits for the preview.
+  func dragCurrentOntoPrevious(_ f: Fixture, in tui: TmuxSession) throws {
     let screen = try waitForVersions(f, in: tui)
     let from = try #require(row(of: f.current, in: screen))
     let to = try #require(row(of: f.previous, in: screen))
     let x = try #require(column(of: "[AWSCURRENT]", onRow: from, in: screen))
     try tui.dragMouse(from: (x + 3, from), to: (x + 3, to))
     try tui.waitFor("(automatic)")
+  }
+
+  @Test func moveAWSCURRENTByMouseDrag() async throws {
+    let f = try await Fixture.make()
+    defer { f.stop() }
+    let tui = try f.launch()
+    defer { tui.kill() }
+    try dragCurrentOntoPrevious(f, in: tui)
     try tui.sendKeys("y")
     try tui.waitFor("AWSCURRENT -> \(f.previous.prefix(8))")
     #expect(try f.labels() == [f.previous: ["AWSCURRENT"], f.current: ["AWSPREVIOUS"], f.pending: ["AWSPENDING"]])
@@ -127,12 +133,7 @@ struct MotoTUITests {
     let before = try f.labels()
     let tui = try f.launch("--dry-run")
     defer { tui.kill() }
-    let screen = try waitForVersions(f, in: tui)
-    let from = try #require(row(of: f.current, in: screen))
-    let to = try #require(row(of: f.previous, in: screen))
-    let x = try #require(column(of: "[AWSCURRENT]", onRow: from, in: screen))
-    try tui.dragMouse(from: (x + 3, from), to: (x + 3, to))
-    try tui.waitFor("(automatic)")
+    try dragCurrentOntoPrevious(f, in: tui)
     try tui.sendKeys("y")
     try tui.waitFor("nothing sent (dry run)")
     // And a quick key: promote the pending version (choose how, preview, y).
