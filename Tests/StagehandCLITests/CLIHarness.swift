@@ -44,6 +44,14 @@ struct CLIHarness {
     return env
   }
 
+  /// What a tmux pane running the binary gets: only HOME, XDG_DATA_HOME and PATH from
+  /// `environment` (tmux's server keeps its own), and a UTF-8 locale.
+  var terminalEnvironment: [String: String] {
+    var env = environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
+    env["LANG"] = "C.UTF-8"
+    return env
+  }
+
   @discardableResult
   func run(_ arguments: [String], stdin: String? = nil, extraEnvironment: [String: String] = [:]) throws -> Result {
     // Files, not pipes, for the child's output (see ChildProcess.run).

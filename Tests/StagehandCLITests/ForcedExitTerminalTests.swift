@@ -20,8 +20,7 @@ struct ForcedExitTerminalTests {
   }
 
   func launch(_ command: String, _ h: CLIHarness) throws -> TmuxSession {
-    var env = h.environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
-    env["LANG"] = "C.UTF-8"
+    let env = h.terminalEnvironment
     return try TmuxSession(
       command: TmuxSession.reportingExitAndTerminalModes(command), width: 100, height: 30, environment: env)
   }

@@ -28,9 +28,8 @@ struct MotoTUITests {
     }
 
     func launch(_ extra: String = "") throws -> TmuxSession {
-      var env = harness.environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
+      var env = harness.terminalEnvironment
       env.merge(MotoCLITests.credentials) { _, new in new }
-      env["LANG"] = "C.UTF-8"
       let command =
         "\(CLIHarness.binary.path) --endpoint-url \(moto.endpoint.absoluteString) --region us-east-1 \(extra)"
       return try TmuxSession(command: TmuxSession.reportingExit(command), width: 110, height: 32, environment: env)

@@ -136,9 +136,8 @@ struct SecretsHygieneTests {
     defer { h.cleanUp() }
     _ = try moto.aws(["secretsmanager", "create-secret", "--name", Self.secret, "--secret-string", Self.value])
     let log = h.directory.appendingPathComponent("tui.log")
-    var env = h.environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
+    var env = h.terminalEnvironment
     env.merge(Self.environment) { _, new in new }
-    env["LANG"] = "C.UTF-8"
     let command =
       "\(CLIHarness.binary.path) --endpoint-url \(moto.endpoint.absoluteString) --region us-east-1 "
       + "--log-file \(log.path)"

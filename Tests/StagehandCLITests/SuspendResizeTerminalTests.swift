@@ -10,8 +10,7 @@ struct SuspendResizeTerminalTests {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     try h.writeStore([("prod/db", [("1111aaaa-0000-0000-0000-000000000001", ["AWSCURRENT"])])])
-    var env = h.environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
-    env["LANG"] = "C.UTF-8"
+    let env = h.terminalEnvironment
     let tui = try TmuxSession(command: "bash --norc --noprofile -i", width: 100, height: 30, environment: env)
     defer { tui.kill() }
     try tui.sendRaw("echo READY-$((40+2))")
@@ -40,8 +39,7 @@ struct SuspendResizeTerminalTests {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     try h.writeStore([("prod/db", [("1111aaaa-0000-0000-0000-000000000001", ["AWSCURRENT"])])])
-    var env = h.environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
-    env["LANG"] = "C.UTF-8"
+    let env = h.terminalEnvironment
     let tui = try TmuxSession(
       command: TmuxSession.reportingExit("\(CLIHarness.binary.path) --store \(h.storePath)"), width: 100, height: 30,
       environment: env)

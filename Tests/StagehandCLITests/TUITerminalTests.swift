@@ -30,8 +30,7 @@ struct TUITerminalTests {
   func launch(_ h: CLIHarness, _ extra: String = "", pidFile: String? = nil) throws -> TmuxSession {
     var command = "\(CLIHarness.binary.path) --store \(h.storePath) \(extra)"
     if let pidFile { command = "sh -c 'echo $$ > \(pidFile); exec \(command)'" }
-    var env = h.environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
-    env["LANG"] = "C.UTF-8"
+    let env = h.terminalEnvironment
     return try TmuxSession(
       command: TmuxSession.reportingExitAndTerminalModes(command), width: 110, height: 32, environment: env)
   }
@@ -213,8 +212,7 @@ struct HostileNamesTerminalTests {
       ),
       ("plain/after", [("3333cccc-0000-0000-0000-000000000003", ["AWSCURRENT"])]),
     ])
-    var env = h.environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
-    env["LANG"] = "C.UTF-8"
+    let env = h.terminalEnvironment
     let tui = try TmuxSession(
       command: TmuxSession.reportingExit("\(CLIHarness.binary.path) --store \(h.storePath)"), width: 110, height: 30,
       environment: env)
