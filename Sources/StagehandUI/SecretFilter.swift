@@ -39,14 +39,6 @@ public struct SecretFilter: Equatable, Sendable {
 
   public var isEmpty: Bool { terms.isEmpty }
 
-  /// How well a secret matches: nil when it does not, 0 for substring, 1 for fuzzy-only.
-  public func rank(_ secret: Secret) -> Int? {
-    let secrets = [secret]
-    return SecretIndex(secrets).withLoweredNames { name in
-      rank(secrets, at: 0, loweredName: name(0), needles: needles)
-    }
-  }
-
   /// Indices into `secrets` of the rows to show, best matches first.
   public func apply(to secrets: [Secret]) -> [Int] {
     apply(to: secrets, index: SecretIndex(secrets))
@@ -79,7 +71,8 @@ public struct SecretFilter: Equatable, Sendable {
     }
   }
 
-  /// Reads the secret's fields in place (`secrets[position].field`): copying whole
+  /// How well `secrets[position]` matches: nil when it does not, 0 for substring, 1 for
+  /// fuzzy-only. Reads the secret's fields in place (`secrets[position].field`): copying whole
   /// `Secret`s was most of a keystroke's cost at 10,000 secrets.
   private func rank(
     _ secrets: [Secret], at position: Int, loweredName: UnsafeBufferPointer<UInt8>?, needles: [[UInt8]?]

@@ -274,7 +274,7 @@ struct JSONScanner: ~Copyable {
   /// An integer, refusing fractions (as Codable's Int does).
   mutating func readOptionalInt() throws(Failure) -> Int? {
     guard let value = try readOptionalDouble() else { return nil }
-    guard value.rounded() == value, let integer = Int(exactly: value) else {
+    guard let integer = Int(exactly: value) else {
       throw failure("expected a whole number")
     }
     return integer
