@@ -18,10 +18,12 @@ let package = Package(
     .target(
       name: "SecretsClient",
       dependencies: [
-        "StagingModel",
+        "StagingModel", "CNetIO",
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
+    // Sockets and TLS (the system's OpenSSL) for the HTTP/1.1 transport.
+    .target(name: "CNetIO", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
     // Pure TUI core: state, update, render into a cell grid, the keymap. No I/O.
     .target(name: "StagehandUI", dependencies: ["StagingModel"]),
     // The only code that touches ncurses.

@@ -5,7 +5,7 @@ import SecretsClient
 /// Credentials are fetched on the first request, so listing starts without a round trip.
 enum AWSBackendFactory {
   static func make(_ options: GlobalOptions, environment: [String: String]) async throws -> any SecretsBackend {
-    let transport = URLSessionTransport()
+    let transport = HTTP1Transport(environment: .process())
     let configuration = try AWSConfiguration.resolve(
       profile: options.profile, region: options.region, endpointURL: options.endpointURL,
       environment: .process(), transport: transport)

@@ -12,69 +12,20 @@ import StagehandTestSupport
 /// Stagehand talks to when a test wants the network to misbehave. Seeded, so a run injects
 /// the same faults each time it sends the same requests.
 final class FaultProxy: @unchecked Sendable {
-  let process: Process
-  let port: Int
-  private let input: Pipe
-  private let outputFile: URL
+  private let server: ScriptServer
+  var port: Int { server.port }
+  var process: Process { server.process }
   var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-  static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Tools/fault_proxy.py")
+  private init(server: ScriptServer) { self.server = server }
 
-  private init(process: Process, port: Int, input: Pipe, outputFile: URL) {
-    self.process = process
-    self.port = port
-    self.input = input
-    self.outputFile = outputFile
-  }
-
-  deinit { stop() }
-
-  /// Starts the proxy and waits for its "READY <port>" line. Its stdout goes to a file, not
-  /// a pipe (see ChildProcess.run); stdin is a pipe only so that closing it stops the proxy.
   static func start(target: MotoServer, seed: Int = 0) async throws -> FaultProxy {
-    let python = try ChildProcess.locate("python3", installHint: "The test script must install python3.")
-    let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "stagehand-proxy-\(UUID().uuidString).out")
-    _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-    let output = try FileHandle(forWritingTo: outputFile)
-    defer { try? output.close() }
-    let input = Pipe()
-    let process = Process()
-    process.executableURL = python
-    process.arguments = [script.path, "--target-port", String(target.port), "--seed", String(seed)]
-    process.environment = ChildProcess.environment([:])
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    for _ in 0..<200 {
-      let text = String(decoding: (try? Data(contentsOf: outputFile)) ?? Data(), as: UTF8.self)
-      if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("READY ") }),
-        let port = Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
-      {
-        return FaultProxy(process: process, port: port, input: input, outputFile: outputFile)
-      }
-      if !process.isRunning {
-        throw ChildProcess.Failure(description: "fault_proxy.py exited at start (status \(process.terminationStatus))")
-      }
-      try await Task.sleep(for: .milliseconds(50))
-    }
-    process.terminate()
-    process.waitUntilExit()
-    throw ChildProcess.Failure(description: "fault_proxy.py did not print READY within 10 s")
+    FaultProxy(
+      server: try await ScriptServer.start(
+        "fault_proxy.py", ["--target-port", String(target.port), "--seed", String(seed)]))
   }
 
-  /// Closes stdin (the proxy's own way out), then terminates it if another child inherited
-  /// the pipe and kept it open.
-  func stop() {
-    try? input.fileHandleForWriting.close()
-    let deadline = Date().addingTimeInterval(2)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning { process.terminate() }
-    process.waitUntilExit()
-    try? FileManager.default.removeItem(at: outputFile)
-  }
+  func stop() { server.stop() }
 
   /// POST /__proxy/config: only the keys given change.
   func configure(_ settings: [String: Any]) async throws {
@@ -128,7 +79,7 @@ final class FaultProxy: @unchecked Sendable {
     let request = HTTPRequest(
       method: method, url: endpoint.appendingPathComponent(path), headers: [("Content-Type", "application/json")],
       body: body)
-    let response = try await URLSessionTransport().send(request, timeout: .seconds(10))
+    let response = try await HTTP1Transport().send(request, timeout: .seconds(10))
     guard response.status == 200 else {
       throw ChildProcess.Failure(description: "fault proxy \(path) answered HTTP \(response.status)")
     }

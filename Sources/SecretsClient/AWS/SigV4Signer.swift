@@ -131,9 +131,12 @@ public struct SigV4Signer: Sendable {
     return merged.keys.sorted().map { ($0, merged[$0]!.joined(separator: ",")) }
   }
 
-  /// The host as botocore signs it: the port only when it is not the scheme's default.
+  /// The host as botocore signs it and the transport sends it: the port only when it is not
+  /// the scheme's default.
   static func canonicalHost(_ url: URL) -> String {
-    let host = (url.host ?? "").lowercased()
+    var host = (url.host ?? "").lowercased()
+    // An IPv6 address keeps its brackets, as in the Host header (and botocore's netloc).
+    if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
     guard let port = url.port else { return host }
     let scheme = url.scheme?.lowercased()
     if (scheme == "http" && port == 80) || (scheme == "https" && port == 443) { return host }

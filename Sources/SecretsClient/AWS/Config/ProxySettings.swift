@@ -1,15 +1,10 @@
 import Foundation
 
 /// The proxy variables the aws CLI reads: `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`, upper- or
-/// lower-case (lower-case wins, as in Python's `urllib`).
-///
-/// On Linux `URLSessionTransport` needs none of this: FoundationNetworking leaves the proxy to
-/// libcurl, which reads the same variables itself. Checked with a loopback listener: with
-/// `HTTPS_PROXY` an https request arrives as `CONNECT host:443`, a host in `NO_PROXY` goes
-/// direct, lower-case `http_proxy` is used for http, and upper-case `HTTP_PROXY` is ignored
-/// (curl's guard against CGI header injection) where the aws CLI would use it. These resolved
-/// settings let a transport, a log line or `--debug` output show the effective proxy, and let a
-/// transport that does not read the environment apply it.
+/// lower-case (lower-case wins, as in Python's `urllib`). `HTTP1Transport` applies them as the
+/// aws CLI does: https through a `CONNECT` tunnel, http as an absolute-form request, a host in
+/// `NO_PROXY` directly. (libcurl, the earlier transport, ignored upper-case `HTTP_PROXY`; the
+/// aws CLI uses it, and so do we.)
 public struct ProxySettings: Sendable, Equatable {
   public var httpsProxy: URL?
   public var httpProxy: URL?
