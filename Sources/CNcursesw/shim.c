@@ -7,6 +7,8 @@
 #include <ncurses.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
@@ -360,11 +362,61 @@ void cn_refresh(void) {
   if (cn_active_flag) wrefresh(stdscr);
 }
 
-int cn_get_wch(int timeout_ms, uint32_t *value) {
+/* A pipe whose read end wakes cn_get_wch_wakeable; made once, kept for the process. */
+static int cn_wake_fds[2] = {-1, -1};
+static pthread_once_t cn_wake_once = PTHREAD_ONCE_INIT;
+
+static void cn_make_wake_pipe(void) {
+  int fds[2];
+  if (pipe(fds) == 0) {
+    for (int i = 0; i < 2; i++) {
+      fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+      fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+    }
+    cn_wake_fds[0] = fds[0];
+    cn_wake_fds[1] = fds[1];
+  }
+}
+
+void cn_wake(void) {
+  pthread_once(&cn_wake_once, cn_make_wake_pipe);
+  if (cn_wake_fds[1] < 0) return;
+  char byte = 1;
+  ssize_t written = write(cn_wake_fds[1], &byte, 1); /* a full pipe already wakes */
+  (void)written;
+}
+
+static int cn_read_wch(int timeout_ms, uint32_t *value, int wakeable);
+
+int cn_get_wch(int timeout_ms, uint32_t *value) { return cn_read_wch(timeout_ms, value, 0); }
+
+int cn_get_wch_wakeable(int timeout_ms, uint32_t *value) { return cn_read_wch(timeout_ms, value, 1); }
+
+static int cn_read_wch(int timeout_ms, uint32_t *value, int wakeable) {
   if (!cn_active_flag) return CN_INPUT_NONE;
-  wtimeout(stdscr, timeout_ms);
   wint_t ch = 0;
-  int result = wget_wch(stdscr, &ch);
+  int result;
+  if (wakeable) pthread_once(&cn_wake_once, cn_make_wake_pipe);
+  if (wakeable && timeout_ms > 0 && cn_wake_fds[0] >= 0) {
+    /* What ncurses holds or the device has now, then a wait on both the device and the pipe. */
+    wtimeout(stdscr, 0);
+    result = wget_wch(stdscr, &ch);
+    if (result == ERR) {
+      struct pollfd fds[2] = {{.fd = cn_in_fd, .events = POLLIN, .revents = 0},
+                              {.fd = cn_wake_fds[0], .events = POLLIN, .revents = 0}};
+      int ready = poll(fds, 2, timeout_ms);
+      if (ready > 0 && (fds[1].revents & POLLIN)) {
+        char drain[64];
+        while (read(cn_wake_fds[0], drain, sizeof drain) > 0) {
+        }
+      }
+      /* Also after EINTR: a resize (SIGWINCH) shows up as KEY_RESIZE here. */
+      if (ready != 0 && !(ready > 0 && !fds[0].revents)) result = wget_wch(stdscr, &ch);
+    }
+  } else {
+    wtimeout(stdscr, timeout_ms);
+    result = wget_wch(stdscr, &ch);
+  }
   if (result == ERR) {
     /* A timeout, or a terminal that went away without SIGHUP reaching us (nohup, a closed
      * pty): then every read fails at once and the caller would spin, so say so. */

@@ -106,6 +106,10 @@ public final class Terminal {
 
   /// The next key, mouse event or resize, waiting at most `timeoutMilliseconds` for input
   /// to start (0 polls). Returns nil when nothing came, so the caller can run other work.
+  /// Ends the current (or next) `nextEvent` wait at once, from any thread: work finished
+  /// elsewhere is drawn without waiting out the input timeout.
+  public nonisolated static func wake() { cn_wake() }
+
   public func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent? {
     guard isOpen else { return nil }
     if cn_take_resumed_flag() != 0 {
@@ -114,7 +118,7 @@ public final class Terminal {
     }
     if !pending.isEmpty { return pending.removeFirst() }
     let timeout = Int32(clamping: max(0, timeoutMilliseconds))
-    guard let first = readInput(timeoutMilliseconds: timeout) else {
+    guard let first = readInput(timeoutMilliseconds: timeout, wakeable: true) else {
       pending += decoder.isPending ? decoder.flush() : []
       return pending.isEmpty ? nil : pending.removeFirst()
     }
@@ -160,9 +164,13 @@ public final class Terminal {
     cn_suspend()
   }
 
-  private func readInput(timeoutMilliseconds: Int32) -> RawInput? {
+  /// One read; `wakeable` lets `wake()` end the wait early (never inside an escape
+  /// sequence, whose parts must not be split).
+  private func readInput(timeoutMilliseconds: Int32, wakeable: Bool = false) -> RawInput? {
     var value: UInt32 = 0
-    switch cn_get_wch(timeoutMilliseconds, &value) {
+    let result =
+      wakeable ? cn_get_wch_wakeable(timeoutMilliseconds, &value) : cn_get_wch(timeoutMilliseconds, &value)
+    switch result {
     case CN_INPUT_CHAR:
       return .character(value)
     case CN_INPUT_CLOSED:

@@ -12,6 +12,7 @@ final class MessageQueue: @unchecked Sendable {
 
   func post(_ message: Message) {
     lock.withLock { messages.append(message) }
+    Terminal.wake()
   }
 
   func drain() -> [Message] {
@@ -36,6 +37,8 @@ final class TUIRunner {
   private var commitTasks: [Task<Void, Never>] = []
   private var running = true
   private var dirty = true
+  /// The listing started before the terminal, used by the first `.loadSecrets`.
+  private var firstListing: AsyncThrowingStream<[Secret], any Error>?
 
   /// How long one input read may wait; short enough for smooth spinners and results.
   static let inputTimeoutMilliseconds = 16
@@ -50,6 +53,9 @@ final class TUIRunner {
   }
 
   static func run(backend: any SecretsBackend, dryRun: Bool, mouse: Bool) async throws {
+    // The first page is asked for before the terminal is set up, so it is on its way (or
+    // here) by the time ncurses has started and the first frame is drawn.
+    let firstListing = backend.listSecrets(filters: [])
     let environment = ProcessInfo.processInfo.environment
     let terminal: Terminal
     do {
@@ -68,12 +74,15 @@ final class TUIRunner {
     let runner = TUIRunner(
       state: AppState(config: config, now: Date(), width: size.width, height: size.height), terminal: terminal,
       backend: backend)
+    runner.firstListing = firstListing
     defer { terminal.restore() }
     await runner.loop()
   }
 
   private func loop() async {
     dispatch(.started)
+    // Only the start-up load may use the early listing; a later refresh asks afresh.
+    firstListing = nil
     var lastTick = Date()
     var paintedRows = false
     var lastDraw = Date.distantPast
@@ -132,9 +141,11 @@ final class TUIRunner {
     switch effect {
     case .loadSecrets(let requestID):
       loadTask?.cancel()
+      let listing = firstListing ?? backend.listSecrets(filters: [])
+      firstListing = nil
       loadTask = Task.detached {
         do {
-          for try await page in backend.listSecrets(filters: []) {
+          for try await page in listing {
             if Task.isCancelled { return }
             queue.post(.secretsPageLoaded(requestID: requestID, secrets: page, isLastPage: false))
           }

@@ -41,6 +41,28 @@ struct TerminalTests {
     return numbers
   }
 
+  /// A wake from another thread ends an input wait long before its timeout, and never
+  /// costs a key that was already typed.
+  @Test func wakeEndsTheInputWaitWithoutLosingKeys() throws {
+    let pty = try PseudoTerminal()
+    let terminal = try open(pty)
+    defer { terminal.restore() }
+    _ = pty.readOutput()
+    let started = Date()
+    DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { Terminal.wake() }
+    #expect(terminal.nextEvent(timeoutMilliseconds: 60_000) == nil)
+    #expect(Date().timeIntervalSince(started) < 30, "the wait ended by the wake, not by its 60 s timeout")
+
+    pty.type("a")
+    Terminal.wake()
+    #expect(events(terminal, count: 1) == [.key(.char("a"))])
+    // A wake left over from before the wait ends it at once, and the next wait is normal.
+    Terminal.wake()
+    #expect(terminal.nextEvent(timeoutMilliseconds: 60_000) == nil)
+    pty.type("b")
+    #expect(terminal.nextEvent(timeoutMilliseconds: 10_000) == .key(.char("b")))
+  }
+
   @Test func entersAndLeavesTheTerminalWhole() throws {
     let pty = try PseudoTerminal()
     let modesBefore = pty.localModes()

@@ -84,6 +84,15 @@ void cn_refresh(void);
  * CN_INPUT_CLOSED once the terminal has hung up. */
 int cn_get_wch(int timeout_ms, uint32_t *value);
 
+/* As cn_get_wch, but returns CN_INPUT_NONE early when cn_wake is called meanwhile (from any
+ * thread), so work finished elsewhere is shown without waiting out the timeout. Input that
+ * ncurses has already buffered is returned first. */
+int cn_get_wch_wakeable(int timeout_ms, uint32_t *value);
+
+/* Ends a cn_get_wch_wakeable wait now or, if none is under way, the next one at once.
+ * Thread-safe and async-signal-safe (one write to a pipe). */
+void cn_wake(void);
+
 cn_key_codes_t cn_key_codes(void);
 
 #endif
