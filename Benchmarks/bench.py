@@ -587,9 +587,10 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
             startup = median(times) - median(after_request)
             self.notes.append(
                 f"first rows on {server_name} at {count}: {fmt_s(median(times))} from launch = about "
-                f"{fmt_s(startup)} of tmux launch and process start-up (dynamic loading of Foundation, "
-                f"libcurl and their libraries, the Swift runtime, the terminal) before the first request, then "
-                f"{fmt_s(median(after_request))} from that request to the rows on screen"
+                f"{fmt_s(startup)} of tmux launch and process start-up (dynamic loading, the Swift runtime, "
+                f"argument parsing, credentials; the terminal is set up while the first page is on its way) "
+                f"before the first request, then {fmt_s(median(after_request))} from that request to the rows on "
+                f"screen (the page, the terminal's set-up and the first frame)"
             )
 
     def tui_core(self):
