@@ -18,7 +18,15 @@ public struct JSONTextWriter {
 
   /// JSONEncoder's key order: by UTF-8 bytes (not String's canonical-equivalence order).
   public static func keyPrecedes(_ a: String, _ b: String) -> Bool {
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+    let compared = a.utf8.withContiguousStorageIfAvailable { a in
+      b.utf8.withContiguousStorageIfAvailable { b in
+        // The common prefix by memcmp, then the shorter first.
+        let common = min(a.count, b.count)
+        let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+        return order != 0 ? order < 0 : a.count < b.count
+      }
+    }
+    return (compared ?? nil) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
   }
 
   public static func sortedKeys<Value>(_ dictionary: [String: Value]) -> [(key: String, value: Value)] {
@@ -33,7 +41,26 @@ public struct JSONTextWriter {
   public mutating func key(_ key: String) {
     newElement()
     quoted(key)
-    bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
+    bytes.append(contentsOf: " : ".utf8)
+    afterKey = true
+  }
+
+  /// A member name written many times (the same few for every secret of a list), quoted
+  /// once.
+  public struct MemberName: Sendable {
+    /// `"name" : `
+    fileprivate let text: [UInt8]
+
+    public init(_ name: String) {
+      var writer = JSONTextWriter()
+      writer.key(name)
+      text = writer.bytes
+    }
+  }
+
+  public mutating func key(_ name: borrowing MemberName) {
+    newElement()
+    name.text.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
     afterKey = true
   }
 
@@ -44,7 +71,7 @@ public struct JSONTextWriter {
 
   public mutating func bool(_ value: Bool) {
     newElement()
-    bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+    bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
   }
 
   /// `"key" : "value"`, or nothing when `value` is nil (JSONEncoder omits nil optionals).
@@ -52,6 +79,22 @@ public struct JSONTextWriter {
     guard let value else { return }
     self.key(key)
     string(value)
+  }
+
+  public mutating func member(_ name: borrowing MemberName, _ value: String?) {
+    guard let value else { return }
+    key(name)
+    string(value)
+  }
+
+  /// `"name" : "2023-11-14T22:13:20Z"` (`ISO8601Text`), or nothing when `date` is nil.
+  public mutating func member(_ name: borrowing MemberName, date: Date?) {
+    guard let date else { return }
+    key(name)
+    newElement()
+    bytes.append(UInt8(ascii: "\""))
+    ISO8601Text.append(date, to: &bytes)
+    bytes.append(UInt8(ascii: "\""))
   }
 
   private mutating func open(_ bracket: UInt8) {
@@ -82,8 +125,18 @@ public struct JSONTextWriter {
   }
 
   private mutating func indent() {
-    for _ in 0..<filled.count { bytes.append(contentsOf: [0x20, 0x20]) }
+    let width = 2 * filled.count
+    Self.spaces.withUTF8Buffer { spaces in
+      if width <= spaces.count {
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: spaces[..<width]))
+      } else {
+        bytes.append(contentsOf: repeatElement(0x20, count: width))
+      }
+    }
   }
+
+  /// Indents up to 32 levels deep in one copy.
+  private static let spaces: StaticString = "                                                                "
 
   private static let hexDigits = Array("0123456789abcdef".utf8)
 
@@ -93,7 +146,7 @@ public struct JSONTextWriter {
   private mutating func quoted(_ text: String) {
     bytes.append(UInt8(ascii: "\""))
     // Most strings need no escape: copy them whole.
-    if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+    if !ByteScan.needsJSONEscape(text) {
       bytes.append(contentsOf: text.utf8)
       bytes.append(UInt8(ascii: "\""))
       return
@@ -122,6 +175,25 @@ public struct JSONTextWriter {
 /// rounded down), without a formatter per call.
 public enum ISO8601Text {
   public static func string(_ date: Date) -> String {
+    var text = [UInt8]()
+    text.reserveCapacity(20)
+    append(date, to: &text)
+    return String(decoding: text, as: UTF8.self)
+  }
+
+  /// The same 20 bytes, appended to `text`.
+  public static func append(_ date: Date, to text: inout [UInt8]) {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+      var written = 0
+      write(date) { byte in
+        buffer[written] = byte
+        written += 1
+      }
+      text.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<written]))
+    }
+  }
+
+  @inline(__always) private static func write(_ date: Date, _ put: (UInt8) -> Void) {
     let seconds = Int(date.timeIntervalSince1970.rounded(.down))
     let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
     let secondOfDay = seconds - days * 86_400
@@ -135,28 +207,26 @@ public enum ISO8601Text {
     let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
     let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
     let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    var text = [UInt8]()
-    text.reserveCapacity(20)
-    func digits(_ value: Int, _ count: Int) {
-      var divisor = 1
-      for _ in 1..<count { divisor *= 10 }
-      while divisor > 0 {
-        text.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-        divisor /= 10
-      }
+    digits(year, 4, put)
+    put(UInt8(ascii: "-"))
+    digits(month, 2, put)
+    put(UInt8(ascii: "-"))
+    digits(day, 2, put)
+    put(UInt8(ascii: "T"))
+    digits(secondOfDay / 3_600, 2, put)
+    put(UInt8(ascii: ":"))
+    digits(secondOfDay / 60 % 60, 2, put)
+    put(UInt8(ascii: ":"))
+    digits(secondOfDay % 60, 2, put)
+    put(UInt8(ascii: "Z"))
+  }
+
+  @inline(__always) private static func digits(_ value: Int, _ count: Int, _ put: (UInt8) -> Void) {
+    var divisor = 1
+    for _ in 1..<count { divisor *= 10 }
+    while divisor > 0 {
+      put(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+      divisor /= 10
     }
-    digits(year, 4)
-    text.append(UInt8(ascii: "-"))
-    digits(month, 2)
-    text.append(UInt8(ascii: "-"))
-    digits(day, 2)
-    text.append(UInt8(ascii: "T"))
-    digits(secondOfDay / 3_600, 2)
-    text.append(UInt8(ascii: ":"))
-    digits(secondOfDay / 60 % 60, 2)
-    text.append(UInt8(ascii: ":"))
-    digits(secondOfDay % 60, 2)
-    text.append(UInt8(ascii: "Z"))
-    return String(decoding: text, as: UTF8.self)
   }
 }

@@ -123,7 +123,7 @@ enum Commands {
           text +=
             "\nLabels now: "
             + current.labelMap.labelledVersions.versionIDs.map { id in
-              "\(shortID(id)) [\(current.labelMap.labels(on: id).sorted(by: PlanPrinter.labelOrder).joined(separator: " "))]"
+              "\(shortID(id)) [\(current.labelMap.labels(on: id).sorted(by: StandardLabel.displayOrder).joined(separator: " "))]"
             }.joined(separator: ", ")
         }
         if let revert {

@@ -24,24 +24,6 @@ enum Output {
     }
   }
 
-  /// Lines gathered and written in large chunks: a table of 10,000 secrets is not 10,000
-  /// writes.
-  struct Buffer {
-    private var bytes: [UInt8] = []
-
-    mutating func line(_ text: String) {
-      bytes.append(contentsOf: text.utf8)
-      bytes.append(0x0A)
-      if bytes.count >= 1 << 16 { flush() }
-    }
-
-    mutating func flush() {
-      guard !bytes.isEmpty else { return }
-      Output.write(bytes)
-      bytes.removeAll(keepingCapacity: true)
-    }
-  }
-
   static func error(_ text: String) {
     FileHandle.standardError.write(Data(("stagehand: " + text + "\n").utf8))
   }

@@ -36,15 +36,7 @@ enum PlanPrinter {
   }
 
   static func labelsText(_ labels: Set<String>) -> String {
-    labels.isEmpty ? "-" : labels.sorted(by: labelOrder).map(Output.safe).joined(separator: " ")
-  }
-
-  /// AWSCURRENT, AWSPENDING, AWSPREVIOUS first, then custom labels alphabetically.
-  static func labelOrder(_ a: String, _ b: String) -> Bool {
-    let rank = [StandardLabel.current: 0, StandardLabel.pending: 1, StandardLabel.previous: 2]
-    let ra = rank[a] ?? 3
-    let rb = rank[b] ?? 3
-    return ra != rb ? ra < rb : a < b
+    labels.isEmpty ? "-" : labels.sorted(by: StandardLabel.displayOrder).map(Output.safe).joined(separator: " ")
   }
 
   static func json(_ plan: Plan, applied: Bool, extra: [String: Any] = [:]) -> [String: Any] {

@@ -72,36 +72,14 @@ struct ListCommand: AsyncParsableCommand {
   func run() async throws {
     let backend = try await BackendFactory.make(global)
     let filters = filter.map { [ListFilter(key: "name", values: [$0])] } ?? []
-    var secrets: [Secret] = []
+    // Kept page by page: copying 10,000 secrets into one array cost more than printing them.
+    var pages: [[Secret]] = []
     do {
-      for try await page in backend.listSecrets(filters: filters) { secrets += page }
+      for try await page in backend.listSecrets(filters: filters) { pages.append(page) }
     } catch {
       throw CLIError.failure(Commands.message(error))
     }
-    if json {
-      Output.write(SecretListJSON.document(secrets))
-      return
-    }
-    if secrets.isEmpty {
-      Output.line(filter == nil ? "No secrets." : "No secrets match \"\(Output.safe(filter!))\".")
-      return
-    }
-    let nameWidth = min(60, max(4, secrets.map { Output.safe($0.name).count }.max() ?? 4))
-    var table = Output.Buffer()
-    defer { table.flush() }
-    table.line(Output.cell("NAME", nameWidth) + "  " + Output.cell("VERSIONS", 8) + "  LABELS")
-    for secret in secrets {
-      var flags: [String] = []
-      if let service = secret.owningService { flags.append("[managed by \(Output.safe(service))]") }
-      if secret.isScheduledForDeletion { flags.append("[scheduled for deletion]") }
-      if secret.rotationEnabled { flags.append("[rotation on]") }
-      let labels = secret.versions.map { version in
-        "\(shortID(version.versionId, length: 8)):\(version.labels.sorted(by: PlanPrinter.labelOrder).map(Output.safe).joined(separator: ","))"
-      }
-      table.line(
-        Output.cell(Output.safe(secret.name), nameWidth) + "  " + Output.cell("\(secret.versions.count)", 8) + "  "
-          + (labels + flags).joined(separator: " "))
-    }
+    Output.write(json ? SecretListJSON.document(pages: pages) : SecretListText.document(pages: pages, filter: filter))
   }
 }
 
@@ -134,7 +112,7 @@ struct VersionsCommand: AsyncParsableCommand {
         "Versions": found.versions.map { version -> [String: Any] in
           [
             "VersionId": version.versionId,
-            "VersionStages": version.labels.sorted(by: PlanPrinter.labelOrder),
+            "VersionStages": version.labels.sorted(by: StandardLabel.displayOrder),
             "CreatedDate": Output.iso(version.createdDate),
             "LastAccessedDate": Output.iso(version.lastAccessedDate),
           ]
@@ -166,7 +144,7 @@ struct VersionsCommand: AsyncParsableCommand {
           + Output.cell(Commands.date(version.lastAccessedDate), 20) + "  "
           + (version.isDeprecated
             ? "(deprecated)"
-            : version.labels.sorted(by: PlanPrinter.labelOrder).map(Output.safe).joined(separator: " ")))
+            : version.labels.sorted(by: StandardLabel.displayOrder).map(Output.safe).joined(separator: " ")))
     }
   }
 }

@@ -33,7 +33,8 @@ struct JSONTextWriterTests {
       case .object(let members):
         writer.beginObject()
         for (key, value) in JSONTextWriter.sortedKeys(members) {
-          writer.key(key)
+          // Names quoted once (`MemberName`) for every other name, as they come.
+          if key.utf8.count % 2 == 0 { writer.key(JSONTextWriter.MemberName(key)) } else { writer.key(key) }
           value.write(&writer)
         }
         writer.endObject()
@@ -77,6 +78,36 @@ struct JSONTextWriterTests {
       if expected.count > 40 { nonEmpty += 1 }
     }
     #expect(nonEmpty > 1_000)
+  }
+
+  /// Members written whole (`member(_:date:)`, `member(_:_:)` with a `MemberName`) as the
+  /// key-then-value calls write them.
+  @Test func membersAsKeyThenValue() {
+    var rng = SplitMix64(seed: 13)
+    for _ in 0..<2_000 {
+      let name = Self.text(&rng)
+      let value = Bool.random(using: &rng) ? Self.text(&rng) : nil
+      let date =
+        Bool.random(using: &rng)
+        ? Date(timeIntervalSince1970: Double(Int32.random(in: .min ... .max, using: &rng))) : nil
+      var whole = JSONTextWriter()
+      var parts = JSONTextWriter()
+      whole.beginObject()
+      parts.beginObject()
+      whole.member(JSONTextWriter.MemberName(name), value)
+      whole.member(JSONTextWriter.MemberName(name + "d"), date: date)
+      if let value {
+        parts.key(name)
+        parts.string(value)
+      }
+      if let date {
+        parts.key(name + "d")
+        parts.string(ISO8601Text.string(date))
+      }
+      whole.endObject()
+      parts.endObject()
+      #expect(whole.bytes == parts.bytes)
+    }
   }
 
   @Test func datesAsDateFormattedISO8601() {

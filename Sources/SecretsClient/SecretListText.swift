@@ -1,0 +1,198 @@
+import StagingModel
+
+/// What `stagehand list` prints: a table of names, version counts and labels (or one line
+/// saying there is nothing), written straight to bytes.
+///
+///     NAME            VERSIONS  LABELS
+///     prod/db         2         aaaa1111…:AWSCURRENT bbbb2222…:AWSPREVIOUS,release-1 [rotation on]
+///
+/// Names, labels and the owning service go through `DisplayText.sanitized`; cells are padded
+/// and cut by Characters. Built for 10,000 secrets: the secrets are read in place (never
+/// copied), each name's safe text and length are worked out once, printable ASCII (nearly
+/// everything) is copied as bytes without a look at Characters, and labels are sorted only
+/// when a version has more than one. A differential test holds the bytes to the String-built
+/// table this replaced.
+public enum SecretListText {
+  /// The name column is as wide as the longest name, at least 4 and at most this; longer
+  /// names are cut and end in "…".
+  public static let maxNameWidth = 60
+
+  public static func document(_ secrets: [Secret], filter: String?) -> [UInt8] {
+    document(pages: [secrets], filter: filter)
+  }
+
+  /// The same for secrets as they came, page by page (no copy into one array).
+  public static func document(pages: [[Secret]], filter: String?) -> [UInt8] {
+    let count = pages.reduce(0) { $0 + $1.count }
+    guard count > 0 else {
+      let line = filter.map { "No secrets match \"\(DisplayText.sanitized($0))\".\n" } ?? "No secrets.\n"
+      return Array(line.utf8)
+    }
+    // The safe form and length of each name that is not printable ASCII (nil for those that
+    // are: they are their own safe form, a Character a byte).
+    var names: [SafeText?] = []
+    names.reserveCapacity(count)
+    var longest = 4
+    for page in pages {
+      page.withUnsafeBufferPointer { secrets in
+        for secret in secrets.indices {
+          let name = secrets[secret].name
+          if ByteScan.isPrintableASCII(name) {
+            longest = max(longest, name.utf8.count)
+            names.append(nil)
+          } else {
+            let safe = SafeText(name)
+            longest = max(longest, safe.count)
+            names.append(safe)
+          }
+        }
+      }
+    }
+    let nameWidth = min(maxNameWidth, longest)
+
+    var out: [UInt8] = []
+    out.reserveCapacity(count * (nameWidth + 100))
+    appendCell(SafeText(printableASCII: "NAME"), width: nameWidth, to: &out)
+    out.append(contentsOf: "  VERSIONS  LABELS\n".utf8)
+    var labels: [String] = []
+    var row = 0
+    for page in pages {
+      page.withUnsafeBufferPointer { secrets in
+        for secret in secrets.indices {
+          appendRow(secrets.baseAddress! + secret, name: names[row], nameWidth: nameWidth, labels: &labels, to: &out)
+          row += 1
+        }
+      }
+    }
+    return out
+  }
+
+  /// The secret is read where it is (a pointer into its page: passing it copied every
+  /// field); `labels` is scratch space for sorting, kept across rows.
+  private static func appendRow(
+    _ pointer: UnsafePointer<Secret>, name: SafeText?, nameWidth: Int, labels: inout [String], to out: inout [UInt8]
+  ) {
+    appendCell(name ?? SafeText(printableASCII: pointer.pointee.name), width: nameWidth, to: &out)
+    out.append(contentsOf: "  ".utf8)
+    appendCount(pointer.pointee.versions.count, to: &out)
+    out.append(contentsOf: "  ".utf8)
+    // Each version as `shortid:LABEL,LABEL`, then the flags, all separated by spaces.
+    var first = true
+    func separate(_ out: inout [UInt8]) {
+      if !first { out.append(UInt8(ascii: " ")) }
+      first = false
+    }
+    pointer.pointee.versions.withUnsafeBufferPointer { versions in
+      for version in versions.indices {
+        separate(&out)
+        appendShortID(versions[version].versionId, to: &out)
+        out.append(UInt8(ascii: ":"))
+        let set = versions[version].labels
+        if set.count == 1 {
+          appendSafe(set.first!, to: &out)
+        } else if set.count > 1 {
+          labels.removeAll(keepingCapacity: true)
+          labels.append(contentsOf: set)
+          labels.sort(by: StandardLabel.displayOrder)
+          for (position, label) in labels.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            appendSafe(label, to: &out)
+          }
+        }
+      }
+    }
+    if let service = pointer.pointee.owningService {
+      separate(&out)
+      out.append(contentsOf: "[managed by ".utf8)
+      appendSafe(service, to: &out)
+      out.append(UInt8(ascii: "]"))
+    }
+    if pointer.pointee.deletedDate != nil {
+      separate(&out)
+      out.append(contentsOf: "[scheduled for deletion]".utf8)
+    }
+    if pointer.pointee.rotationEnabled {
+      separate(&out)
+      out.append(contentsOf: "[rotation on]".utf8)
+    }
+    out.append(0x0A)
+  }
+
+  /// The VERSIONS cell: the count in decimal, padded to 8 columns (cut like any cell past
+  /// that).
+  static func appendCount(_ count: Int, to out: inout [UInt8]) {
+    guard (0..<10).contains(count) else {
+      return appendCell(SafeText(printableASCII: String(count)), width: 8, to: &out)
+    }
+    out.append(UInt8(ascii: "0") + UInt8(count))
+    out.append(contentsOf: "       ".utf8)
+  }
+
+  /// Text made terminal-safe, with its length in Characters.
+  struct SafeText {
+    var text: String
+    var count: Int
+    /// Printable ASCII: one byte is one Character.
+    var isPrintableASCII: Bool
+
+    init(_ raw: String) {
+      if ByteScan.isPrintableASCII(raw) {
+        self.init(printableASCII: raw)
+      } else {
+        let safe = DisplayText.sanitized(raw)
+        self.init(text: safe, count: safe.count, isPrintableASCII: false)
+      }
+    }
+
+    init(printableASCII text: String) {
+      self.init(text: text, count: text.utf8.count, isPrintableASCII: true)
+    }
+
+    private init(text: String, count: Int, isPrintableASCII: Bool) {
+      self.text = text
+      self.count = count
+      self.isPrintableASCII = isPrintableASCII
+    }
+  }
+
+  /// `text` padded with spaces to `width` Characters, or cut to `width - 1` and "…".
+  static func appendCell(_ text: SafeText, width: Int, to out: inout [UInt8]) {
+    if text.count > width {
+      let kept = max(0, width - 1)
+      if text.isPrintableASCII {
+        out.append(contentsOf: text.text.utf8.prefix(kept))
+      } else {
+        out.append(contentsOf: text.text.prefix(kept).utf8)
+      }
+      out.append(contentsOf: ellipsis)
+    } else {
+      out.append(contentsOf: text.text.utf8)
+      out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - text.count))
+    }
+  }
+
+  static func appendSafe(_ text: String, to out: inout [UInt8]) {
+    if ByteScan.isPrintableASCII(text) {
+      out.append(contentsOf: text.utf8)
+    } else {
+      out.append(contentsOf: DisplayText.sanitized(text).utf8)
+    }
+  }
+
+  /// `shortID(id, length: 8)`, as bytes. Version ids are printed as they are (not sanitized).
+  static func appendShortID(_ id: VersionID, to out: inout [UInt8]) {
+    guard ByteScan.isPrintableASCII(id) else {
+      out.append(contentsOf: shortID(id, length: 8).utf8)
+      return
+    }
+    if id.utf8.count <= 8 {
+      out.append(contentsOf: id.utf8)
+    } else {
+      out.append(contentsOf: id.utf8.prefix(8))
+      out.append(contentsOf: ellipsis)
+    }
+  }
+
+  /// "…" in UTF-8.
+  static let ellipsis: [UInt8] = [0xE2, 0x80, 0xA6]
+}
