@@ -187,4 +187,33 @@ import Testing
         && !message.contains("base-secret")
     }
   }
+
+  /// An answer that is not well-formed XML is refused whole (XMLParser used to hand over what
+  /// it had read so far): a 200 says where it broke, without quoting it; an error status keeps
+  /// its number.
+  @Test func malformedSTSAnswersAreRefusedAndExplained() async throws {
+    let cases: [(status: Int, body: String, words: String)] = [
+      (
+        200,
+        "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAX</AccessKeyId>"
+          + "<SecretAccessKey>half-a-secret</SecretAccessKey><SessionToken>tok", "malformed XML at line 1"
+      ),
+      (200, "", "the document is empty"),
+      (
+        200, "<AssumeRoleResponse><Credentials><AccessKeyId>A&B</AccessKeyId></Credentials></AssumeRoleResponse>",
+        "a reference must end with ;"
+      ),
+      (503, "<html><body>Service Unavailable<br></body></html>", "failed: HTTP 503"),
+    ]
+    for (status, body, words) in cases {
+      let transport = ScriptedTransport { _ in HTTPResponse(status: status, body: Data(body.utf8)) }
+      await #expect {
+        try await AssumeRoleCredentialProvider(profileName: "admin", sources: Self.sources(transport)).credentials()
+      } throws: { error in
+        let message = (error as? SecretsError)?.userMessage ?? ""
+        return message.contains("STS AssumeRole") && message.contains(words) && !message.contains("half-a-secret")
+          && !message.contains("base-secret")
+      }
+    }
+  }
 }

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
-
 /// The two STS calls credential sources need, over the Query protocol (form-encoded POST,
 /// XML answer). AssumeRole is signed with the source credentials; AssumeRoleWithWebIdentity is
 /// unsigned because the web identity token is the proof.
@@ -79,7 +75,15 @@ public struct STSClient: Sendable {
       let detail = (error as? SecretsError)?.userMessage ?? "\(error)"
       throw SecretsError.configuration("STS \(operation) for \(roleArn) at \(endpoint.absoluteString): \(detail)")
     }
-    let fields = STSXML.leaves(of: response.body)
+    let fields: [String: String]
+    do {
+      fields = try XMLLeafReader.leaves(of: response.body)
+    } catch {
+      guard response.status == 200 else {
+        throw SecretsError.configuration("STS \(operation) for \(roleArn) failed: HTTP \(response.status)")
+      }
+      throw SecretsError.configuration("STS \(operation) for \(roleArn) answered with \(error)")
+    }
     guard response.status == 200 else {
       let code = fields["Code"] ?? "HTTP \(response.status)"
       let message = fields["Message"] ?? ""
@@ -101,39 +105,5 @@ public struct STSClient: Sendable {
       CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
     allowed.insert(charactersIn: "-._~")
     return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-  }
-}
-
-/// The STS answers are flat enough that the text of each leaf element, by name, is all that
-/// is needed (`AccessKeyId`, `Expiration`, `Code`, `Message`).
-enum STSXML {
-  static func leaves(of data: Data) -> [String: String] {
-    let collector = LeafCollector()
-    let parser = XMLParser(data: data)
-    parser.delegate = collector
-    _ = parser.parse()
-    return collector.leaves
-  }
-
-  private final class LeafCollector: NSObject, XMLParserDelegate {
-    var leaves: [String: String] = [:]
-    private var text = ""
-
-    func parser(
-      _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
-      attributes: [String: String] = [:]
-    ) {
-      text = ""
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-      text += string
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-      let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-      if !value.isEmpty && leaves[elementName] == nil { leaves[elementName] = value }
-      text = ""
-    }
   }
 }
