@@ -88,6 +88,8 @@ public struct AWSSecretsBackend: SecretsBackend {
             }
             if page.nextToken != next?.token {
               next?.request.page.cancel()
+              next = nil
+              try Task.checkCancellation()
               next = page.nextToken.map { ($0, fetch($0)) }
             }
             pending = next?.request
