@@ -5,6 +5,8 @@ import StagingModel
 /// accepts exactly what `SecretsManagerShapes.ListSecretsOutput` accepts through
 /// JSONDecoder and builds the same secrets (a differential test holds both to that), at a
 /// fraction of the cost: at 10,000 secrets Codable decoding was most of a listing's CPU.
+/// One difference, on input AWS never sends: of repeated members it keeps the last, as
+/// JSONSerialization and the aws CLI's json do, where JSONDecoder keeps the first.
 enum ListSecretsPage {
   /// A page's secrets, in the order listed, and its NextToken (nil when absent, null or empty).
   struct Decoded: Sendable {
