@@ -177,8 +177,8 @@ struct JSONScanner: ~Copyable {
     case UInt8(ascii: "n"): try literal("null")
     default:
       let number = try numberBytes()
-      // Only an exponent or hundreds of digits can leave Double's range.
       guard number.exact == nil else { return }
+      // Only an exponent or hundreds of digits can leave Double's range.
       let range = number.range
       let mayOverflow =
         range.count > 300 || bytes[range].contains { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
@@ -382,8 +382,6 @@ struct JSONScanner: ~Copyable {
     let value = Double(mantissa) / Self.powersOfTen[scale]
     return (start..<index, negative ? -value : value)
   }
-
-  private func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
 
   /// A member name; see `Key`.
   private mutating func readKey() throws(Failure) -> Key {
