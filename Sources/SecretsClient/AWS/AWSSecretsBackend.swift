@@ -32,51 +32,86 @@ public struct AWSSecretsBackend: SecretsBackend {
   // MARK: - ListSecrets
 
   /// Pages of up to 100 until NextToken is absent (a short or empty page is not the end).
-  /// The next page is requested as soon as this page's token is read, so decoding one page
-  /// overlaps fetching the next.
+  ///
+  /// Each page is scanned once: `ListSecretsPage.decode` both builds the secrets and, by
+  /// checking every byte, serves as the client's completeness check, so a cut-off or
+  /// damaged page is asked again (as a reset would be) and never half-decoded. Decoding one
+  /// page still overlaps fetching the next: as soon as a body arrives, its NextToken is read
+  /// from its last bytes (`ListSecretsPage.trailingNextToken`, which AWS's member order makes
+  /// work) and the next request starts, then the page is decoded. The decoded token has the
+  /// last word: should it differ (only a damaged body can make them differ), the early
+  /// request is cancelled and the right one sent.
   public func listSecrets(filters: [ListFilter]) -> AsyncThrowingStream<[Secret], any Error> {
     let client = self.client
     let apiFilters = filters.isEmpty ? nil : filters.map { Shapes.Filter(Key: $0.key, Values: $0.values) }
-    /// A page and its NextToken. Reading the token checks the whole body (`JSONScanner`
-    /// skips nothing unchecked), so it doubles as the client's completeness check.
-    @Sendable func fetch(_ token: String?) -> Task<(Data, String?), any Error> {
-      Task {
-        var next: String?
-        let data = try await client.call(
+    @Sendable func fetch(_ token: String?) -> PageRequest {
+      let (earlyToken, announce) = AsyncStream.makeStream(of: String.self)
+      let page = Task {
+        defer { announce.finish() }
+        var decoded: Result<ListSecretsPage.Decoded, SecretsError>?
+        _ = try await client.call(
           operation: "ListSecrets",
           input: Shapes.ListSecretsInput(MaxResults: 100, NextToken: token, Filters: apiFilters),
           acceptingRead: { body in
-            do {
-              next = try ListSecretsPage.nextToken(body)
-              return true
-            } catch {
-              return false
+            if let token = ListSecretsPage.trailingNextToken(body) {
+              announce.yield(token)
+              announce.finish()
             }
+            decoded = Result { () throws(SecretsError) in try ListSecretsPage.decode(body) }
+            if case .failure = decoded {
+              // Complete JSON of the wrong shape is an answer, reported as such; anything
+              // else was damaged on the way, and the client asks again.
+              return AWSJSONClient.isCompleteJSON(body)
+            }
+            return true
           })
-        return (data, next)
+        guard let decoded else { throw SecretsError.malformedResponse("ListSecrets: no page was decoded") }
+        return try decoded.get()
       }
+      return PageRequest(earlyToken: earlyToken, page: page)
     }
     return AsyncThrowingStream { continuation in
       let task = Task {
-        var pending: Task<(Data, String?), any Error>? = fetch(nil)
+        var pending: PageRequest? = fetch(nil)
+        var next: (token: String, request: PageRequest)?
         do {
           while let current = pending {
-            let (data, token) = try await withTaskCancellationHandler {
-              try await current.value
-            } onCancel: {
-              current.cancel()
+            try Task.checkCancellation()
+            if let token = await current.earlyToken.first(where: { _ in true }) {
+              try Task.checkCancellation()
+              next = (token, fetch(token))
             }
-            pending = token.map(fetch)
-            continuation.yield(try ListSecretsPage.secrets(data))
+            let page = try await withTaskCancellationHandler {
+              try await current.page.value
+            } onCancel: {
+              current.page.cancel()
+            }
+            if page.nextToken != next?.token {
+              next?.request.page.cancel()
+              next = nil
+              try Task.checkCancellation()
+              next = page.nextToken.map { ($0, fetch($0)) }
+            }
+            pending = next?.request
+            next = nil
+            continuation.yield(page.secrets)
           }
           continuation.finish()
         } catch {
-          pending?.cancel()
+          pending?.page.cancel()
+          next?.request.page.cancel()
           continuation.finish(throwing: error)
         }
       }
       continuation.onTermination = { _ in task.cancel() }
     }
+  }
+
+  /// One ListSecrets request: the NextToken read from the end of its body as soon as it
+  /// arrives (nothing when it cannot be read there), and the decoded page.
+  private struct PageRequest: Sendable {
+    var earlyToken: AsyncStream<String>
+    var page: Task<ListSecretsPage.Decoded, any Error>
   }
 
   // MARK: - DescribeSecret + ListSecretVersionIds

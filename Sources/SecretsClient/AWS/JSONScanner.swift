@@ -53,7 +53,10 @@ struct JSONScanner: ~Copyable {
   }
 
   /// The next significant byte, or nil at the end.
+  @inline(__always)
   mutating func peek() -> UInt8? {
+    // Between tokens of a compact body the next byte is already significant.
+    if offset < bytes.count, bytes[offset] > 0x20 { return bytes[offset] }
     skipWhitespace()
     return offset < bytes.count ? bytes[offset] : nil
   }
@@ -69,8 +72,28 @@ struct JSONScanner: ~Copyable {
     return true
   }
 
+  /// A member name, compared without building a String. It may point into the input, so it
+  /// is valid only inside the `forEachMember` callback it is passed to.
+  struct Key {
+    /// The name's bytes as written, when it has no escapes.
+    fileprivate let raw: UnsafeRawBufferPointer
+    /// The decoded name, when it has escapes.
+    fileprivate let unescaped: String?
+
+    var string: String { unescaped ?? String(decoding: raw, as: UTF8.self) }
+
+    /// True when the decoded name is `name`, so `switch key { case "Name": ... }` works.
+    @inline(__always)
+    static func ~= (name: StaticString, key: Key) -> Bool {
+      let expected = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+      if let unescaped = key.unescaped { return unescaped.utf8.elementsEqual(expected) }
+      return key.raw.count == expected.count
+        && (expected.isEmpty || memcmp(key.raw.baseAddress!, expected.baseAddress!, expected.count) == 0)
+    }
+  }
+
   /// Calls `body` with each member's key; `body` must consume the member's value.
-  mutating func forEachMember(_ body: (inout JSONScanner, String) throws -> Void) throws {
+  mutating func forEachMember(_ body: (inout JSONScanner, Key) throws -> Void) throws {
     guard peek() == UInt8(ascii: "{") else { throw failure("expected an object") }
     try enter()
     offset += 1
@@ -81,7 +104,7 @@ struct JSONScanner: ~Copyable {
     }
     while true {
       guard peek() == UInt8(ascii: "\"") else { throw failure("expected a member name") }
-      let key = try readString()
+      let key = try readKey()
       guard peek() == UInt8(ascii: ":") else { throw failure("expected ':' after a member name") }
       offset += 1
       try body(&self, key)
@@ -97,6 +120,17 @@ struct JSONScanner: ~Copyable {
       default: throw failure("expected ',' or '}' in an object")
       }
     }
+  }
+
+  /// Consumes the next value when its bytes are those of `earlier`, the range of a value
+  /// this scanner accepted before at the same depth: the same bytes are the same value, so
+  /// the caller may reuse what it built from that one instead of reading this one again.
+  mutating func skipRepeat(of earlier: Range<Int>) -> Bool {
+    guard peek() != nil, offset + earlier.count <= bytes.count, let base = bytes.baseAddress,
+      memcmp(base + offset, base + earlier.lowerBound, earlier.count) == 0
+    else { return false }
+    offset += earlier.count
+    return true
   }
 
   /// Calls `body` once per element; `body` must consume the element.
@@ -142,11 +176,13 @@ struct JSONScanner: ~Copyable {
     case UInt8(ascii: "f"): try literal("false")
     case UInt8(ascii: "n"): try literal("null")
     default:
-      let range = try numberBytes()
+      let number = try numberBytes()
+      guard number.exact == nil else { return }
       // Only an exponent or hundreds of digits can leave Double's range.
+      let range = number.range
       let mayOverflow =
         range.count > 300 || bytes[range].contains { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
-      if mayOverflow, try number(in: range) == nil { throw failure("number out of range") }
+      if mayOverflow, value(of: number) == nil { throw failure("number out of range") }
     }
   }
 
@@ -260,16 +296,23 @@ struct JSONScanner: ~Copyable {
     guard let byte = peek(), byte == UInt8(ascii: "-") || (0x30...0x39).contains(byte) else {
       throw failure("expected a number")
     }
-    guard let value = try number(in: numberBytes()) else { throw failure("number out of range") }
+    guard let value = value(of: try numberBytes()) else { throw failure("number out of range") }
     return value
   }
 
-  /// The finite value of checked number bytes, nil when out of range.
-  private func number(in range: Range<Int>) throws(Failure) -> Double? {
-    let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+  /// The finite value of a checked number, nil when out of range.
+  private func value(of number: (range: Range<Int>, exact: Double?)) -> Double? {
+    if let exact = number.exact { return exact }
+    let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[number.range]), as: UTF8.self)
     guard let value = Double(text), value.isFinite else { return nil }
     return value
   }
+
+  /// 10^0 ... 10^22, every one exact as a double.
+  private static let powersOfTen: [Double] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+    1e20, 1e21, 1e22,
+  ]
 
   /// An integer, refusing fractions (as Codable's Int does).
   mutating func readOptionalInt() throws(Failure) -> Int? {
@@ -285,81 +328,176 @@ struct JSONScanner: ~Copyable {
     try readOptionalDouble().map { Date(timeIntervalSince1970: $0) }
   }
 
-  /// The bytes of one number, checked against the JSON grammar.
-  private mutating func numberBytes() throws(Failure) -> Range<Int> {
+  /// The bytes of one number, checked against the JSON grammar, and its value when Clinger's
+  /// fast path gives it, as for the epoch seconds ListSecrets sends: a number without exponent
+  /// whose digits make an integer up to 2^53, with at most 22 of them after the point, is that
+  /// integer divided by a power of ten, both exact as doubles, so the one correctly rounded
+  /// division gives the correctly rounded value that `Double(String)` gives.
+  private mutating func numberBytes() throws(Failure) -> (range: Range<Int>, exact: Double?) {
+    // Locals, not `self`, in the loops: they stay in registers.
+    let bytes = self.bytes
     let start = offset
-    if offset < bytes.count, bytes[offset] == UInt8(ascii: "-") { offset += 1 }
-    guard offset < bytes.count else { throw failure("unexpected end of data") }
-    if bytes[offset] == UInt8(ascii: "0") {
-      offset += 1
-    } else if isDigit(bytes[offset]) {
-      while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
-    } else {
-      throw failure("unexpected character")
-    }
-    if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
-      offset += 1
-      guard offset < bytes.count, isDigit(bytes[offset]) else { throw failure("expected a digit after '.'") }
-      while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
-    }
-    if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
-      offset += 1
-      if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
-        offset += 1
+    var index = offset
+    defer { offset = index }
+    var mantissa: UInt64 = 0
+    var digits = 0
+    func isDigit(_ at: Int) -> Bool { at < bytes.count && bytes[at] &- 0x30 < 10 }
+    func readDigits() {
+      while isDigit(index) {
+        mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 0x30)
+        digits += 1
+        index += 1
       }
-      guard offset < bytes.count, isDigit(bytes[offset]) else { throw failure("expected a digit in an exponent") }
-      while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
     }
-    return start..<offset
+    func fail(_ message: String) -> Failure { Failure(message: message, offset: index) }
+    let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+    if negative { index += 1 }
+    guard index < bytes.count else { throw fail("unexpected end of data") }
+    if bytes[index] == UInt8(ascii: "0") {
+      index += 1
+    } else if isDigit(index) {
+      readDigits()
+    } else {
+      throw fail("unexpected character")
+    }
+    var scale = 0
+    if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+      index += 1
+      guard isDigit(index) else { throw fail("expected a digit after '.'") }
+      let before = digits
+      readDigits()
+      scale = digits - before
+    }
+    if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+      index += 1
+      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+        index += 1
+      }
+      guard isDigit(index) else { throw fail("expected a digit in an exponent") }
+      while isDigit(index) { index += 1 }
+      return (start..<index, nil)
+    }
+    // Nineteen digits cannot overflow a UInt64.
+    guard digits <= 19, mantissa <= 1 << 53, scale < Self.powersOfTen.count else { return (start..<index, nil) }
+    let value = Double(mantissa) / Self.powersOfTen[scale]
+    return (start..<index, negative ? -value : value)
   }
 
-  private func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+  /// A member name; see `Key`.
+  private mutating func readKey() throws(Failure) -> Key {
+    let scanned = try scanStringBytes()
+    if scanned.plainASCII { return Key(raw: scanned.raw, unescaped: nil) }
+    return Key(raw: scanned.raw, unescaped: try decode(scanned))
+  }
 
-  /// Scans a string starting at its opening quote. Plain strings (no escapes) are decoded
-  /// straight from the input bytes; escaped ones are rebuilt.
+  /// Scans a string starting at its opening quote, checking it; its text only when `keep`.
   @discardableResult
   private mutating func scanString(keep: Bool) throws(Failure) -> String? {
-    offset += 1
-    let start = offset
+    let scanned = try scanStringBytes()
+    if scanned.plainASCII { return keep ? Self.asciiString(scanned.raw) : nil }
+    let text = try decode(scanned)
+    return keep ? text : nil
+  }
+
+  /// Text from bytes known to be ASCII. This initializer builds short strings in place
+  /// without validating them and long ones with a single copy, where `String(decoding:as:)`
+  /// validates first and copies after.
+  private static func asciiString(_ raw: UnsafeRawBufferPointer) -> String {
+    String(unsafeUninitializedCapacity: raw.count) { buffer in
+      UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
+      return raw.count
+    }
+  }
+
+  private struct ScannedString {
+    /// The bytes between the quotes, as written.
+    var raw: UnsafeRawBufferPointer
+    var start: Int
+    var sawEscape: Bool
+    var sawNonASCII: Bool
+    var plainASCII: Bool { !sawEscape && !sawNonASCII }
+  }
+
+  /// Moves past the string whose opening quote is next, checking its escapes and that it has
+  /// no raw control characters; UTF-8 is checked when it is decoded. Runs of plain ASCII are
+  /// skipped eight bytes at a time.
+  private mutating func scanStringBytes() throws(Failure) -> ScannedString {
+    // Locals, not `self`, in the loop: they stay in registers.
+    let bytes = self.bytes
+    let start = offset + 1
+    var index = start
     var sawEscape = false
     var sawNonASCII = false
+    func fail(_ message: String) -> Failure { Failure(message: message, offset: index) }
     while true {
-      guard offset < bytes.count else { throw failure("unterminated string") }
-      let byte = bytes[offset]
+      while index &+ 8 <= bytes.count {
+        let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+        let special = Self.specialBytes(word)
+        if special != 0 {
+          index &+= special.trailingZeroBitCount &>> 3
+          break
+        }
+        index &+= 8
+      }
+      guard index < bytes.count else { throw fail("unterminated string") }
+      let byte = bytes[index]
       if byte == UInt8(ascii: "\"") { break }
-      if byte < 0x20 { throw failure("unescaped control character in a string") }
+      if byte < 0x20 { throw fail("unescaped control character in a string") }
       if byte >= 0x80 { sawNonASCII = true }
       if byte == UInt8(ascii: "\\") {
         sawEscape = true
-        offset += 1
-        guard offset < bytes.count else { throw failure("unterminated string") }
-        switch bytes[offset] {
+        index += 1
+        guard index < bytes.count else { throw fail("unterminated string") }
+        switch bytes[index] {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
           UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-          offset += 1
+          index += 1
         case UInt8(ascii: "u"):
-          guard offset + 4 < bytes.count else { throw failure("unterminated string") }
-          for index in 1...4 where hexValue(bytes[offset + index]) == nil {
-            throw failure("invalid \\u escape")
+          guard index + 4 < bytes.count else { throw fail("unterminated string") }
+          for digit in 1...4 where hexValue(bytes[index + digit]) == nil {
+            throw fail("invalid \\u escape")
           }
-          offset += 5
+          index += 5
         default:
-          throw failure("invalid escape")
+          throw fail("invalid escape")
         }
         continue
       }
-      offset += 1
+      index += 1
     }
-    let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
-    offset += 1
-    if sawNonASCII, String(validating: raw, as: UTF8.self) == nil {
-      throw Failure(message: "invalid UTF-8 in a string", offset: start)
+    offset = index + 1
+    return ScannedString(
+      raw: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), start: start, sawEscape: sawEscape,
+      sawNonASCII: sawNonASCII)
+  }
+
+  /// A high bit set in the first byte of `word` (in memory order) that is a quote, a
+  /// backslash, a control character or not ASCII, and possibly in later bytes; zero when
+  /// there is none. The zero-byte tests (`(x - 0x01...) & ~x`) can only misfire above a true
+  /// hit, as a borrow runs upwards, so the lowest set bit is exact.
+  @inline(__always)
+  private static func specialBytes(_ word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let quotes = word ^ (ones &* 0x22)
+    let backslashes = word ^ (ones &* 0x5C)
+    let isQuote = (quotes &- ones) & ~quotes
+    let isBackslash = (backslashes &- ones) & ~backslashes
+    let isControl = (word &- ones &* 0x20) & ~word
+    return (isQuote | isBackslash | isControl | word) & (ones &* 0x80)
+  }
+
+  /// The text of a scanned string that has escapes or non-ASCII bytes.
+  private func decode(_ scanned: ScannedString) throws(Failure) -> String {
+    if scanned.sawNonASCII && !scanned.sawEscape {
+      guard let text = String(validating: scanned.raw, as: UTF8.self) else {
+        throw Failure(message: "invalid UTF-8 in a string", offset: scanned.start)
+      }
+      return text
     }
-    if sawEscape {
-      let text = try unescape(raw, at: start)
-      return keep ? text : nil
+    if scanned.sawNonASCII, String(validating: scanned.raw, as: UTF8.self) == nil {
+      throw Failure(message: "invalid UTF-8 in a string", offset: scanned.start)
     }
-    return keep ? String(decoding: raw, as: UTF8.self) : nil
+    return try unescape(scanned.raw, at: scanned.start)
   }
 
   private func hexValue(_ byte: UInt8) -> UInt32? {

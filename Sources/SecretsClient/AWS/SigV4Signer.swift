@@ -44,61 +44,100 @@ public struct SigV4Signer: Sendable {
   public func signed(_ request: HTTPRequest, at date: Date) -> HTTPRequest {
     var request = request
     let stamp = SigV4Timestamp(date)
-    request.headers.removeAll { $0.name.caseInsensitiveCompare("Authorization") == .orderedSame }
-    request.setHeader("X-Amz-Date", stamp.amzDate)
+    Self.removeHeader(&request, "Authorization")
+    Self.setHeader(&request, "X-Amz-Date", stamp.amzDate)
     let token = credentials.sessionToken
     if let token, !omitSessionTokenFromSignature {
-      request.setHeader("X-Amz-Security-Token", token)
+      Self.setHeader(&request, "X-Amz-Security-Token", token)
     } else {
-      request.headers.removeAll { $0.name.caseInsensitiveCompare("X-Amz-Security-Token") == .orderedSame }
+      Self.removeHeader(&request, "X-Amz-Security-Token")
     }
     let payloadHash = Self.hexSHA256(request.body)
-    if signBody { request.setHeader("X-Amz-Content-Sha256", payloadHash) }
+    if signBody { Self.setHeader(&request, "X-Amz-Content-Sha256", payloadHash) }
 
-    let canonical = canonicalRequest(request, payloadHash: payloadHash)
-    let toSign = stringToSign(canonicalRequest: canonical.text, at: date)
-    let key = signingKey(dateStamp: stamp.dateStamp)
-    let sig = signature(signingKey: key, stringToSign: toSign)
-    request.setHeader(
-      "Authorization",
-      "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(credentialScope(at: date)), "
+    let canonical = canonicalRequestBytes(request, payloadHash: payloadHash)
+    let scope = credentialScope(dateStamp: stamp.dateStamp)
+    let toSign = stringToSignBytes(canonicalRequest: canonical.bytes, amzDate: stamp.amzDate, scope: scope)
+    var mac = Self.signingKeys.keyedHMAC(for: self, dateStamp: stamp.dateStamp)
+    mac.update(data: toSign)
+    let sig = Self.hex(mac.finalize())
+    Self.setHeader(
+      &request, "Authorization",
+      "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
         + "SignedHeaders=\(canonical.signedHeaders), Signature=\(sig)")
     if let token, omitSessionTokenFromSignature {
-      request.setHeader("X-Amz-Security-Token", token)
+      Self.setHeader(&request, "X-Amz-Security-Token", token)
     }
     return request
   }
 
   /// `yyyyMMdd/region/service/aws4_request`.
   public func credentialScope(at date: Date) -> String {
-    "\(SigV4Timestamp(date).dateStamp)/\(region)/\(service)/aws4_request"
+    credentialScope(dateStamp: SigV4Timestamp(date).dateStamp)
+  }
+
+  func credentialScope(dateStamp: String) -> String {
+    "\(dateStamp)/\(region)/\(service)/aws4_request"
   }
 
   /// Step 1: the canonical request, and the list of signed header names it commits to.
   public func canonicalRequest(_ request: HTTPRequest, payloadHash: String? = nil)
     -> (text: String, signedHeaders: String)
   {
+    let canonical = canonicalRequestBytes(request, payloadHash: payloadHash ?? Self.hexSHA256(request.body))
+    return (String(decoding: canonical.bytes, as: UTF8.self), canonical.signedHeaders)
+  }
+
+  /// The canonical request as the UTF-8 bytes that are hashed, built without the strings
+  /// of its lines and their join.
+  func canonicalRequestBytes(_ request: HTTPRequest, payloadHash: String) -> (bytes: [UInt8], signedHeaders: String) {
     let headers = canonicalHeaders(request)
-    let signedHeaders = headers.map(\.name).joined(separator: ";")
-    let lines = [
-      request.method.uppercased(),
-      canonicalURI(request.url),
-      canonicalQuery(request.url),
-      headers.map { "\($0.name):\($0.value)\n" }.joined(),
-      signedHeaders,
-      payloadHash ?? Self.hexSHA256(request.body),
-    ]
-    return (lines.joined(separator: "\n"), signedHeaders)
+    var signedHeaders = ""
+    for (index, header) in headers.enumerated() {
+      if index > 0 { signedHeaders += ";" }
+      signedHeaders += header.name
+    }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(512)
+    bytes += request.method.uppercased().utf8
+    bytes.append(0x0A)
+    bytes += canonicalURI(request.url).utf8
+    bytes.append(0x0A)
+    bytes += canonicalQuery(request.url).utf8
+    bytes.append(0x0A)
+    for header in headers {
+      bytes += header.name.utf8
+      bytes.append(UInt8(ascii: ":"))
+      bytes += header.value.utf8
+      bytes.append(0x0A)
+    }
+    bytes.append(0x0A)
+    bytes += signedHeaders.utf8
+    bytes.append(0x0A)
+    bytes += payloadHash.utf8
+    return (bytes, signedHeaders)
   }
 
   /// Step 2: what the signature covers: algorithm, time, scope, and the canonical request's hash.
   public func stringToSign(canonicalRequest: String, at date: Date) -> String {
-    [
-      Self.algorithm,
-      SigV4Timestamp(date).amzDate,
-      credentialScope(at: date),
-      Self.hexSHA256(Data(canonicalRequest.utf8)),
-    ].joined(separator: "\n")
+    let stamp = SigV4Timestamp(date)
+    let bytes = stringToSignBytes(
+      canonicalRequest: Array(canonicalRequest.utf8), amzDate: stamp.amzDate,
+      scope: credentialScope(dateStamp: stamp.dateStamp))
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  func stringToSignBytes(canonicalRequest: [UInt8], amzDate: String, scope: String) -> [UInt8] {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(160)
+    bytes += Self.algorithm.utf8
+    bytes.append(0x0A)
+    bytes += amzDate.utf8
+    bytes.append(0x0A)
+    bytes += scope.utf8
+    bytes.append(0x0A)
+    Self.appendHex(SHA256.hash(data: canonicalRequest), to: &bytes)
+    return bytes
   }
 
   /// Step 3: the key derived from the secret key for one day, region and service.
@@ -110,6 +149,10 @@ public struct SigV4Signer: Sendable {
     return key
   }
 
+  /// Derived keys by secret key, day, region and service: deriving one takes four HMACs,
+  /// and every request of a day signs with the same one. Kept in memory only, never shown.
+  static let signingKeys = SigningKeyCache()
+
   /// Step 4: the hex HMAC of the string to sign.
   public func signature(signingKey: SymmetricKey, stringToSign: String) -> String {
     Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: signingKey))
@@ -120,21 +163,91 @@ public struct SigV4Signer: Sendable {
   /// Lower-cased names, sorted; values trimmed with inner whitespace runs (folded lines
   /// included) collapsed to one space; repeated headers joined with commas in order.
   func canonicalHeaders(_ request: HTTPRequest) -> [(name: String, value: String)] {
-    var merged: [String: [String]] = [:]
-    for header in request.headers {
-      let name = header.name.lowercased()
+    var headers: [(name: String, value: String, order: Int)] = []
+    headers.reserveCapacity(request.headers.count + 1)
+    var hasHost = false
+    for (order, header) in request.headers.enumerated() {
+      let name = Self.lowercased(header.name)
       guard !Self.unsignedHeaders.contains(name) else { continue }
-      let value = header.value.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-      merged[name, default: []].append(value)
+      if name == "host" { hasHost = true }
+      headers.append((name, Self.collapsingWhitespace(header.value), order))
     }
-    if merged["host"] == nil { merged["host"] = [Self.canonicalHost(request.url)] }
-    return merged.keys.sorted().map { ($0, merged[$0]!.joined(separator: ",")) }
+    if !hasHost { headers.append(("host", Self.canonicalHost(request.url), headers.count)) }
+    headers.sort { $0.name != $1.name ? $0.name < $1.name : $0.order < $1.order }
+    var merged: [(name: String, value: String)] = []
+    merged.reserveCapacity(headers.count)
+    for header in headers {
+      if merged.last?.name == header.name {
+        merged[merged.count - 1].value += "," + header.value
+      } else {
+        merged.append((header.name, header.value))
+      }
+    }
+    return merged
+  }
+
+  /// `lowercased()`, byte by byte for the ASCII names HTTP uses.
+  static func lowercased(_ name: String) -> String {
+    guard name.utf8.allSatisfy({ $0 < 0x80 }) else { return name.lowercased() }
+    guard name.utf8.contains(where: { (0x41...0x5A).contains($0) }) else { return name }
+    return String(decoding: name.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+  }
+
+  /// The value split at whitespace runs and joined with single spaces, as
+  /// `split(whereSeparator: \.isWhitespace)` does: for ASCII its whitespace is tab, line
+  /// feed, vertical tab, form feed, carriage return and space.
+  static func collapsingWhitespace(_ value: String) -> String {
+    guard value.utf8.allSatisfy({ $0 < 0x80 }) else {
+      return value.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+    var out: [UInt8] = []
+    out.reserveCapacity(value.utf8.count)
+    var pendingSpace = false
+    for byte in value.utf8 {
+      if isSpace(byte) {
+        pendingSpace = !out.isEmpty
+      } else {
+        if pendingSpace { out.append(0x20) }
+        pendingSpace = false
+        out.append(byte)
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// `caseInsensitiveCompare(_:) == .orderedSame` for a header name, without Foundation's
+  /// string comparison for ASCII names (two ASCII strings equal but for case have one length).
+  static func sameHeaderName(_ name: String, _ other: String) -> Bool {
+    let ascii = name.utf8.allSatisfy { $0 < 0x80 } && other.utf8.allSatisfy { $0 < 0x80 }
+    guard ascii else { return name.caseInsensitiveCompare(other) == .orderedSame }
+    return name.utf8.count == other.utf8.count
+      && zip(name.utf8, other.utf8).allSatisfy { a, b in
+        a == b || (a | 0x20 == b | 0x20 && (0x61...0x7A).contains(a | 0x20))
+      }
+  }
+
+  /// `HTTPRequest.removeHeader` and `setHeader`, matching names through `sameHeaderName`.
+  static func removeHeader(_ request: inout HTTPRequest, _ name: String) {
+    request.headers.removeAll { sameHeaderName($0.name, name) }
+  }
+
+  static func setHeader(_ request: inout HTTPRequest, _ name: String, _ value: String) {
+    removeHeader(&request, name)
+    request.headers.append((name, value))
   }
 
   /// The host as botocore signs it and the transport sends it: the port only when it is not
   /// the scheme's default.
   static func canonicalHost(_ url: URL) -> String {
-    var host = (url.host ?? "").lowercased()
+    // A host name of letters, digits, dots and dashes reads the same decoded, so it need
+    // not be percent-decoded.
+    let written = url.host(percentEncoded: true) ?? ""
+    let plain = written.utf8.allSatisfy { byte in
+      byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || (0x30...0x39).contains(byte)
+        || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+    var host = Self.lowercased(plain && !written.isEmpty ? written : (url.host ?? ""))
     // An IPv6 address keeps its brackets, as in the Host header (and botocore's netloc).
     if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
     guard let port = url.port else { return host }
@@ -144,6 +257,9 @@ public struct SigV4Signer: Sendable {
   }
 
   func canonicalURI(_ url: URL) -> String {
+    // The JSON protocols always post to "/": no need to take the URL apart again.
+    let encodedPath = url.path(percentEncoded: true)
+    if encodedPath == "/" || encodedPath.isEmpty { return "/" }
     let raw = URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedPath ?? "/"
     var path = raw.removingPercentEncoding ?? raw
     if path.isEmpty { path = "/" }
@@ -167,7 +283,8 @@ public struct SigV4Signer: Sendable {
   }
 
   func canonicalQuery(_ url: URL) -> String {
-    guard let query = URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedQuery,
+    guard url.query(percentEncoded: true)?.isEmpty == false,
+      let query = URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedQuery,
       !query.isEmpty
     else { return "" }
     let pairs = query.split(separator: "&", omittingEmptySubsequences: true).map { item -> (String, String) in
@@ -205,16 +322,68 @@ public struct SigV4Signer: Sendable {
 
   static func hexSHA256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
 
-  static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    for byte in bytes {
-      out.append(digits[Int(byte >> 4)])
-      out.append(digits[Int(byte & 0x0f)])
-    }
+  static func hex(_ digest: some Sequence<UInt8>) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity(64)
+    appendHex(digest, to: &out)
     return String(decoding: out, as: UTF8.self)
   }
 
-  static func hex(_ digest: some Digest) -> String { hex(Array(digest)) }
-  static func hex(_ code: HashedAuthenticationCode<SHA256>) -> String { hex(Array(code)) }
+  static func hex(_ digest: some Digest) -> String {
+    digest.withUnsafeBytes { hex($0) }
+  }
+
+  static func hex(_ code: HashedAuthenticationCode<SHA256>) -> String {
+    code.withUnsafeBytes { hex($0) }
+  }
+
+  static func appendHex(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+    let digits: StaticString = "0123456789abcdef"
+    for byte in bytes {
+      out.append(digits.utf8Start[Int(byte >> 4)])
+      out.append(digits.utf8Start[Int(byte & 0x0f)])
+    }
+  }
+
+  static func appendHex(_ digest: SHA256.Digest, to out: inout [UInt8]) {
+    digest.withUnsafeBytes { appendHex($0, to: &out) }
+  }
+}
+
+/// A few derived signing keys, shared by every signer in the process (a client makes one
+/// per attempt), each kept as an HMAC already keyed with it, to copy for each signature:
+/// deriving a key takes four HMACs, keying one two hashes. The secret key they come from is
+/// compared, never stored elsewhere or shown.
+final class SigningKeyCache: @unchecked Sendable {
+  private struct Entry {
+    var secretAccessKey: String
+    var dateStamp: String
+    var region: String
+    var service: String
+    var keyed: HMAC<SHA256>
+  }
+
+  private let lock = NSLock()
+  private var entries: [Entry] = []
+  /// Enough for the credentials a process signs with at once (a role and its source).
+  private let capacity = 4
+
+  func keyedHMAC(for signer: SigV4Signer, dateStamp: String) -> HMAC<SHA256> {
+    let secret = signer.credentials.secretAccessKey
+    let found = lock.withLock {
+      entries.first {
+        $0.dateStamp == dateStamp && $0.secretAccessKey == secret && $0.region == signer.region
+          && $0.service == signer.service
+      }?.keyed
+    }
+    if let found { return found }
+    let keyed = HMAC<SHA256>(key: signer.signingKey(dateStamp: dateStamp))
+    lock.withLock {
+      if entries.count == capacity { entries.removeFirst() }
+      entries.append(
+        Entry(
+          secretAccessKey: secret, dateStamp: dateStamp, region: signer.region, service: signer.service, keyed: keyed))
+    }
+    return keyed
+  }
 }
