@@ -7,8 +7,13 @@ the issue's targets beside the numbers. Benchmarks report; they assert nothing.
 """
 
 import argparse
+import fcntl
 import json
 import os
+import pty
+import select
+import struct
+import termios
 import shlex
 import shutil
 import signal
@@ -488,6 +493,58 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
             time.sleep(0.005)
         return seen, screen, socket_name, start
 
+    def pty_time_to(self, argv, marker, env):
+        """Seconds from forking `argv` on a fresh 120x40 pseudo-terminal until `marker` is in
+        the bytes it wrote (None if it never is): the first rows as the program paints them,
+        without a terminal emulator's own delays. Also the wall-clock launch time."""
+        launched_at = time.time()
+        start = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+                os.execve(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        seen = None
+        output = b""
+        try:
+            while time.perf_counter() - start < 30:
+                ready, _, _ = select.select([fd], [], [], 0.5)
+                if not ready:
+                    continue
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:
+                    break  # the program exited
+                if not data:
+                    break
+                output += data
+                if marker.encode() in output:
+                    seen = time.perf_counter() - start
+                    break
+        finally:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            # Drain until it exits so its restore sequences never block on a full pty.
+            deadline = time.perf_counter() + 5
+            while time.perf_counter() < deadline:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    break
+                if select.select([fd], [], [], 0.05)[0]:
+                    try:
+                        os.read(fd, 65536)
+                    except OSError:
+                        pass
+            else:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            os.close(fd)
+        return seen, launched_at
+
     def tmux_floor(self):
         """What launching and polling tmux costs by itself: a shell that prints the marker
         at once. Reported beside the first-rows numbers, which include it."""
@@ -556,6 +613,21 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
             self.notes.append(f"first rows on {server_name} at {count}: not measured: {problem}")
             self.args.tui_first_rows = False
             return
+        # The same on a bare pseudo-terminal: fork to the first row's bytes, no tmux.
+        pty_times = []
+        pty_after_request = []
+        pty_env = dict(self.env, TERM="xterm-256color")
+        for _ in range(self.args.runs):
+            if server_name == "replay":
+                replay_stats(url)
+            seen, launched_at = self.pty_time_to([sh, "--endpoint-url", url, "--region", REGION], marker, pty_env)
+            if seen is None:
+                break
+            pty_times.append(seen)
+            if server_name == "replay":
+                first_list_at = replay_stats(url).get("first_list_at")
+                if first_list_at is not None:
+                    pty_after_request.append(launched_at + seen - first_list_at)
         self.rows.append(
             {
                 "what": f"TUI first rows painted, {server_name}",
@@ -584,6 +656,29 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
                     "runs": len(after_request),
                 }
             )
+        if pty_times:
+            self.rows.append(
+                {
+                    "what": f"TUI first rows written to a pty (no tmux), {server_name}",
+                    "n": count,
+                    "stagehand": median(pty_times),
+                    "aws": float("nan"),
+                    "boto3": float("nan"),
+                    "target": f"<= page round trip ({fmt_s(page_rtt)}) + 50 ms",
+                    "verdict": "met" if median(pty_times) <= page_rtt + 0.05 else "not met",
+                    "runs": len(pty_times),
+                }
+            )
+            if pty_after_request:
+                self.notes.append(
+                    f"first rows on a bare pty on {server_name} at {count}: {fmt_s(median(pty_times))} from fork to "
+                    f"the bytes of the first row = {fmt_s(median(pty_times) - median(pty_after_request))} of "
+                    f"process start-up before the first ListSecrets, then {fmt_s(median(pty_after_request))} "
+                    f"from that request to the rows written"
+                )
+        else:
+            self.notes.append(f"first rows on a bare pty on {server_name} at {count}: not measured (no row appeared)")
+        if after_request:
             startup = median(times) - median(after_request)
             self.notes.append(
                 f"first rows on {server_name} at {count}: {fmt_s(median(times))} from launch = about "
