@@ -60,8 +60,15 @@ public final class HTTP1Transport: HTTPTransport, @unchecked Sendable {
     } onCancel: {
       cancel.cancel()
     }
-    if cancel.isCancelled { throw CancellationError() }
-    return try result.get()
+    switch result {
+    case .success(let response):
+      // An answer that arrived is returned even if the task was cancelled meanwhile: for a
+      // change, it is the only word on whether it was applied.
+      return response
+    case .failure(let error):
+      if cancel.isCancelled { throw CancellationError() }
+      throw error
+    }
   }
 
   // MARK: - One exchange (blocking, on a worker thread)
