@@ -24,8 +24,14 @@ enum Output {
     }
   }
 
+  /// `text` on standard error after "stagehand: ", made safe line by line: messages carry a
+  /// server's text (an AWS error message, a store file's names), and keep their own lines.
   static func error(_ text: String) {
-    FileHandle.standardError.write(Data(("stagehand: " + text + "\n").utf8))
+    FileHandle.standardError.write(Data(("stagehand: " + safeLines(text) + "\n").utf8))
+  }
+
+  static func safeLines(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { safe(String($0)) }.joined(separator: "\n")
   }
 
   static func json(_ value: Any) {

@@ -140,7 +140,8 @@ struct VersionsCommand: AsyncParsableCommand {
         + "  LABELS")
     for version in found.versions {
       Output.line(
-        Output.cell(version.versionId, 36) + "  " + Output.cell(Commands.date(version.createdDate), 20) + "  "
+        Output.cell(Output.safe(version.versionId), 36) + "  " + Output.cell(Commands.date(version.createdDate), 20)
+          + "  "
           + Output.cell(Commands.date(version.lastAccessedDate), 20) + "  "
           + (version.isDeprecated
             ? "(deprecated)"
