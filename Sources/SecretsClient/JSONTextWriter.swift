@@ -143,6 +143,14 @@ public struct JSONTextWriter {
   /// Appends a raw newline (after the document, say).
   public mutating func newline() { bytes.append(0x0A) }
 
+  /// Hands the bytes written so far to `output` (when there are any) and forgets them,
+  /// keeping their room: a long document goes out in pieces, writing continues where it was.
+  public mutating func flush(to output: (UnsafeRawBufferPointer) -> Void) {
+    guard !bytes.isEmpty else { return }
+    bytes.withUnsafeBytes { output($0) }
+    bytes.removeAll(keepingCapacity: true)
+  }
+
   private mutating func quoted(_ text: String) {
     bytes.append(UInt8(ascii: "\""))
     // Most strings need no escape: copy them whole.

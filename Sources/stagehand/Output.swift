@@ -11,16 +11,18 @@ enum Output {
 
   /// Writes all of `bytes` to standard output without copying them first.
   static func write(_ bytes: [UInt8]) {
-    bytes.withUnsafeBytes { raw in
-      var offset = 0
-      while offset < raw.count {
-        let written = Foundation.write(1, raw.baseAddress! + offset, raw.count - offset)
-        if written < 0 {
-          if errno == EINTR { continue }
-          return
-        }
-        offset += written
+    bytes.withUnsafeBytes { write($0) }
+  }
+
+  static func write(_ raw: UnsafeRawBufferPointer) {
+    var offset = 0
+    while offset < raw.count {
+      let written = Foundation.write(1, raw.baseAddress! + offset, raw.count - offset)
+      if written < 0 {
+        if errno == EINTR { continue }
+        return
       }
+      offset += written
     }
   }
 
