@@ -6,7 +6,7 @@ import StagingModel
 ///     NAME            VERSIONS  LABELS
 ///     prod/db         2         aaaa1111…:AWSCURRENT bbbb2222…:AWSPREVIOUS,release-1 [rotation on]
 ///
-/// Names, labels and the owning service go through `DisplayText.sanitized`; cells are padded
+/// Names, version ids, labels and the owning service go through `DisplayText.sanitized`; cells are padded
 /// and cut by Characters. Built for 10,000 secrets: the secrets are read in place (never
 /// copied), each name's safe text and length are worked out once, printable ASCII (nearly
 /// everything) is copied as bytes without a look at Characters, and labels are sorted only
@@ -179,10 +179,11 @@ public enum SecretListText {
     }
   }
 
-  /// `shortID(id, length: 8)`, as bytes. Version ids are printed as they are (not sanitized).
+  /// `shortID(DisplayText.sanitized(id), length: 8)`, as bytes: a version id comes from the
+  /// server like a name, so a control character in it is shown, never sent to the terminal.
   static func appendShortID(_ id: VersionID, to out: inout [UInt8]) {
     guard ByteScan.isPrintableASCII(id) else {
-      out.append(contentsOf: shortID(id, length: 8).utf8)
+      out.append(contentsOf: shortID(DisplayText.sanitized(id), length: 8).utf8)
       return
     }
     if id.utf8.count <= 8 {

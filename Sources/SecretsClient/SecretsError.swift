@@ -1,4 +1,5 @@
 import Foundation
+import StagingModel
 
 /// Every failure a backend reports, in a form the UI and CLI can explain.
 public enum SecretsError: Error, Equatable, Sendable {
@@ -25,7 +26,10 @@ public enum SecretsError: Error, Equatable, Sendable {
   /// What happened and what to do, for a person.
   public var userMessage: String {
     switch self {
-    case .service(let code, let message, _, _):
+    case .service(let rawCode, let rawMessage, _, _):
+      // The server's words, shown as data: a newline or an ESC in them stays visible and inert.
+      let code = DisplayText.sanitized(rawCode)
+      let message = DisplayText.sanitized(rawMessage)
       switch code {
       case "AccessDeniedException":
         return "\(code): \(message)\nAsk for the IAM permission named above (see README, IAM policies)."

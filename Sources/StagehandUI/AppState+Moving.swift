@@ -49,7 +49,7 @@ extension AppState {
       if labels.count == 1 { return openPreview(.remove(label: labels[0], from: version.versionId)) }
       popup = .choice(
         ChoiceState(
-          title: "Remove which label from \(shortID(version.versionId))?", options: labels, cursor: 0,
+          title: "Remove which label from \(shortDisplayID(version.versionId))?", options: labels, cursor: 0,
           purpose: .removeLabel(versionId: version.versionId)))
       return []
     case .addLabel:

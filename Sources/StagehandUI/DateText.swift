@@ -39,7 +39,10 @@ public struct DateText: Sendable {
     case ..<86_400: amount = "\(Int(magnitude / 3600))h"
     case ..<(86_400 * 60): amount = "\(Int(magnitude / 86_400))d"
     case ..<(86_400 * 365): amount = "\(Int(magnitude / (86_400 * 30)))mo"
-    default: amount = "\(Int(magnitude / (86_400 * 365)))y"
+    case ..<(86_400 * 365 * 10_000): amount = "\(Int(magnitude / (86_400 * 365)))y"
+    // No real date is this far off (a server sent nonsense, say 1e300 seconds): said
+    // plainly, where Int(_:) would trap.
+    default: amount = ">9999y"
     }
     return seconds >= 0 ? "\(amount) ago" : "in \(amount)"
   }

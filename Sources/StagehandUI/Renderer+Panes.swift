@@ -239,8 +239,8 @@ extension Renderer {
     let y = layout.versionDetailRow
     var parts: [String] = []
     if let version = state.selectedVersion {
-      let id = sanitizeForDisplay(version.versionId, asciiOnly: true)
-      parts.append(width >= 76 ? id : shortID(id))
+      parts.append(
+        width >= 76 ? sanitizeForDisplay(version.versionId, asciiOnly: true) : shortDisplayID(version.versionId))
       if let created = version.createdDate, width >= 76 { parts.append("created \(dates.absolute(created))") }
       if let accessed = version.lastAccessedDate {
         let relative = dates.relative(accessed, now: state.now)

@@ -32,7 +32,7 @@ extension Renderer {
     case .labelInput(let input):
       var lines: [StyledLine] = [
         [
-          ("Label for \(shortID(input.versionId)): ", .plain),
+          ("Label for \(shortDisplayID(input.versionId)): ", .plain),
           (sanitizeForDisplay(input.text, asciiOnly: theme.asciiOnly), CellStyle(bold: true)),
           (theme.asciiOnly ? "_" : "▏", CellStyle(bold: true)),
         ]
@@ -111,7 +111,7 @@ extension Renderer {
   }
 
   func revealTitle(_ reveal: RevealState) -> String {
-    "Value of \(reveal.secretName) \(shortID(reveal.versionId))"
+    "Value of \(reveal.secretName) \(shortDisplayID(reveal.versionId))"
   }
 
   func revealLines(_ reveal: RevealState, width: Int) -> [StyledLine] {
@@ -163,7 +163,7 @@ extension Renderer {
     }
     lines.append([])
     for change in plan.diff {
-      var row: StyledLine = [(shortID(change.versionId) + "  ", CellStyle(bold: true))]
+      var row: StyledLine = [(shortDisplayID(change.versionId) + "  ", CellStyle(bold: true))]
       row += chipRuns(change.before)
       row.append((theme.arrow + " ", .plain))
       row += chipRuns(change.after)

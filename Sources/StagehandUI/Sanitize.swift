@@ -39,6 +39,13 @@ public func sanitizeForDisplay(_ text: String, asciiOnly: Bool = false) -> Strin
   return out
 }
 
+/// A version id shortened for a popup or a title: made safe as ASCII, as the versions pane
+/// shows ids (AWS ids are ASCII, so anything else is shown as code points), then cut to 8
+/// characters and "…".
+func shortDisplayID(_ id: VersionID) -> String {
+  shortID(sanitizeForDisplay(id, asciiOnly: true))
+}
+
 private func codePointToken(_ value: UInt32) -> String {
   var hex = String(value, radix: 16, uppercase: true)
   while hex.count < 4 { hex = "0" + hex }

@@ -123,18 +123,17 @@ enum Commands {
           text +=
             "\nLabels now: "
             + current.labelMap.labelledVersions.versionIDs.map { id in
-              "\(shortID(id)) [\(current.labelMap.labels(on: id).sorted(by: StandardLabel.displayOrder).joined(separator: " "))]"
+              "\(shortID(Output.safe(id))) [\(PlanPrinter.labelsText(current.labelMap.labels(on: id)))]"
             }.joined(separator: ", ")
         }
         if let revert {
-          text += "\nTo revert: " + revert.awsCLICommands.joined(separator: " && ")
+          text += "\nTo revert: " + revert.awsCLICommands.map(Output.safe).joined(separator: " && ")
         }
         text += "\nTo finish: run the same stagehand command again."
       }
-      // Line by line, so the report keeps its lines while anything else stays inert.
-      throw CLIError.failure(
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { Output.safe(String($0)) }.joined(
-          separator: "\n"))
+      // Ids and labels were made safe above (a newline in one must not start a line of its
+      // own); `Output.error` makes the server's message safe line by line.
+      throw CLIError.failure(text)
     }
   }
 }

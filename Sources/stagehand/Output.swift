@@ -11,21 +11,29 @@ enum Output {
 
   /// Writes all of `bytes` to standard output without copying them first.
   static func write(_ bytes: [UInt8]) {
-    bytes.withUnsafeBytes { raw in
-      var offset = 0
-      while offset < raw.count {
-        let written = Foundation.write(1, raw.baseAddress! + offset, raw.count - offset)
-        if written < 0 {
-          if errno == EINTR { continue }
-          return
-        }
-        offset += written
+    bytes.withUnsafeBytes { write($0) }
+  }
+
+  static func write(_ raw: UnsafeRawBufferPointer) {
+    var offset = 0
+    while offset < raw.count {
+      let written = Foundation.write(1, raw.baseAddress! + offset, raw.count - offset)
+      if written < 0 {
+        if errno == EINTR { continue }
+        return
       }
+      offset += written
     }
   }
 
+  /// `text` on standard error after "stagehand: ", made safe line by line: messages carry a
+  /// server's text (an AWS error message, a store file's names), and keep their own lines.
   static func error(_ text: String) {
-    FileHandle.standardError.write(Data(("stagehand: " + text + "\n").utf8))
+    FileHandle.standardError.write(Data(("stagehand: " + safeLines(text) + "\n").utf8))
+  }
+
+  static func safeLines(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { safe(String($0)) }.joined(separator: "\n")
   }
 
   static func json(_ value: Any) {

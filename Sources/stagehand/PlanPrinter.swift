@@ -20,7 +20,7 @@ enum PlanPrinter {
       marks += change.added.map { "+\(Output.safe($0.label))\($0.automatic ? " (automatic)" : "")" }
       if change.becomesDeprecated { marks.append("(deprecated)") }
       lines.append(
-        "  " + Output.cell(shortID(change.versionId), width) + "  "
+        "  " + Output.cell(shortID(Output.safe(change.versionId)), width) + "  "
           + Output.cell(labelsText(change.before), beforeWidth)
           + "  " + Output.cell(labelsText(change.after), afterWidth) + "  " + marks.joined(separator: " "))
     }

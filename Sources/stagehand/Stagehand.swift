@@ -79,7 +79,12 @@ struct ListCommand: AsyncParsableCommand {
     } catch {
       throw CLIError.failure(Commands.message(error))
     }
-    Output.write(json ? SecretListJSON.document(pages: pages) : SecretListText.document(pages: pages, filter: filter))
+    // Only once every page is in: a failure on a later page prints nothing.
+    if json {
+      SecretListJSON.write(pages: pages) { Output.write($0) }
+    } else {
+      Output.write(SecretListText.document(pages: pages, filter: filter))
+    }
   }
 }
 
@@ -140,7 +145,8 @@ struct VersionsCommand: AsyncParsableCommand {
         + "  LABELS")
     for version in found.versions {
       Output.line(
-        Output.cell(version.versionId, 36) + "  " + Output.cell(Commands.date(version.createdDate), 20) + "  "
+        Output.cell(Output.safe(version.versionId), 36) + "  " + Output.cell(Commands.date(version.createdDate), 20)
+          + "  "
           + Output.cell(Commands.date(version.lastAccessedDate), 20) + "  "
           + (version.isDeprecated
             ? "(deprecated)"

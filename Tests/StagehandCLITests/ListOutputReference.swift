@@ -5,7 +5,9 @@ import StagingModel
 /// `stagehand list` and `list --json` as they were written before `SecretListText` and the
 /// in-place `SecretListJSON` (ListCommand.run, Output.cell, PlanPrinter.labelOrder and the
 /// first SecretListJSON, kept as they were): the reference the differential tests hold the
-/// new bytes to. Only the test target uses it.
+/// new bytes to. Only the test target uses it. One change since: version ids are sanitized
+/// (`safe`) before they are shortened, as names and labels always were; the old table printed
+/// them raw, which let a server send terminal control sequences.
 enum ListOutputReference {
   static func text(_ secrets: [Secret], filter: String?) -> [UInt8] {
     var out: [UInt8] = []
@@ -25,7 +27,7 @@ enum ListOutputReference {
       if secret.isScheduledForDeletion { flags.append("[scheduled for deletion]") }
       if secret.rotationEnabled { flags.append("[rotation on]") }
       let labels = secret.versions.map { version in
-        "\(shortID(version.versionId, length: 8)):\(version.labels.sorted(by: labelOrder).map(safe).joined(separator: ","))"
+        "\(shortID(safe(version.versionId), length: 8)):\(version.labels.sorted(by: labelOrder).map(safe).joined(separator: ","))"
       }
       line(
         cell(safe(secret.name), nameWidth) + "  " + cell("\(secret.versions.count)", 8) + "  "

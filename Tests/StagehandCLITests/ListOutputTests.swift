@@ -150,6 +150,28 @@ struct ListOutputTests {
     }
     #expect(SecretListText.document(secrets, filter: nil) == ListOutputReference.text(secrets, filter: nil))
     #expect(SecretListJSON.document(secrets) == ListOutputReference.json(secrets))
+    var chunks: [[UInt8]] = []
+    SecretListJSON.write(pages: [secrets]) { chunks.append(Array($0)) }
+    #expect(Array(chunks.joined()) == ListOutputReference.json(secrets))
+    #expect(chunks.count > 20)
+  }
+
+  /// `list --json` writes the document in chunks: together they are the document, each but
+  /// the last at least the chunk size, none empty.
+  @Test func jsonInChunksIsTheSameDocument() {
+    var chunked = 0
+    for (_, pages, _) in Self.lists(seed: 75).prefix(200) {
+      let whole = SecretListJSON.document(pages: pages)
+      for chunkSize in [1, 700, 4_096, 256 * 1_024] {
+        var chunks: [[UInt8]] = []
+        SecretListJSON.write(pages: pages, chunkSize: chunkSize) { chunks.append(Array($0)) }
+        #expect(Array(chunks.joined()) == whole, "\(chunkSize)")
+        #expect(chunks.dropLast().allSatisfy { $0.count >= chunkSize }, "\(chunkSize)")
+        #expect(!chunks.contains { $0.isEmpty })
+        if chunks.count > 2 { chunked += 1 }
+      }
+    }
+    #expect(chunked > 200)
   }
 
   @Test func emptyListsSaySo() {
@@ -173,6 +195,10 @@ struct ListOutputTests {
         }
         return (name: "s\(index)/" + Self.name(&rng), versions: versions)
       })
+    try await expectSameOutput(h, ["--store", h.storePath], storePath: h.storePath)
+    // Enough secrets for `list --json` to go out in several chunks.
+    try h.writeStore(
+      (0..<1_500).map { index in (name: "bulk/\(index)", versions: [(id: Self.uuid(&rng), labels: ["AWSCURRENT"])]) })
     try await expectSameOutput(h, ["--store", h.storePath], storePath: h.storePath)
     // The demo store has managed, deleted and rotating secrets, descriptions and tags.
     #expect(try h.run(["--demo", "list"]).status == 0)

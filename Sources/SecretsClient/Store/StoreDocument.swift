@@ -122,27 +122,30 @@ extension StoreDocument {
         ? "formatVersion \(formatVersion) is newer than this Stagehand understands (\(Self.formatVersion)); upgrade Stagehand."
         : "formatVersion \(formatVersion) is not supported (expected \(Self.formatVersion))."
     }
+    // The file's names, ids and labels are shown as data: one line, nothing a terminal acts on.
+    let safe = DisplayText.sanitized
     var names = Set<String>()
     for secret in secrets {
       if secret.Name.isEmpty { return "a secret has an empty Name." }
-      if !names.insert(secret.Name).inserted { return "two secrets are named \"\(secret.Name)\"." }
+      if !names.insert(secret.Name).inserted { return "two secrets are named \"\(safe(secret.Name))\"." }
       var ids = Set<String>()
       var holders: [String: String] = [:]
       for version in secret.Versions {
-        if version.VersionId.isEmpty { return "secret \"\(secret.Name)\" has a version with an empty VersionId." }
+        if version.VersionId.isEmpty { return "secret \"\(safe(secret.Name))\" has a version with an empty VersionId." }
         if !ids.insert(version.VersionId).inserted {
-          return "secret \"\(secret.Name)\" lists version \(version.VersionId) twice."
+          return "secret \"\(safe(secret.Name))\" lists version \(safe(version.VersionId)) twice."
         }
         for label in version.VersionStages ?? [] {
           if let other = holders[label], other != version.VersionId {
-            return "secret \"\(secret.Name)\" has label \(label) on two versions (\(other), \(version.VersionId))."
+            return
+              "secret \"\(safe(secret.Name))\" has label \(safe(label)) on two versions (\(safe(other)), \(safe(version.VersionId)))."
           }
           holders[label] = version.VersionId
         }
       }
       let count = secret.Versions.reduce(0) { $0 + Set($1.VersionStages ?? []).count }
       if count > StandardLabel.quota {
-        return "secret \"\(secret.Name)\" has \(count) labels; AWS allows \(StandardLabel.quota)."
+        return "secret \"\(safe(secret.Name))\" has \(count) labels; AWS allows \(StandardLabel.quota)."
       }
     }
     return nil
