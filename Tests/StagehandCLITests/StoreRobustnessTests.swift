@@ -41,7 +41,7 @@ struct StoreRobustnessTests {
     var rng = SplitMix64(seed: 0x5AFE)
 
     // How long one save takes here, so the kills spread over the first couple of saves.
-    let perSave = try saver.timeOneSave()
+    let perSave = try await onOwnThread { try saver.timeOneSave() }
     let window = UInt32(min(max(perSave * 2, 0.000_5), 0.05) * 1_000_000)
 
     var kills = 0
@@ -51,7 +51,8 @@ struct StoreRobustnessTests {
     var betweenSaves = 0
     while kills < 500 && rounds < 1_500 {
       rounds += 1
-      let lines = try saver.runAndKill(afterMicroseconds: UInt32.random(in: 0...window, using: &rng))
+      let delay = UInt32.random(in: 0...window, using: &rng)
+      let lines = try await onOwnThread { try saver.runAndKill(afterMicroseconds: delay) }
       // A kill before the first save began does not count.
       guard let last = lines.last else { continue }
       kills += 1
@@ -169,7 +170,7 @@ struct StoreRobustnessTests {
     }
   }
 
-  @Test func twoProcessesMakingTwoHundredMovesEachLoseNone() throws {
+  @Test func twoProcessesMakingTwoHundredMovesEachLoseNone() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     try h.writeStore([
@@ -201,8 +202,10 @@ struct StoreRobustnessTests {
     }
     let first = try loop("one", "alpha")
     let second = try loop("two", "beta")
-    first.waitUntilExit()
-    second.waitUntilExit()
+    try await onOwnThread {
+      first.waitUntilExit()
+      second.waitUntilExit()
+    }
     let errors = (try? String(contentsOfFile: h.storePath + ".one.err", encoding: .utf8)) ?? ""
     #expect(first.terminationStatus == 0, "failed moves: \(first.terminationStatus) \(errors.prefix(500))")
     #expect(second.terminationStatus == 0, "failed moves: \(second.terminationStatus)")
