@@ -97,8 +97,10 @@ public final class Terminal {
     }
     let rows = Int(cn_lines())
     let columns = Int(cn_cols())
+    var glyph = [Int32](repeating: 0, count: CellGlyph.maxScalars + 1)
+    var style: CursesStyle?
     for run in FrameDiffer.runs(from: previousFrame, to: grid) where run.y < rows {
-      write(run, of: grid, columns: columns)
+      write(run, of: grid, columns: columns, glyph: &glyph, style: &style)
     }
     cn_refresh()
     previousFrame = grid
@@ -187,34 +189,64 @@ public final class Terminal {
     }
   }
 
-  private func write(_ run: DrawRun, of grid: CellGrid, columns: Int) {
+  /// A cell style as curses draws it, kept while consecutive cells share the style.
+  private struct CursesStyle {
+    var style: CellStyle
+    var attributes: UInt32
+    var pair: Int32
+  }
+
+  private func write(
+    _ run: DrawRun, of grid: CellGrid, columns: Int, glyph: inout [Int32], style: inout CursesStyle?
+  ) {
     for offset in run.cells.indices {
       let x = run.x + offset
       guard x < columns else { break }
       let cell = run.cells[offset]
-      var text = cell.text
-      if FrameDiffer.isContinuation(cell) {
-        // The wide character to the left already covers this column.
-        if x > 0, let left = grid[x - 1, run.y].text.first, displayWidth(left) == 2 { continue }
-        text = " "
-      } else if let first = text.first, displayWidth(first) == 2,
-        x + 1 >= min(columns, grid.width) || !FrameDiffer.isContinuation(grid[x + 1, run.y])
-      {
-        // A wide glyph without room for its right half would shift the rest of the row.
-        text = " "
+      if style?.style != cell.style { style = cursesStyle(cell.style) }
+      let attributes = style!.attributes
+      let pair = style!.pair
+      let utf8 = cell.text.utf8
+      if utf8.count == 1, let byte = utf8.first, byte >= 0x20, byte < 0x7F {
+        // Printable ASCII, nearly every cell: one column, drawn as it is.
+        glyph[0] = Int32(byte)
+        glyph[1] = 0
+      } else {
+        guard let text = glyphText(cell, at: x, row: run.y, of: grid, columns: columns) else { continue }
+        CellGlyph.fill(&glyph, for: text)
       }
-      let mapped = StyleMapper.map(cell.style, mode: colorMode)
-      var pairNumber = 0
-      if colorMode != .none {
-        let (number, isNew) = pairs.pair(foreground: mapped.foreground, background: mapped.background)
-        if isNew { _ = cn_init_pair(Int32(number), Int32(mapped.foreground), Int32(mapped.background)) }
-        pairNumber = number
-      }
-      let scalars = CellGlyph.scalars(for: text)
-      scalars.withUnsafeBufferPointer { buffer in
-        _ = cn_put_cell(Int32(run.y), Int32(x), buffer.baseAddress, mapped.attributes.rawValue, Int32(pairNumber))
+      glyph.withUnsafeBufferPointer { buffer in
+        _ = cn_put_cell(Int32(run.y), Int32(x), buffer.baseAddress, attributes, pair)
       }
     }
+  }
+
+  private func cursesStyle(_ style: CellStyle) -> CursesStyle {
+    let mapped = StyleMapper.map(style, mode: colorMode)
+    var pairNumber = 0
+    if colorMode != .none {
+      let (number, isNew) = pairs.pair(foreground: mapped.foreground, background: mapped.background)
+      if isNew { _ = cn_init_pair(Int32(number), Int32(mapped.foreground), Int32(mapped.background)) }
+      pairNumber = number
+    }
+    return CursesStyle(style: style, attributes: mapped.attributes.rawValue, pair: Int32(pairNumber))
+  }
+
+  /// What a cell that is not plain ASCII shows, or nil when the wide character to its left
+  /// already covers it.
+  private func glyphText(_ cell: Cell, at x: Int, row y: Int, of grid: CellGrid, columns: Int) -> String? {
+    var text = cell.text
+    if FrameDiffer.isContinuation(cell) {
+      // The wide character to the left already covers this column.
+      if x > 0, let left = grid[x - 1, y].text.first, displayWidth(left) == 2 { return nil }
+      text = " "
+    } else if let first = text.first, displayWidth(first) == 2,
+      x + 1 >= min(columns, grid.width) || !FrameDiffer.isContinuation(grid[x + 1, y])
+    {
+      // A wide glyph without room for its right half would shift the rest of the row.
+      text = " "
+    }
+    return text
   }
 }
 
