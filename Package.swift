@@ -57,6 +57,13 @@ let package = Package(
       name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel", "StagehandTestSupport"], exclude: ["__Snapshots__"]),
     .testTarget(
       name: "StagehandTerminalTests", dependencies: ["StagehandTerminal", "StagehandUI", "StagehandTestSupport"]),
+    // The executable's own code, in process (QuickLaunch against ArgumentParser).
+    .testTarget(
+      name: "StagehandCommandTests",
+      dependencies: [
+        "stagehand", "StagehandTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
     .testTarget(name: "StagehandCLITests", dependencies: ["StagingModel", "SecretsClient", "StagehandTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -4,7 +4,7 @@ import SecretsClient
 /// Resolves credentials, region and endpoint the aws CLI's way and builds the AWS backend.
 /// Credentials are fetched on the first request, so listing starts without a round trip.
 enum AWSBackendFactory {
-  static func make(_ options: GlobalOptions, environment: [String: String]) async throws -> any SecretsBackend {
+  static func make(_ options: GlobalSettings, environment: [String: String]) async throws -> any SecretsBackend {
     let transport = HTTP1Transport(environment: .process())
     let configuration = try AWSConfiguration.resolve(
       profile: options.profile, region: options.region, endpointURL: options.endpointURL,

@@ -4,7 +4,7 @@ import SecretsClient
 /// Builds the backend the global options ask for: the embedded store (`--store`, `--demo`)
 /// or AWS.
 enum BackendFactory {
-  static func make(_ options: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment)
+  static func make(_ options: GlobalSettings, environment: [String: String] = ProcessInfo.processInfo.environment)
     async throws -> any SecretsBackend
   {
     if options.store != nil && (options.demo || options.demoReset) {

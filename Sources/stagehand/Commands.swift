@@ -46,7 +46,7 @@ enum Commands {
     _ global: GlobalOptions, _ options: ChangeOptions, secret secretId: String,
     makeIntent: (Secret) throws -> MoveIntent
   ) async throws {
-    let backend = try await BackendFactory.make(global)
+    let backend = try await BackendFactory.make(global.settings)
     let found = try await describe(backend, secretId, includeDeprecated: true)
     let intent = try makeIntent(found)
     let plan: Plan

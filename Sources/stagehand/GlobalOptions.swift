@@ -33,6 +33,28 @@ struct GlobalOptions: ParsableArguments {
   var logFile: String?
 }
 
+extension GlobalOptions {
+  var settings: GlobalSettings {
+    GlobalSettings(
+      store: store, demo: demo, demoReset: demoReset, profile: profile, region: region, endpointURL: endpointURL,
+      readOnly: readOnly, dryRun: dryRun, logFile: logFile)
+  }
+}
+
+/// The global options as plain values, whichever parser read them (ArgumentParser, or
+/// `QuickLaunch` for a plain launch of the UI).
+struct GlobalSettings: Equatable, Sendable {
+  var store: String?
+  var demo = false
+  var demoReset = false
+  var profile: String?
+  var region: String?
+  var endpointURL: String?
+  var readOnly = false
+  var dryRun = false
+  var logFile: String?
+}
+
 /// Options of the commands that change labels.
 struct ChangeOptions: ParsableArguments {
   @Flag(name: [.customShort("y"), .long], help: "Apply without asking.")

@@ -43,8 +43,12 @@ struct Stagehand: AsyncParsableCommand {
   var noMouse = false
 
   func run() async throws {
-    let backend = try await BackendFactory.make(global)
-    try await TUIRunner.run(backend: backend, dryRun: global.dryRun, mouse: !noMouse)
+    try await Self.openUI(global.settings, mouse: !noMouse)
+  }
+
+  static func openUI(_ settings: GlobalSettings, mouse: Bool) async throws {
+    let backend = try await BackendFactory.make(settings)
+    try await TUIRunner.run(backend: backend, dryRun: settings.dryRun, mouse: mouse)
   }
 
   static var subcommandNames: Set<String> {
@@ -70,7 +74,7 @@ struct ListCommand: AsyncParsableCommand {
   var json = false
 
   func run() async throws {
-    let backend = try await BackendFactory.make(global)
+    let backend = try await BackendFactory.make(global.settings)
     let filters = filter.map { [ListFilter(key: "name", values: [$0])] } ?? []
     // Kept page by page: copying 10,000 secrets into one array cost more than printing them.
     var pages: [[Secret]] = []
@@ -109,7 +113,7 @@ struct VersionsCommand: AsyncParsableCommand {
   var json = false
 
   func run() async throws {
-    let backend = try await BackendFactory.make(global)
+    let backend = try await BackendFactory.make(global.settings)
     let found = try await Commands.describe(backend, secret, includeDeprecated: includeDeprecated)
     if json {
       var object: [String: Any] = [
@@ -262,7 +266,7 @@ struct RevealCommand: AsyncParsableCommand {
   @Argument(help: ArgumentHelp("Version id, unique prefix, or :LABEL.", valueName: "version")) var version: String
 
   func run() async throws {
-    let backend = try await BackendFactory.make(global)
+    let backend = try await BackendFactory.make(global.settings)
     let found = try await Commands.describe(backend, secret, includeDeprecated: true)
     let id = try Commands.resolve(version, in: found)
     do {

@@ -13,11 +13,15 @@ func runAsync<C: AsyncParsableCommand>(_ command: C) async throws {
 let arguments = ArgumentOrder.normalize(
   Array(CommandLine.arguments.dropFirst()), subcommands: Stagehand.subcommandNames)
 do {
-  var command = try Stagehand.parseAsRoot(arguments)
-  if let asyncCommand = command as? any AsyncParsableCommand {
-    try await runAsync(asyncCommand)
+  if let launch = QuickLaunch.parse(arguments) {
+    try await Stagehand.openUI(launch.settings, mouse: launch.mouse)
   } else {
-    try command.run()
+    var command = try Stagehand.parseAsRoot(arguments)
+    if let asyncCommand = command as? any AsyncParsableCommand {
+      try await runAsync(asyncCommand)
+    } else {
+      try command.run()
+    }
   }
 } catch let error as CLIError {
   Output.error(error.message)
