@@ -31,7 +31,9 @@ public enum DisplayText {
     let v = scalar.value
     if v < 0x20 || (0x7F...0x9F).contains(v) { return true }
     switch v {
-    case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF, 0x061C, 0x180E, 0xFFF9...0xFFFB:
+    // Zero-width and bidi controls, the line and paragraph separators (invisible breaks that
+    // some terminals and editors act on), word joiners, the byte-order mark, annotations.
+    case 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF, 0x061C, 0x180E, 0xFFF9...0xFFFB:
       return true
     default:
       return false

@@ -219,6 +219,7 @@ struct DisplayTextTests {
     ("c1\u{9B}31m", "c1<U+009B>31m"),
     ("bidi\u{202E}gnp.exe", "bidi<U+202E>gnp.exe"),
     ("zero\u{200B}width", "zero<U+200B>width"),
+    ("line\u{2028}para\u{2029}end", "line<U+2028>para<U+2029>end"),
     ("tab\there\nnewline", "tab␉here␊newline"),
     ("del\u{7F}", "del␡"),
     ("日本語/秘密", "日本語/秘密"),
