@@ -5,10 +5,12 @@ import SecretsClient
 /// Credentials are fetched on the first request, so listing starts without a round trip.
 enum AWSBackendFactory {
   static func make(_ options: GlobalSettings, environment: [String: String]) async throws -> any SecretsBackend {
-    let transport = HTTP1Transport(environment: .process())
+    let aws = AWSEnvironment.process()
+    let caBundle = try AWSConfiguration.caBundle(profile: options.profile, environment: aws)
+    let transport = HTTP1Transport(proxy: ProxySettings(environment: aws), caBundle: caBundle)
     let configuration = try AWSConfiguration.resolve(
-      profile: options.profile, region: options.region, endpointURL: options.endpointURL,
-      environment: .process(), transport: transport)
+      profile: options.profile, region: options.region, endpointURL: options.endpointURL, environment: aws,
+      transport: transport)
     let log: (any RequestLog)?
     if let path = options.logFile {
       log = try FileRequestLog(path: BackendFactory.absolute(path))

@@ -49,6 +49,29 @@ import Testing
     #expect(overridden.endpoint.absoluteString == "http://127.0.0.1:6000")
   }
 
+  /// The aws CLI's order: `AWS_CA_BUNDLE`, then the selected profile's `ca_bundle`, else the
+  /// system's trust store; a missing named profile is the usual clear error.
+  @Test func caBundleComesFromTheEnvironmentThenTheProfile() throws {
+    let config = """
+      [default]
+      ca_bundle = /etc/default-ca.pem
+      [profile corp]
+      ca_bundle = /etc/corp-ca.pem
+      [profile bare]
+      """
+    func bundle(_ profile: String?, _ variables: [String: String] = [:]) throws -> String? {
+      try AWSConfiguration.caBundle(
+        profile: profile, environment: FakeAWSEnvironment.make(variables, config: config, credentials: ""))
+    }
+    #expect(try bundle(nil) == "/etc/default-ca.pem")
+    #expect(try bundle("corp") == "/etc/corp-ca.pem")
+    #expect(try bundle(nil, ["AWS_PROFILE": "corp"]) == "/etc/corp-ca.pem")
+    #expect(try bundle("bare") == nil)
+    #expect(try bundle("corp", ["AWS_CA_BUNDLE": "/tmp/env-ca.pem"]) == "/tmp/env-ca.pem")
+    #expect(try bundle("corp", ["AWS_CA_BUNDLE": ""]) == "/etc/corp-ca.pem")
+    #expect(throws: SecretsError.self) { try bundle("absent") }
+  }
+
   /// The whole default chain over the real transport: nothing in the environment or files, so
   /// the search reaches the container source, served by a loopback server.
   @Test func defaultChainReachesContainerCredentials() async throws {

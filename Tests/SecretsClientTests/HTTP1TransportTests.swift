@@ -5,59 +5,6 @@ import Testing
 
 @testable import SecretsClient
 
-/// `Tests/Tools/http_peer.py`: an HTTP(S) server and a proxy on loopback.
-enum HTTPPeer {
-  static func server(tls: Certificates? = nil) async throws -> ScriptServer {
-    try await ScriptServer.start(
-      "http_peer.py", ["server"] + (tls.map { ["--cert", $0.path("good.pem"), "--key", $0.path("good.key")] } ?? []))
-  }
-
-  static func serverWithWrongName(_ tls: Certificates) async throws -> ScriptServer {
-    try await ScriptServer.start(
-      "http_peer.py", ["server", "--cert", tls.path("wrong.pem"), "--key", tls.path("wrong.key")])
-  }
-
-  static func proxy(user: String? = nil, password: String = "") async throws -> ScriptServer {
-    try await ScriptServer.start(
-      "http_peer.py", ["proxy"] + (user.map { ["--user", $0, "--password", password] } ?? []))
-  }
-
-  /// A CA and two server certificates, made by the openssl CLI for one test.
-  struct Certificates {
-    let directory: URL
-
-    static func make() throws -> Certificates {
-      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stagehand-certs-\(UUID())")
-      let python = try ChildProcess.locate("python3", installHint: "The test script must install python3.")
-      let made = try ChildProcess.run(
-        python, [ScriptServer.tools.appendingPathComponent("http_peer.py").path, "certs", directory.path],
-        environment: ChildProcess.environment([:]))
-      guard made.status == 0 else {
-        throw ChildProcess.Failure(
-          description: "making test certificates failed (is openssl installed?): \(made.stderr)")
-      }
-      return Certificates(directory: directory)
-    }
-
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-
-    func remove() { try? FileManager.default.removeItem(at: directory) }
-  }
-
-  /// GET /__stats of a server or proxy, on a connection of its own.
-  static func stats(_ server: ScriptServer) async throws -> [String: Any] {
-    let response = try await HTTP1Transport().send(
-      HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(server.port)/__stats")!, reusesConnection: false),
-      timeout: .seconds(10))
-    return try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:]
-  }
-
-  /// The /echo JSON of a response.
-  static func echo(_ response: HTTPResponse) throws -> [String: Any] {
-    try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:]
-  }
-}
-
 private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true) -> HTTPRequest {
   HTTPRequest(
     method: "POST", url: URL(string: url)!, headers: [("Content-Type", "application/x-amz-json-1.1")],

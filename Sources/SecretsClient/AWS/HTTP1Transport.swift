@@ -15,7 +15,8 @@ import Foundation
 ///   as libcurl did. A changing call always gets a new connection of its own and is never
 ///   resent here: the retry policy decides what to do with an ambiguous failure.
 /// - TLS: TLS 1.2 or later, the certificate checked against the system's trust store (or
-///   `AWS_CA_BUNDLE`) and the host name, SNI sent for names.
+///   the `caBundle` given, `AWSConfiguration.caBundle`: `AWS_CA_BUNDLE` or the profile's
+///   `ca_bundle`) and the host name, SNI sent for names.
 /// - Proxies (`ProxySettings`, the variables the aws CLI reads): https goes through a
 ///   `CONNECT` tunnel, http as an absolute-form request; `user:password@` in the proxy URL
 ///   becomes Basic proxy authorization. Proxy credentials never appear in messages.
@@ -33,13 +34,6 @@ public final class HTTP1Transport: HTTPTransport, @unchecked Sendable {
   public init(proxy: ProxySettings = ProxySettings(), caBundle: String? = nil) {
     self.proxySettings = proxy
     self.caBundle = caBundle
-  }
-
-  /// The transport the aws CLI's environment describes: its proxy variables and
-  /// `AWS_CA_BUNDLE`.
-  public convenience init(environment: AWSEnvironment) {
-    let bundle = environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }
-    self.init(proxy: ProxySettings(environment: environment), caBundle: bundle)
   }
 
   deinit {

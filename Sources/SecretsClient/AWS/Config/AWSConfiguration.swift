@@ -35,6 +35,18 @@ public struct AWSConfiguration: Sendable {
     self.maxAttempts = maxAttempts
   }
 
+  /// The PEM bundle of certificates to trust instead of the system's, in the aws CLI's order:
+  /// `AWS_CA_BUNDLE`, then the selected profile's `ca_bundle`; nil for the system's store.
+  /// Read before `resolve`, because the transport that `resolve` is given (for STS, SSO and
+  /// the metadata services too) is built with it.
+  public static func caBundle(profile: String?, environment: AWSEnvironment) throws(SecretsError) -> String? {
+    if let path = environment["AWS_CA_BUNDLE"], !path.isEmpty { return path }
+    let files = try SharedConfiguration.load(from: environment)
+    let section = try files.profile(
+      named: SharedConfiguration.selectedProfileName(explicit: profile, environment: environment))
+    return section["ca_bundle"].flatMap { $0.isEmpty ? nil : $0 }
+  }
+
   /// - Parameters:
   ///   - profile, region, endpointURL: `--profile`, `--region`, `--endpoint-url`, nil when absent.
   ///   - transport: used for STS, SSO, container and instance metadata calls.
