@@ -572,10 +572,16 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
         sh = self.args.stagehand
         env_prefix = " ".join(shlex.quote(f"{k}={v}") for k, v in self.env.items() if k.startswith("AWS_"))
         floor = self.tmux_floor()
+        # A TUI stopped at its first rows has already asked for the next page (and described
+        # the first secrets); moto goes on computing those answers after the process is gone
+        # (about 150 ms a page at 10,000 secrets), so the next run would start on a busy
+        # server and be charged for its predecessor. Each run waits until that work is done.
+        settle = max(0.2, 3 * page_rtt)
         times = []
         after_request = []
         problem = None
         for _ in range(self.args.runs):
+            time.sleep(settle)
             err_path = f"/tmp/stagehand-bench-{os.getpid()}.tui.err"
             command = (f"env {env_prefix} TERM=xterm-256color {shlex.quote(sh)} --endpoint-url {url} --region {REGION}"
                        f" 2>{err_path}")
@@ -618,6 +624,7 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
         pty_after_request = []
         pty_env = dict(self.env, TERM="xterm-256color")
         for _ in range(self.args.runs):
+            time.sleep(settle)
             if server_name == "replay":
                 replay_stats(url)
             seen, launched_at = self.pty_time_to([sh, "--endpoint-url", url, "--region", REGION], marker, pty_env)
