@@ -10,7 +10,7 @@ public enum TerminalError: Error, Hashable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .notATerminal:
-      return "stagehand's interface needs a terminal; run it in one, or use the subcommands for scripts"
+      return "stagehand's interface needs a terminal, and neither its input and output nor /dev/tty is one"
     case .unknownTerminalType(let name):
       return "the terminal type \(name.map { "'\($0)'" } ?? "(TERM is not set)") is not known; try TERM=xterm-256color"
     case .alreadyOpen:
