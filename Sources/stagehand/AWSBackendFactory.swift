@@ -6,11 +6,13 @@ import SecretsClient
 enum AWSBackendFactory {
   static func make(_ options: GlobalSettings, environment: [String: String]) async throws -> any SecretsBackend {
     let aws = AWSEnvironment.process()
-    let caBundle = try AWSConfiguration.caBundle(profile: options.profile, environment: aws)
+    // The shared files are read once, for the CA bundle the transport needs and for the rest.
+    let files = try SharedConfiguration.load(from: aws)
+    let caBundle = try AWSConfiguration.caBundle(profile: options.profile, environment: aws, files: files)
     let transport = HTTP1Transport(proxy: ProxySettings(environment: aws), caBundle: caBundle)
     let configuration = try AWSConfiguration.resolve(
       profile: options.profile, region: options.region, endpointURL: options.endpointURL, environment: aws,
-      transport: transport)
+      transport: transport, files: files)
     let log: (any RequestLog)?
     if let path = options.logFile {
       log = try FileRequestLog(path: BackendFactory.absolute(path))

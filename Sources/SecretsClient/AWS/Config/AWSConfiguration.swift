@@ -38,10 +38,14 @@ public struct AWSConfiguration: Sendable {
   /// The PEM bundle of certificates to trust instead of the system's, in the aws CLI's order:
   /// `AWS_CA_BUNDLE`, then the selected profile's `ca_bundle`; nil for the system's store.
   /// Read before `resolve`, because the transport that `resolve` is given (for STS, SSO and
-  /// the metadata services too) is built with it.
-  public static func caBundle(profile: String?, environment: AWSEnvironment) throws(SecretsError) -> String? {
+  /// the metadata services too) is built with it. `files`: the shared files when already
+  /// read (they are read from `environment` otherwise).
+  public static func caBundle(
+    profile: String?, environment: AWSEnvironment, files read: SharedConfiguration? = nil
+  ) throws(SecretsError) -> String? {
     if let path = environment["AWS_CA_BUNDLE"], !path.isEmpty { return path }
-    let files = try SharedConfiguration.load(from: environment)
+    let files: SharedConfiguration
+    if let read { files = read } else { files = try SharedConfiguration.load(from: environment) }
     let section = try files.profile(
       named: SharedConfiguration.selectedProfileName(explicit: profile, environment: environment))
     return section["ca_bundle"].flatMap { $0.isEmpty ? nil : $0 }
@@ -51,12 +55,14 @@ public struct AWSConfiguration: Sendable {
   ///   - profile, region, endpointURL: `--profile`, `--region`, `--endpoint-url`, nil when absent.
   ///   - transport: used for STS, SSO, container and instance metadata calls.
   ///   - sign: the SigV4 signer STS AssumeRole calls use.
+  ///   - files: the shared files when already read (they are read from `environment` otherwise).
   public static func resolve(
     profile: String?, region: String?, endpointURL: String?, environment: AWSEnvironment,
     transport: any HTTPTransport, sign: @escaping STSClient.Signing = STSClient.sigV4,
-    now: @escaping @Sendable () -> Date = { Date() }
+    now: @escaping @Sendable () -> Date = { Date() }, files read: SharedConfiguration? = nil
   ) throws(SecretsError) -> AWSConfiguration {
-    let files = try SharedConfiguration.load(from: environment)
+    let files: SharedConfiguration
+    if let read { files = read } else { files = try SharedConfiguration.load(from: environment) }
     let profileName = SharedConfiguration.selectedProfileName(explicit: profile, environment: environment)
     let section = try files.profile(named: profileName)
     let resolvedRegion = try RegionResolver.resolve(
