@@ -13,12 +13,18 @@ public enum CellGlyph {
     return Array(buffer[...(buffer.firstIndex(of: 0) ?? maxScalars)])
   }
 
+  /// True when `text` is one printable ASCII character: one column, no width to work out.
+  public static func isPrintableASCII(_ text: String) -> Bool {
+    let utf8 = text.utf8
+    guard utf8.count == 1, let byte = utf8.first else { return false }
+    return byte >= 0x20 && byte < 0x7F
+  }
+
   /// `scalars(for:)` written into `buffer` (at least `maxScalars + 1` long), zero-terminated,
   /// without allocating: the terminal fills one buffer for every cell of a frame. A printable
   /// ASCII character, nearly every cell, is one byte check.
   public static func fill(_ buffer: inout [Int32], for text: String) {
-    let utf8 = text.utf8
-    if utf8.count == 1, let byte = utf8.first, byte >= 0x20, byte < 0x7F {
+    if isPrintableASCII(text), let byte = text.utf8.first {
       buffer[0] = Int32(byte)
       buffer[1] = 0
       return

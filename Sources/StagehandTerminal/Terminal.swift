@@ -206,15 +206,15 @@ public final class Terminal {
       if style?.style != cell.style { style = cursesStyle(cell.style) }
       let attributes = style!.attributes
       let pair = style!.pair
-      let utf8 = cell.text.utf8
-      if utf8.count == 1, let byte = utf8.first, byte >= 0x20, byte < 0x7F {
-        // Printable ASCII, nearly every cell: one column, drawn as it is.
-        glyph[0] = Int32(byte)
-        glyph[1] = 0
+      // Printable ASCII, nearly every cell, is one column drawn as it is: no width checks.
+      let text: String
+      if CellGlyph.isPrintableASCII(cell.text) {
+        text = cell.text
       } else {
-        guard let text = glyphText(cell, at: x, row: run.y, of: grid, columns: columns) else { continue }
-        CellGlyph.fill(&glyph, for: text)
+        guard let shown = glyphText(cell, at: x, row: run.y, of: grid, columns: columns) else { continue }
+        text = shown
       }
+      CellGlyph.fill(&glyph, for: text)
       glyph.withUnsafeBufferPointer { buffer in
         _ = cn_put_cell(Int32(run.y), Int32(x), buffer.baseAddress, attributes, pair)
       }
