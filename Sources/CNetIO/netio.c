@@ -87,9 +87,12 @@ cnet_tls *cnet_tls_new(const char *ca_file, char *err, size_t errlen) {
   SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
   int loaded = ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL) : SSL_CTX_set_default_verify_paths(ctx);
   if (loaded != 1) {
-    char text[300];
+    char text[1200];
     if (ca_file) {
-      snprintf(text, sizeof text, "could not load the CA bundle %s", ca_file);
+      snprintf(text, sizeof text,
+               "could not load the CA bundle %s (named by AWS_CA_BUNDLE or the profile's ca_bundle): "
+               "point it at a readable PEM file, or unset it to use the system's certificates",
+               ca_file);
     } else {
       snprintf(text, sizeof text, "could not load the system's trusted certificates");
     }

@@ -189,7 +189,7 @@ public final class HTTP1Transport: HTTPTransport, @unchecked Sendable {
   private func tlsContext() throws -> OpaquePointer {
     try lock.withLock {
       if let tls { return tls }
-      var message = [CChar](repeating: 0, count: 512)
+      var message = [CChar](repeating: 0, count: 1200)
       guard let made = cnet_tls_new(caBundle, &message, message.count) else {
         throw TransportFailure(kind: .notSent, message: "TLS could not be set up: \(cText(message))")
       }
