@@ -107,7 +107,10 @@ struct TUITerminalTests {
     try tui.sendKeys("m")  // a single chip is picked at once
     try tui.sendKeys("k")  // carry it to the pending version
     try tui.sendKeys("Enter")
-    let preview = try tui.waitFor("(automatic)")
+    // A capture can land while the frame is still being written: wait for the whole preview.
+    let preview = try tui.waitUntil("the preview with the AWSPREVIOUS shift") {
+      $0.contains("(automatic)") && $0.contains("AWSPREVIOUS") && $0.contains("commit")
+    }
     #expect(preview.contains("AWSPREVIOUS"))
     #expect(preview.contains("--move-to-version-id \(Self.pending)") || preview.contains(Self.pending))
     #expect(try h.labels(of: "prod/db")[Self.current] == ["AWSCURRENT"], "nothing is sent before y")
@@ -134,7 +137,10 @@ struct TUITerminalTests {
     let chip = try #require(locate("[AWSCURRENT]", in: screen))
     let target = try #require(locate("[AWSPREVIOUS]", in: screen))
     try tui.dragMouse(from: (chip.x + 2, chip.y), to: (chip.x + 2, target.y))
-    let preview = try tui.waitFor("(automatic)")
+    // A capture can land while the frame is still being written: wait for the whole preview.
+    let preview = try tui.waitUntil("the preview with its commit hint") {
+      $0.contains("(automatic)") && $0.contains("commit")
+    }
     #expect(preview.contains("y: commit") || preview.contains("commit"))
     try tui.sendKeys("y")
     try tui.waitFor("AWSCURRENT -> 2222bbbb")
