@@ -10,6 +10,9 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
   ],
   targets: [
     // Pure domain: labels, intents, the planner. Foundation only.
@@ -20,6 +23,12 @@ let package = Package(
       dependencies: [
         "StagingModel", "CNetIO",
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ]
     ),
     // Sockets and TLS (the system's OpenSSL) for the HTTP/1.1 transport.
@@ -54,7 +63,8 @@ let package = Package(
       resources: [.copy("Fixtures")]
     ),
     .testTarget(
-      name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel", "StagehandTestSupport"], exclude: ["__Snapshots__"]),
+      name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel", "StagehandTestSupport"],
+      exclude: ["__Snapshots__"]),
     .testTarget(
       name: "StagehandTerminalTests", dependencies: ["StagehandTerminal", "StagehandUI", "StagehandTestSupport"]),
     // The executable's own code, in process (QuickLaunch against ArgumentParser).

@@ -162,7 +162,7 @@ import Testing
 
   @Test func unreachableSTSIsAConfigurationErrorNamingTheEndpoint() async throws {
     let sources = try Self.sources(
-      HTTP1Transport(), variables: ["AWS_ENDPOINT_URL_STS": "http://127.0.0.1:\(try MotoServer.freePort())"])
+      AsyncHTTPTransport(), variables: ["AWS_ENDPOINT_URL_STS": "http://127.0.0.1:\(try MotoServer.freePort())"])
     await #expect {
       try await AssumeRoleCredentialProvider(profileName: "admin", sources: sources).credentials()
     } throws: { error in

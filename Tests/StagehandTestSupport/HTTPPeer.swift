@@ -43,7 +43,7 @@ public enum HTTPPeer {
   /// GET /__stats of a server or proxy, on a connection of its own (over TLS, trusting the
   /// test CA, for a server started with `tls`).
   public static func stats(_ server: ScriptServer, tls: Certificates? = nil) async throws -> [String: Any] {
-    let transport = HTTP1Transport(caBundle: tls?.path("ca.pem"))
+    let transport = AsyncHTTPTransport(caBundle: tls?.path("ca.pem"))
     let url = URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(server.port)/__stats")!
     let response = try await transport.send(
       HTTPRequest(method: "GET", url: url, reusesConnection: false), timeout: .seconds(10))

@@ -42,7 +42,7 @@ public final class MotoServer: @unchecked Sendable {
     process.standardError = FileHandle.nullDevice
     try process.run()
     let server = MotoServer(process: process, port: port)
-    let transport = HTTP1Transport()
+    let transport = AsyncHTTPTransport()
     let probe = HTTPRequest(method: "GET", url: server.endpoint.appendingPathComponent("moto-api/data.json"))
     for _ in 0..<300 {
       if !process.isRunning {

@@ -23,7 +23,7 @@ public struct AWSJSONClient: Sendable {
 
   public init(
     endpoint: URL, region: String, credentials: any CredentialProvider,
-    transport: any HTTPTransport = HTTP1Transport(), signingName: String = "secretsmanager",
+    transport: any HTTPTransport = AsyncHTTPTransport(), signingName: String = "secretsmanager",
     targetPrefix: String = "secretsmanager", clock: @escaping @Sendable () -> Date = { Date() },
     retryPolicy: RetryPolicy = RetryPolicy(),
     sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },

@@ -2,5 +2,5 @@ import SecretsClient
 
 /// The real network transport the loopback and moto tests use: the product's own.
 enum RealTransport {
-  static func make() -> any HTTPTransport { HTTP1Transport() }
+  static func make() -> any HTTPTransport { AsyncHTTPTransport() }
 }
