@@ -30,6 +30,8 @@ public enum EndpointResolver {
     service: Service, explicit: String?, region: String?, environment: AWSEnvironment, profile: INIFile.Section,
     configuration: SharedConfiguration
   ) throws(SecretsError) -> URL {
+    // Callers check the region where they can name its setting; this catches any other way in.
+    if let region { _ = try RegionResolver.validated(region, setting: "the region setting") }
     if let explicit, !explicit.isEmpty { return try ConfiguredURL.parse(explicit, setting: "--endpoint-url") }
     let ignoreConfigured =
       environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"].map { $0.lowercased() == "true" }
