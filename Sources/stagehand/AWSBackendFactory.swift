@@ -9,7 +9,7 @@ enum AWSBackendFactory {
     // The shared files are read once, for the CA bundle the transport needs and for the rest.
     let files = try SharedConfiguration.load(from: aws)
     let caBundle = try AWSConfiguration.caBundle(profile: options.profile, environment: aws, files: files)
-    let transport = HTTP1Transport(proxy: ProxySettings(environment: aws), caBundle: caBundle)
+    let transport = HTTP1Transport(proxy: try ProxySettings(environment: aws), caBundle: caBundle)
     let configuration = try AWSConfiguration.resolve(
       profile: options.profile, region: options.region, endpointURL: options.endpointURL, environment: aws,
       transport: transport, files: files)

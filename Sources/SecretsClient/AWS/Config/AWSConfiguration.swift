@@ -87,7 +87,7 @@ public struct AWSConfiguration: Sendable {
     return AWSConfiguration(
       profileName: profileName, region: resolvedRegion, endpoint: endpoint,
       credentials: RefreshingCredentialProvider(wrapping: chain, now: now),
-      proxy: ProxySettings(environment: environment),
+      proxy: try ProxySettings(environment: environment),
       maxAttempts: maxAttempts)
   }
 }
