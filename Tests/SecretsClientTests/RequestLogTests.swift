@@ -90,3 +90,43 @@ import Testing
     }
   }
 }
+
+@Suite struct RequestLogEntryTests {
+  static func entry(requestId: String? = "rid-1", outcome: String = "ok", note: String? = nil) -> RequestLogEntry {
+    RequestLogEntry(
+      time: Date(timeIntervalSince1970: 1_800_000_000.125), operation: "DescribeSecret", httpStatus: 200,
+      latency: .microseconds(3_100), requestId: requestId, attempt: 2, outcome: outcome, note: note)
+  }
+
+  @Test func anOrdinaryLineIsUnchanged() {
+    #expect(
+      Self.entry(note: "resolved by reading back").line
+        == "2027-01-15T08:00:00.125 DescribeSecret status=200 latency=3.1ms request-id=rid-1 attempt=2 ok "
+        + "(resolved by reading back)")
+    #expect(
+      Self.entry(requestId: nil, outcome: "ThrottlingException").line.hasSuffix(
+        "request-id=- attempt=2 ThrottlingException"))
+  }
+
+  /// What the server sends cannot start a second line or reach a terminal as control.
+  @Test(
+    arguments: [
+      ("rid\n2027-01-15T08:00:00.000Z PutSecretValue status=200", "rid␊2027"),
+      ("rid\r\nforged", "rid␍␊forged"),
+      ("\u{1B}]0;owned\u{07}", "␛]0;owned␇"),
+      ("\u{1B}[2J\u{1B}[31m", "␛[2J␛[31m"),
+      ("tab\there", "tab␉here"),
+      ("del\u{7F}", "del␡"),
+      ("c1\u{9B}31m", "c1<U+009B>31m"),
+      ("line\u{2028}para\u{2029}", "line<U+2028>para<U+2029>"),
+    ] as [(String, String)])
+  func serverTextIsMadeVisible(raw: String, shown: String) {
+    for line in [
+      Self.entry(requestId: raw).line, Self.entry(outcome: raw).line, Self.entry(note: raw).line,
+    ] {
+      #expect(line.contains(shown), "\(line)")
+      #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }, "\(line)")
+      #expect(!line.contains("\u{2028}") && !line.contains("\u{2029}"))
+    }
+  }
+}
