@@ -9,10 +9,12 @@ enum AWSBackendFactory {
     // The shared files are read once, for the CA bundle the transport needs and for the rest.
     let files = try SharedConfiguration.load(from: aws)
     let caBundle = try AWSConfiguration.caBundle(profile: options.profile, environment: aws, files: files)
-    let transport = AsyncHTTPTransport(proxy: ProxySettings(environment: aws), caBundle: caBundle)
+    let transport = AsyncHTTPTransport(proxy: try ProxySettings(environment: aws), caBundle: caBundle)
+    // botocore never sends the container-credentials request (it carries a token) through a proxy.
+    let direct = AsyncHTTPTransport(caBundle: caBundle)
     let configuration = try AWSConfiguration.resolve(
       profile: options.profile, region: options.region, endpointURL: options.endpointURL, environment: aws,
-      transport: transport, files: files)
+      transport: transport, directTransport: direct, files: files)
     let log: (any RequestLog)?
     if let path = options.logFile {
       log = try FileRequestLog(path: BackendFactory.absolute(path))

@@ -109,18 +109,27 @@ import Testing
       "NO_PROXY": "localhost, .internal.corp,127.0.0.1",
     ])
     let proxy = configuration.proxy
-    #expect(proxy.httpsProxy?.absoluteString == "http://lower.corp:8080")
-    #expect(proxy.httpProxy?.absoluteString == "http://proxy.corp:80")
-    #expect(
-      proxy.proxy(for: URL(string: "https://secretsmanager.us-east-1.amazonaws.com")!)?.absoluteString
-        == "http://lower.corp:8080")
-    #expect(proxy.proxy(for: URL(string: "http://example.com")!)?.absoluteString == "http://proxy.corp:80")
+    let lower = ProxyServer(host: "lower.corp", port: 8080)
+    let plain = ProxyServer(host: "proxy.corp", port: 80)
+    #expect(proxy.httpsProxy == lower)
+    #expect(proxy.httpProxy == plain)
+    #expect(proxy.proxy(for: URL(string: "https://secretsmanager.us-east-1.amazonaws.com")!) == lower)
+    #expect(proxy.proxy(for: URL(string: "http://example.com")!) == plain)
     #expect(proxy.proxy(for: URL(string: "https://vault.internal.corp")!) == nil)
     #expect(proxy.proxy(for: URL(string: "https://internal.corp")!) == nil)
     #expect(proxy.proxy(for: URL(string: "http://127.0.0.1:5000")!) == nil)
     #expect(proxy.proxy(for: URL(string: "https://notinternal.corp")!) != nil)
     #expect(
-      ProxySettings(environment: FakeAWSEnvironment.make(["NO_PROXY": "*", "HTTPS_PROXY": "http://p:1"]))
+      try ProxySettings(environment: FakeAWSEnvironment.make(["NO_PROXY": "*", "HTTPS_PROXY": "http://p:1"]))
         .proxy(for: URL(string: "https://a.b")!) == nil)
+  }
+
+  @Test func anUnusableProxyStopsTheConfiguration() {
+    #expect {
+      try Self.resolve(["HTTPS_PROXY": "http://ops:hunter2@proxy.corp:85537"])
+    } throws: { error in
+      let message = (error as? SecretsError)?.userMessage ?? ""
+      return message.contains("HTTPS_PROXY has the port 85537") && !message.contains("hunter2")
+    }
   }
 }

@@ -73,11 +73,13 @@ import Testing
     return fields
   }
 
-  static func sources(_ transport: any HTTPTransport, variables: [String: String] = [:]) throws -> CredentialSources {
+  static func sources(
+    _ transport: any HTTPTransport, variables: [String: String] = [:], region: String = "eu-west-1"
+  ) throws -> CredentialSources {
     let environment = FakeAWSEnvironment.make(variables, config: config)
     return CredentialSources(
       environment: environment, configuration: try SharedConfiguration.load(from: environment), transport: transport,
-      region: "eu-west-1", sign: markerSigning, now: { Date(timeIntervalSince1970: 1_800_000_000) })
+      region: region, sign: markerSigning, now: { Date(timeIntervalSince1970: 1_800_000_000) })
   }
 
   @Test func assumesTheRoleWithTheSourceProfilesKeys() async throws {
@@ -215,5 +217,17 @@ import Testing
           && !message.contains("base-secret")
       }
     }
+  }
+
+  @Test func invalidSessionRegionIsRefusedBeforeAnySTSCall() async throws {
+    let transport = Self.stsAnswer()
+    await #expect {
+      try await AssumeRoleCredentialProvider(
+        profileName: "admin", sources: Self.sources(transport, region: "evil.example/")
+      ).credentials()
+    } throws: { error in
+      (error as? SecretsError)?.userMessage.contains("is not a valid AWS region name") == true
+    }
+    #expect(transport.requests.isEmpty)
   }
 }

@@ -103,4 +103,18 @@ import Testing
       EndpointResolver.defaultEndpoint(service: .sso, region: "eu-west-1", fips: true).absoluteString
         == "https://portal.sso.eu-west-1.amazonaws.com")
   }
+
+  /// A region reaching the resolver by any path is checked before it becomes a host name.
+  @Test(arguments: ["x@host:443#", "evil.example/", "us-east-1.evil.example"])
+  func invalidRegionIsRefusedBeforeItBecomesAHost(region: String) {
+    for service in [EndpointResolver.Service.secretsManager, .sts, .sso] {
+      #expect {
+        try EndpointResolver.resolve(
+          service: service, explicit: nil, region: region, environment: FakeAWSEnvironment.make(),
+          profile: INIFile.Section(name: "p"), configuration: SharedConfiguration())
+      } throws: { error in
+        (error as? SecretsError)?.userMessage.contains("is not a valid AWS region name") == true
+      }
+    }
+  }
 }

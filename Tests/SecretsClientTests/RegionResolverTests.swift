@@ -41,4 +41,39 @@ import Testing
         profile: INIFile.Section(name: "x", entries: ["region": .text(region)]), profileName: "x")
     }
   }
+
+  /// The message names the setting the bad region came from, so the user knows what to fix.
+  @Test(
+    arguments: [
+      ("x@host:443#", [:], "--region"),
+      (nil, ["AWS_REGION": "x@host:443#"], "AWS_REGION"),
+      (nil, ["AWS_DEFAULT_REGION": "evil.com/"], "AWS_DEFAULT_REGION"),
+      (nil, ["AWS_REGION": "us-east-1\u{1B}[2J"], "AWS_REGION"),
+    ] as [(String?, [String: String], String)])
+  func invalidRegionNamesItsSetting(explicit: String?, variables: [String: String], setting: String) {
+    do {
+      _ = try RegionResolver.resolve(
+        explicit: explicit, environment: FakeAWSEnvironment.make(variables), profile: Self.profile, profileName: "dev")
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.userMessage.contains("from \(setting) is not a valid AWS region name"), "\(error.userMessage)")
+      #expect(error.userMessage.hasSuffix("Fix \(setting)."))
+      #expect(!error.userMessage.contains("\u{1B}"))
+    }
+  }
+
+  @Test func invalidProfileRegionNamesTheProfile() {
+    #expect {
+      try RegionResolver.resolve(
+        explicit: nil, environment: FakeAWSEnvironment.make(),
+        profile: INIFile.Section(name: "dev", entries: ["region": .text("x@host:443#")]), profileName: "dev")
+    } throws: { error in
+      (error as? SecretsError)?.userMessage.contains("from region in profile dev") == true
+    }
+  }
+
+  @Test(arguments: ["us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "us-isob-east-1", "x"])
+  func validRegionsPassUnchanged(region: String) throws {
+    #expect(try RegionResolver.validated(region, setting: "sso_region") == region)
+  }
 }

@@ -122,4 +122,32 @@ import Testing
       try await SSOCredentialProvider(profileName: "default", sources: sources).credentials()
     }
   }
+
+  /// sso_region becomes part of the portal's host name: one that could move the request (and
+  /// the bearer token) elsewhere is a configuration error before any request or cache read.
+  @Test(
+    arguments: [
+      (
+        "[profile bad]\nsso_start_url = https://x.awsapps.com/start\nsso_region = x@host:443#\n"
+          + "sso_account_id = 1\nsso_role_name = R\n", "sso_region in profile bad"
+      ),
+      (
+        "[profile bad]\nsso_session = s\nsso_account_id = 1\nsso_role_name = R\n[sso-session s]\n"
+          + "sso_start_url = https://x.awsapps.com/start\nsso_region = evil.example/\n", "sso_region in [sso-session s]"
+      ),
+    ] as [(String, String)])
+  func invalidSSORegionIsRefusedBeforeAnyRequest(config: String, setting: String) async throws {
+    let transport = Self.portalAnswer()
+    let environment = FakeAWSEnvironment.make(config: config)
+    let sources = CredentialSources(
+      environment: environment, configuration: try SharedConfiguration.load(from: environment), transport: transport,
+      region: "us-east-1", sign: markerSigning, now: { Self.now })
+    await #expect {
+      try await SSOCredentialProvider(profileName: "bad", sources: sources).credentials()
+    } throws: { error in
+      let message = (error as? SecretsError)?.userMessage ?? ""
+      return message.contains("from \(setting) is not a valid AWS region name") && !message.contains("aws sso login")
+    }
+    #expect(transport.requests.isEmpty)
+  }
 }

@@ -16,7 +16,9 @@ import Testing
     }
   }
 
-  static func sources(_ variables: [String: String], transport: ScriptedTransport) throws -> CredentialSources {
+  static func sources(
+    _ variables: [String: String], transport: ScriptedTransport, region: String = "us-west-2"
+  ) throws -> CredentialSources {
     let environment = FakeAWSEnvironment.make(
       variables,
       config: """
@@ -27,7 +29,7 @@ import Testing
         """, files: ["/env/token": "env-jwt\n", "/profile/token": "profile-jwt"])
     return CredentialSources(
       environment: environment, configuration: try SharedConfiguration.load(from: environment), transport: transport,
-      region: "us-west-2", sign: markerSigning)
+      region: region, sign: markerSigning)
   }
 
   @Test func environmentVariablesWinAndTheCallIsUnsigned() async throws {
@@ -70,6 +72,20 @@ import Testing
     let nothing = try Self.sources([:], transport: transport)
     await #expect(throws: CredentialsNotConfigured.self) {
       try await WebIdentityCredentialProvider(profileName: "default", sources: nothing).credentials()
+    }
+    #expect(transport.requests.isEmpty)
+  }
+
+  /// The STS host is built from the session's region: a bad one stops before the token is sent.
+  @Test func invalidSessionRegionIsRefusedBeforeTheTokenIsSent() async throws {
+    let transport = Self.sts()
+    let sources = try Self.sources(
+      ["AWS_WEB_IDENTITY_TOKEN_FILE": "/env/token", "AWS_ROLE_ARN": "arn:aws:iam::1:role/FromEnv"],
+      transport: transport, region: "x@host:443#")
+    await #expect {
+      try await WebIdentityCredentialProvider(profileName: "ci", sources: sources).credentials()
+    } throws: { error in
+      (error as? SecretsError)?.userMessage.contains("\"x@host:443#\" from the region setting is not a valid") == true
     }
     #expect(transport.requests.isEmpty)
   }

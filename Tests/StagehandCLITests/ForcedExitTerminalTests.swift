@@ -4,6 +4,8 @@ import Testing
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// The real binary in a real terminal (tmux) ended by a crash or by an error: afterwards the
@@ -62,18 +64,27 @@ struct ForcedExitTerminalTests {
     let deadline = ContinuousClock.now + .seconds(20)
     while Self.isRunning(pid) && ContinuousClock.now < deadline { usleep(50_000) }
     let stillRunning = Self.isRunning(pid)
-    if stillRunning { Glibc.kill(pid, SIGKILL) }
+    if stillRunning { kill(pid, SIGKILL) }
     #expect(!stillRunning, "the UI kept running after its terminal went away")
     #expect(try h.storeData() == before)
   }
 
   /// Alive and not a zombie (a reparented child may wait unreaped).
   static func isRunning(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-      let close = stat.lastIndex(of: ")")
-    else { return false }
-    let state = stat[stat.index(close, offsetBy: 2)...].first
-    return state != "Z" && state != "X"
+    #if os(Linux)
+      guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+      else { return false }
+      let state = stat[stat.index(close, offsetBy: 2)...].first
+      return state != "Z" && state != "X"
+    #else
+      // No /proc on Darwin: the kernel's process table says the same.
+      var info = kinfo_proc()
+      var size = MemoryLayout<kinfo_proc>.stride
+      var name: [Int32] = [CTL_KERN, KERN_PROC, KERN_PROC_PID, pid]
+      guard sysctl(&name, u_int(name.count), &info, &size, nil, 0) == 0, size > 0 else { return false }
+      return Int32(info.kp_proc.p_stat) != SZOMB
+    #endif
   }
 
   /// The UI cannot start: a terminal type with no terminfo entry, or a store that is not

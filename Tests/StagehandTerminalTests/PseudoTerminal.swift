@@ -1,4 +1,11 @@
 import Foundation
+import StagehandTestSupport
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// A pseudo-terminal pair for running `Terminal` against real ncurses inside the test
 /// process: ncurses gets the follower side as its terminal, the test reads what it writes
@@ -55,7 +62,7 @@ final class PseudoTerminal {
     bytes.withUnsafeBytes { buffer in
       var offset = 0
       while offset < buffer.count {
-        let written = Glibc.write(controller, buffer.baseAddress! + offset, buffer.count - offset)
+        let written = write(controller, buffer.baseAddress! + offset, buffer.count - offset)
         if written <= 0 { break }
         offset += written
       }
@@ -85,7 +92,7 @@ final class PseudoTerminal {
 
   /// Sets the window size the way a terminal emulator does, through stty on the follower.
   func resize(columns: Int, rows: Int) throws {
-    var actions = posix_spawn_file_actions_t()
+    var actions = emptySpawnFileActions()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, followerPath, O_RDWR | O_NOCTTY, 0)
@@ -93,8 +100,11 @@ final class PseudoTerminal {
     let words: [String] = ["stty", "cols", String(columns), "rows", String(rows)]
     let argv = words.map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
+    // Built here, as Darwin's headers do not declare `environ`.
+    let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { envp.forEach { free($0) } }
     var pid: pid_t = 0
-    guard posix_spawnp(&pid, "stty", &actions, nil, argv, environ) == 0 else {
+    guard posix_spawnp(&pid, "stty", &actions, nil, argv, envp) == 0 else {
       throw Failure(description: "could not run stty")
     }
     var status: Int32 = 0

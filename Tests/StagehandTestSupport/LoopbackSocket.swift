@@ -21,8 +21,14 @@ public enum LoopbackSocket {
     address.sin_port = 0
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    // Qualified: inside `bind()` the bare name is this function.
+    #if canImport(Glibc)
+      let systemBind = Glibc.bind
+    #elseif canImport(Darwin)
+      let systemBind = Darwin.bind
+    #endif
     let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { systemBind(fd, $0, length) }
     }
     let named = withUnsafeMutablePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }

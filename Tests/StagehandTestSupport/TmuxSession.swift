@@ -288,7 +288,7 @@ public final class TmuxSession {
       unlink(outputPath)
       unlink(errorPath)
     }
-    var actions = posix_spawn_file_actions_t()
+    var actions = emptySpawnFileActions()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
@@ -304,7 +304,7 @@ public final class TmuxSession {
     // The test runner's threads block most signals and a spawned process inherits the mask:
     // a tmux server (and so the program under test) with SIGCHLD, SIGWINCH and SIGTERM
     // blocked never notices resizes, exits or kill-server. Start from a clean slate.
-    var attributes = posix_spawnattr_t()
+    var attributes = emptySpawnAttributes()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
     var emptyMask = sigset_t()

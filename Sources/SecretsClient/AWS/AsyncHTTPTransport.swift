@@ -207,14 +207,9 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
   }
 
   private func proxyHop(for url: URL, target: Target) throws -> ProxyHop? {
-    guard let proxy = proxySettings.proxy(for: url) else { return nil }
-    let scheme = proxy.scheme?.lowercased()
-    guard scheme == "http" || scheme == "https", let host = proxy.host, !host.isEmpty else {
-      throw TransportFailure(
-        kind: .notSent,
-        message: "the proxy for \(target.authority) must be an http:// URL with a host (HTTPS_PROXY/HTTP_PROXY)")
-    }
-    guard scheme == "http" else {
+    let server: ProxyServer? = proxySettings.proxy(for: url)
+    guard let server else { return nil }
+    guard server.scheme == .http else {
       throw TransportFailure(
         kind: .notSent,
         message:
@@ -222,9 +217,7 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
           + "tunnel through it to AWS is still TLS end to end): set HTTPS_PROXY/HTTP_PROXY to the proxy's http:// address"
       )
     }
-    return ProxyHop(
-      host: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: proxy.port ?? 80,
-      user: proxy.user(percentEncoded: false), password: proxy.password(percentEncoded: false))
+    return ProxyHop(host: server.host, port: server.port, user: server.user, password: server.password)
   }
 
   private func client(for route: Route, https: Bool) throws -> HTTPClient {

@@ -1,4 +1,5 @@
 import Foundation
+import StagingModel
 
 /// Where each request is recorded (`--log-file`). Entries hold no headers and no bodies,
 /// so credentials, signatures and secret values cannot reach a log by construction.
@@ -36,6 +37,9 @@ public struct RequestLogEntry: Equatable, Sendable {
   }
 
   /// `2026-11-29T07:52:08.123Z DescribeSecret status=200 latency=3.1ms request-id=… attempt=1 ok`.
+  /// The request id, the outcome (an AWS error code) and the note may come from the server, so
+  /// their control characters are made visible: a line break cannot forge a second entry and
+  /// an escape sequence cannot reach whoever reads the log in a terminal.
   public var line: String {
     let millis = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
     var parts = [
@@ -43,11 +47,11 @@ public struct RequestLogEntry: Equatable, Sendable {
       operation,
       "status=\(httpStatus.map(String.init) ?? "-")",
       "latency=\(String(format: "%.1f", millis))ms",
-      "request-id=\(requestId ?? "-")",
+      "request-id=\(requestId.map(DisplayText.sanitized) ?? "-")",
       "attempt=\(attempt)",
-      outcome,
+      DisplayText.sanitized(outcome),
     ]
-    if let note { parts.append("(\(note))") }
+    if let note { parts.append("(\(DisplayText.sanitized(note)))") }
     return parts.joined(separator: " ")
   }
 }

@@ -53,12 +53,15 @@ public struct AWSConfiguration: Sendable {
 
   /// - Parameters:
   ///   - profile, region, endpointURL: `--profile`, `--region`, `--endpoint-url`, nil when absent.
-  ///   - transport: used for STS, SSO, container and instance metadata calls.
+  ///   - transport: used for STS, SSO and instance metadata calls.
+  ///   - directTransport: one that never uses a proxy, for the container credentials
+  ///     endpoint; nil uses `transport`.
   ///   - sign: the SigV4 signer STS AssumeRole calls use.
   ///   - files: the shared files when already read (they are read from `environment` otherwise).
   public static func resolve(
     profile: String?, region: String?, endpointURL: String?, environment: AWSEnvironment,
-    transport: any HTTPTransport, sign: @escaping STSClient.Signing = STSClient.sigV4,
+    transport: any HTTPTransport, directTransport: (any HTTPTransport)? = nil,
+    sign: @escaping STSClient.Signing = STSClient.sigV4,
     now: @escaping @Sendable () -> Date = { Date() }, files read: SharedConfiguration? = nil
   ) throws(SecretsError) -> AWSConfiguration {
     let files: SharedConfiguration
@@ -71,8 +74,8 @@ public struct AWSConfiguration: Sendable {
       service: .secretsManager, explicit: endpointURL, region: resolvedRegion, environment: environment,
       profile: section, configuration: files)
     let sources = CredentialSources(
-      environment: environment, configuration: files, transport: transport, region: resolvedRegion, sign: sign,
-      now: now)
+      environment: environment, configuration: files, transport: transport, directTransport: directTransport,
+      region: resolvedRegion, sign: sign, now: now)
     let chain = sources.chain(profileName: profileName, profileIsExplicit: profile?.isEmpty == false)
     var maxAttempts: Int?
     if let text = environment["AWS_MAX_ATTEMPTS"] ?? section["max_attempts"] {
@@ -84,7 +87,7 @@ public struct AWSConfiguration: Sendable {
     return AWSConfiguration(
       profileName: profileName, region: resolvedRegion, endpoint: endpoint,
       credentials: RefreshingCredentialProvider(wrapping: chain, now: now),
-      proxy: ProxySettings(environment: environment),
+      proxy: try ProxySettings(environment: environment),
       maxAttempts: maxAttempts)
   }
 }

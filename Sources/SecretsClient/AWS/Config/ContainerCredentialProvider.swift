@@ -4,24 +4,29 @@ import Foundation
 /// http://169.254.170.2) or `AWS_CONTAINER_CREDENTIALS_FULL_URI`, with
 /// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` or `AWS_CONTAINER_AUTHORIZATION_TOKEN` sent as the
 /// Authorization header. Mirrors botocore's `ContainerMetadataFetcher`: plain HTTP only to a
-/// loopback address or the container hosts, 2 s timeout, 3 attempts 1 s apart.
+/// loopback address or the container hosts, 2 s timeout, 3 attempts 1 s apart, never through
+/// a proxy.
 ///
 /// https://docs.aws.amazon.com/sdkref/latest/guide/feature-container-credentials.html
 public struct ContainerCredentialProvider: CredentialProvider {
-  static let allowedHosts: Set<String> = ["169.254.170.2", "169.254.170.23", "fd00:ec2::23", "localhost"]
+  static let allowedHosts: Set<String> = [ecsHost, "169.254.170.23", "fd00:ec2::23", "localhost"]
+
+  static let ecsHost = "169.254.170.2"
 
   public var environment: AWSEnvironment
-  public var transport: any HTTPTransport
+  /// A transport that connects directly, whatever `HTTPS_PROXY`/`HTTP_PROXY` say: a proxy
+  /// cannot reach a link-local or loopback address, and must not see the token.
+  public var directTransport: any HTTPTransport
   public var timeout: Duration
   public var attempts: Int
   public var pause: Duration
 
   public init(
-    environment: AWSEnvironment, transport: any HTTPTransport, timeout: Duration = .seconds(2), attempts: Int = 3,
+    environment: AWSEnvironment, directTransport: any HTTPTransport, timeout: Duration = .seconds(2), attempts: Int = 3,
     pause: Duration = .seconds(1)
   ) {
     self.environment = environment
-    self.transport = transport
+    self.directTransport = directTransport
     self.timeout = timeout
     self.attempts = attempts
     self.pause = pause
@@ -35,12 +40,13 @@ public struct ContainerCredentialProvider: CredentialProvider {
     if let token = try authorizationToken() {
       request.setHeader("Authorization", token)
     }
+    let shownURL = ConfiguredURL.redacted(url.absoluteString)
     var lastProblem = ""
     for attempt in 1...max(1, attempts) {
       do {
-        let response = try await transport.send(request, timeout: timeout)
+        let response = try await directTransport.send(request, timeout: timeout)
         if response.status == 200 {
-          return try Self.decode(response.body, source: "container credentials endpoint \(Self.redacted(url))")
+          return try Self.decode(response.body, source: "container credentials endpoint \(shownURL)")
         }
         lastProblem = "HTTP \(response.status)"
       } catch let error as SecretsError {
@@ -52,28 +58,48 @@ public struct ContainerCredentialProvider: CredentialProvider {
       if attempt < attempts { try await Task.sleep(for: pause) }
     }
     throw SecretsError.configuration(
-      "Container credentials from \(Self.redacted(url)) failed after \(max(1, attempts)) attempts: \(lastProblem)")
+      "Container credentials from \(shownURL) failed after \(max(1, attempts)) attempts: \(lastProblem)")
   }
 
   private func endpoint() throws -> URL {
     if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
-      guard let url = URL(string: "http://169.254.170.2" + relative) else {
-        throw SecretsError.configuration("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is not a valid path.")
-      }
-      return url
+      return try relativeEndpoint(relative)
     }
     guard let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] else {
       throw CredentialsNotConfigured(
         "neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set")
     }
-    guard let url = URL(string: full), let scheme = url.scheme?.lowercased(), let host = url.host else {
-      throw SecretsError.configuration("AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid URL.")
-    }
-    let bareHost = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-    guard scheme == "https" || Self.isLoopback(bareHost) || Self.allowedHosts.contains(bareHost) else {
+    let url = try ConfiguredURL.parse(full, setting: "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+    let bareHost = (url.host ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    guard url.scheme?.lowercased() == "https" || Self.isLoopback(bareHost) || Self.allowedHosts.contains(bareHost)
+    else {
       throw SecretsError.configuration(
         "AWS_CONTAINER_CREDENTIALS_FULL_URI host \(bareHost) is not allowed over plain HTTP: use a loopback "
           + "address or one of \(Self.allowedHosts.sorted().joined(separator: ", ")).")
+    }
+    return url
+  }
+
+  /// The value is only ever a path and query on the ECS address: the host is set apart from
+  /// it, so `@evil:9/x` (which, appended to `http://169.254.170.2`, would name the host `evil`)
+  /// cannot move the request, and a value that is not a path is refused.
+  private func relativeEndpoint(_ relative: String) throws -> URL {
+    let setting = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+    guard relative.hasPrefix("/") else {
+      throw SecretsError.configuration(
+        "\(setting) must begin with \"/\" (a path on http://\(Self.ecsHost), such as /v2/credentials/ID); it is "
+          + "\"\(ConfiguredURL.redacted(relative))\". Fix or unset \(setting).")
+    }
+    // Parsed behind the fixed address only to split the path from the query.
+    let parsed = URLComponents(string: "http://\(Self.ecsHost)" + relative)
+    var components = URLComponents()
+    components.scheme = "http"
+    components.host = Self.ecsHost
+    components.percentEncodedPath = parsed?.percentEncodedPath ?? ""
+    components.percentEncodedQuery = parsed?.percentEncodedQuery
+    guard parsed != nil, let url = components.url, url.host == Self.ecsHost else {
+      throw SecretsError.configuration(
+        "\(setting) is \"\(ConfiguredURL.redacted(relative))\", which is not a valid path. Fix or unset \(setting).")
     }
     return url
   }
@@ -98,16 +124,6 @@ public struct ContainerCredentialProvider: CredentialProvider {
     if host == "::1" { return true }
     let parts = host.split(separator: ".", omittingEmptySubsequences: false)
     return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
-  }
-
-  /// Credentials endpoints sometimes carry a token in the query; only scheme, host and path
-  /// go into messages.
-  static func redacted(_ url: URL) -> String {
-    var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
-    components?.query = nil
-    components?.user = nil
-    components?.password = nil
-    return components?.string ?? "the endpoint"
   }
 
   /// The JSON document both the container endpoint and IMDS return.

@@ -7,18 +7,26 @@ public struct CredentialSources: Sendable {
   public var environment: AWSEnvironment
   public var configuration: SharedConfiguration
   public var transport: any HTTPTransport
+  /// For the container credentials endpoint, which is never reached through a proxy: it is a
+  /// link-local or loopback address, and botocore's `ContainerMetadataFetcher` ignores the
+  /// proxy variables too. Instance metadata keeps `transport`, as botocore's `IMDSFetcher`
+  /// honours them.
+  public var directTransport: any HTTPTransport
   /// The session's region; STS calls go to its regional endpoint, or the global one if nil.
   public var region: String?
   public var sign: STSClient.Signing
   public var now: @Sendable () -> Date
 
+  /// `directTransport`: nil uses `transport` for the container endpoint as well.
   public init(
-    environment: AWSEnvironment, configuration: SharedConfiguration, transport: any HTTPTransport, region: String?,
-    sign: @escaping STSClient.Signing = STSClient.sigV4, now: @escaping @Sendable () -> Date = { Date() }
+    environment: AWSEnvironment, configuration: SharedConfiguration, transport: any HTTPTransport,
+    directTransport: (any HTTPTransport)? = nil, region: String?, sign: @escaping STSClient.Signing = STSClient.sigV4,
+    now: @escaping @Sendable () -> Date = { Date() }
   ) {
     self.environment = environment
     self.configuration = configuration
     self.transport = transport
+    self.directTransport = directTransport ?? transport
     self.region = region
     self.sign = sign
     self.now = now
@@ -37,7 +45,7 @@ public struct CredentialSources: Sendable {
     }
     providers.append(AssumeRoleCredentialProvider(profileName: profileName, sources: self))
     providers += profileProviders(profileName: profileName, ignoringEnvironment: profileIsExplicit)
-    providers.append(ContainerCredentialProvider(environment: environment, transport: transport))
+    providers.append(ContainerCredentialProvider(environment: environment, directTransport: directTransport))
     providers.append(instanceMetadata(profileName: profileName))
     return CredentialChain(providers: providers, skipped: skipped)
   }
@@ -73,7 +81,7 @@ public struct CredentialSources: Sendable {
     switch name {
     case "Environment": EnvironmentCredentialProvider(environment: environment)
     case "Ec2InstanceMetadata": InstanceMetadataCredentialProvider(environment: environment, transport: transport)
-    case "EcsContainer": ContainerCredentialProvider(environment: environment, transport: transport)
+    case "EcsContainer": ContainerCredentialProvider(environment: environment, directTransport: directTransport)
     default: nil
     }
   }

@@ -30,22 +30,24 @@ public enum EndpointResolver {
     service: Service, explicit: String?, region: String?, environment: AWSEnvironment, profile: INIFile.Section,
     configuration: SharedConfiguration
   ) throws(SecretsError) -> URL {
-    if let explicit, !explicit.isEmpty { return try validated(explicit, source: "--endpoint-url") }
+    // Callers check the region where they can name its setting; this catches any other way in.
+    if let region { _ = try RegionResolver.validated(region, setting: "the region setting") }
+    if let explicit, !explicit.isEmpty { return try ConfiguredURL.parse(explicit, setting: "--endpoint-url") }
     let ignoreConfigured =
       environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"].map { $0.lowercased() == "true" }
       ?? (profile["ignore_configured_endpoint_urls"]?.lowercased() == "true")
     if !ignoreConfigured {
       let variable = "AWS_ENDPOINT_URL_\(service.environmentID)"
-      if let url = environment[variable] { return try validated(url, source: variable) }
-      if let url = environment["AWS_ENDPOINT_URL"] { return try validated(url, source: "AWS_ENDPOINT_URL") }
+      if let url = environment[variable] { return try ConfiguredURL.parse(url, setting: variable) }
+      if let url = environment["AWS_ENDPOINT_URL"] { return try ConfiguredURL.parse(url, setting: "AWS_ENDPOINT_URL") }
       if let servicesName = profile["services"],
         let url = configuration.services[servicesName]?.nested(
           service.configKey)?["endpoint_url"]
       {
-        return try validated(url, source: "[services \(servicesName)] \(service.configKey) endpoint_url")
+        return try ConfiguredURL.parse(url, setting: "[services \(servicesName)] \(service.configKey) endpoint_url")
       }
       if let url = profile["endpoint_url"] {
-        return try validated(url, source: "endpoint_url in profile \(profile.name)")
+        return try ConfiguredURL.parse(url, setting: "endpoint_url in profile \(profile.name)")
       }
     }
     let fips =
@@ -70,17 +72,5 @@ public enum EndpointResolver {
     if region.hasPrefix("us-iso-") { return "c2s.ic.gov" }
     if region.hasPrefix("eu-isoe-") { return "cloud.adc-e.uk" }
     return "amazonaws.com"
-  }
-
-  static func validated(_ text: String, source: String) throws(SecretsError) -> URL {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
-    guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-      let host = url.host, !host.isEmpty
-    else {
-      throw .configuration(
-        "The endpoint \"\(trimmed)\" from \(source) is not a valid URL; expected http(s)://host[:port], "
-          + "for example http://127.0.0.1:5000.")
-    }
-    return url
   }
 }

@@ -65,8 +65,12 @@ public struct SSOCredentialProvider: CredentialProvider {
         "The profile \"\(profileName)\" is configured to use SSO but is missing required configuration: "
           + missing.joined(separator: ", "))
     }
+    let regionSetting =
+      profile["sso_session"].map { "sso_region in [sso-session \($0)]" }
+      ?? "sso_region in profile \(profileName)"
+    let region = try RegionResolver.validated(merged["sso_region"]!, setting: regionSetting)
     return Settings(
-      startURL: merged["sso_start_url"]!, region: merged["sso_region"]!, accountID: merged["sso_account_id"]!,
+      startURL: merged["sso_start_url"]!, region: region, accountID: merged["sso_account_id"]!,
       roleName: merged["sso_role_name"]!, sessionName: profile["sso_session"])
   }
 
