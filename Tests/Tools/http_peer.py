@@ -22,6 +22,7 @@ The server answers by path (any method):
   /drop-next   the /echo answer; the next request on this connection is read, then the
                connection closes without an answer (a kept-alive connection gone stale)
   /idle-close  the /echo answer (kept alive), then the server closes the connection at once
+  /creds       container credentials JSON (AccessKeyId "testing", expiring in an hour)
   /__stats     {"connections": N, "requests": N} (not counted)
 Each answer leaves in one write.
 
@@ -40,6 +41,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 
 LOCK = threading.Lock()
 STATS = {"connections": 0, "requests": 0}
@@ -141,6 +143,11 @@ def serve_connection(conn, number):
             elif path == "/idle-close":
                 conn.sendall(response(200, "OK", echo, plain))
                 return
+            elif path == "/creds":
+                expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+                creds = {"AccessKeyId": "testing", "SecretAccessKey": "testing", "Token": "container-token",
+                         "Expiration": expiry}
+                conn.sendall(response(200, "OK", json.dumps(creds).encode(), plain))
             else:
                 conn.sendall(response(200, "OK", echo, plain))
             if headers.get("connection", "").lower() == "close":
