@@ -21,7 +21,7 @@ let package = Package(
     .target(
       name: "SecretsClient",
       dependencies: [
-        "StagingModel", "CNetIO",
+        "StagingModel",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -31,14 +31,16 @@ let package = Package(
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ]
     ),
-    // Sockets and TLS (the system's OpenSSL) for the HTTP/1.1 transport.
-    .target(name: "CNetIO", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
     // Pure TUI core: state, update, render into a cell grid, the keymap. No I/O.
     .target(name: "StagehandUI", dependencies: ["StagingModel"]),
     // The only code that touches ncurses.
     .target(
       name: "CNcursesw",
-      linkerSettings: [.linkedLibrary("ncursesw")]
+      // macOS ships the wide-character library under the plain name.
+      linkerSettings: [
+        .linkedLibrary("ncursesw", .when(platforms: [.linux])),
+        .linkedLibrary("ncurses", .when(platforms: [.macOS])),
+      ]
     ),
     .target(name: "StagehandTerminal", dependencies: ["StagehandUI", "CNcursesw"]),
     .executableTarget(

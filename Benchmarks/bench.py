@@ -269,6 +269,7 @@ class Bench:
         self.notes = []
         self.tui_rows = []
         self.stagehand_rusage = {}  # N -> (cpu median, rss max)
+        self.ab_lines = []
 
     def log(self, text):
         print(f"  .. {text}", file=sys.stderr, flush=True)
@@ -731,6 +732,51 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
                 f"screen (the page, the terminal's set-up and the first frame)"
             )
 
+    def baseline_ab(self):
+        """The same `list --json` from this build and from --baseline (another build, e.g.
+        the commit before a transport change), alternating run by run on one replay server
+        per size: wall, CPU (user+sys) and peak RSS, and CPU per page from the difference
+        between one page and 100 pages."""
+        builds = {"this build": self.args.stagehand, "baseline": self.args.baseline}
+        measured = {}
+        for count in (100, 10000):
+            server = ReplayServer(count)
+            try:
+                commands = {
+                    name: [path, "--endpoint-url", server.url, "--region", REGION, "list", "--json"]
+                    for name, path in builds.items()
+                }
+                results = {name: [] for name in commands}
+
+                def body(name):
+                    result = run(commands[name], self.env)
+                    if result.status == 0 and listed_count("stagehand", result.stdout) == count:
+                        results[name].append(result)
+
+                for name in commands:
+                    run(commands[name], self.env)
+                self.log(f"transport A/B at {count}: {self.args.runs * 2} alternating runs each")
+                alternate(commands, self.args.runs * 2, body)
+                for name, rs in results.items():
+                    if not rs:
+                        self.notes.append(f"FAILED A/B: {name} did not list {count}")
+                        continue
+                    measured[(name, count)] = (
+                        median([r.wall for r in rs]), median([r.cpu for r in rs]), self.peak_rss_kb(commands[name]))
+            finally:
+                server.stop()
+        lines = ["", f"Transport A/B, replay server, {self.args.runs * 2} alternating runs each (medians):", "",
+                 "| build | 1 page: wall | 1 page: CPU | 100 pages: wall | 100 pages: CPU | CPU per page | peak RSS |",
+                 "|---|---|---|---|---|---|---|"]
+        for name in builds:
+            one, many = measured.get((name, 100)), measured.get((name, 10000))
+            if not one or not many:
+                continue
+            per_page = (many[1] - one[1]) / 99
+            lines.append(f"| {name} | {fmt_ms(one[0] * 1000)} | {fmt_ms(one[1] * 1000)} | {fmt_ms(many[0] * 1000)} | "
+                         f"{fmt_ms(many[1] * 1000)} | {fmt_ms(per_page * 1000)} | {many[2] / 1024:.1f} MB |")
+        self.ab_lines = lines
+
     def tui_core(self):
         if not self.args.stagehand_bench:
             self.notes.append("TUI core: not measured: stagehand-bench is not in this build")
@@ -843,6 +889,7 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated contenders for the list rows")
     parser.add_argument("--tui-secrets", type=int, default=10000)
     parser.add_argument("--markdown", default="", help="also write the table to this file")
+    parser.add_argument("--baseline", default="", help="another stagehand binary to compare list --json with")
     args = parser.parse_args()
     args.only = [x.strip() for x in args.only.split(",") if x.strip()]
     args.tui_first_rows = not args.no_tui
@@ -857,6 +904,8 @@ def main():
     signal.signal(signal.SIGINT, interrupt)
     bench = Bench(args)
     sections = []
+    if args.baseline:
+        sections.append(("transport A/B", bench.baseline_ab))
     if not args.no_tui:
         sections.append(("TUI core", bench.tui_core))
     if not args.no_replay:
@@ -872,7 +921,7 @@ def main():
             break
         except Exception as error:  # noqa: BLE001 - reported in the table, never hidden
             bench.notes.append(f"FAILED {name}: {error}"[:600])
-    text = bench.table()
+    text = bench.table() + "\n".join(bench.ab_lines)
     print(text)
     if args.markdown:
         with open(args.markdown, "w") as f:

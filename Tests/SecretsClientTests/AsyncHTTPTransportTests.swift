@@ -206,7 +206,8 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
     defer { server.stop() }
     let proxy = try await HTTPPeer.proxy(user: "ops", password: "p@ss word")
     defer { proxy.stop() }
-    let settings = ProxySettings(httpsProxy: URL(string: "http://ops:p%40ss%20word@127.0.0.1:\(proxy.port)"))
+    let settings = ProxySettings(
+      httpsProxy: ProxyServer(host: "127.0.0.1", port: proxy.port, user: "ops", password: "p@ss word"))
     let transport = AsyncHTTPTransport(proxy: settings, caBundle: certificates.path("ca.pem"))
     for index in 1...3 {
       let response = try await transport.send(post("https://localhost:\(server.port)/echo"), timeout: .seconds(10))
@@ -219,7 +220,7 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
     #expect(stats["auth_failures"] as? Int == 0)
 
     let wrongPassword = AsyncHTTPTransport(
-      proxy: ProxySettings(httpsProxy: URL(string: "http://ops:nope@127.0.0.1:\(proxy.port)")),
+      proxy: ProxySettings(httpsProxy: ProxyServer(host: "127.0.0.1", port: proxy.port, user: "ops", password: "nope")),
       caBundle: certificates.path("ca.pem"))
     do {
       _ = try await wrongPassword.send(post("https://localhost:\(server.port)/echo"), timeout: .seconds(10))
@@ -238,11 +239,11 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
     defer { server.stop() }
     let proxy = try await HTTPPeer.proxy()
     defer { proxy.stop() }
-    let proxied = AsyncHTTPTransport(proxy: ProxySettings(httpProxy: URL(string: "http://127.0.0.1:\(proxy.port)")))
+    let proxied = AsyncHTTPTransport(proxy: ProxySettings(httpProxy: ProxyServer(host: "127.0.0.1", port: proxy.port)))
     let response = try await proxied.send(post("http://localhost:\(server.port)/echo?x=1"), timeout: .seconds(10))
     #expect(try HTTPPeer.echo(response)["target"] as? String == "/echo?x=1")
     let direct = AsyncHTTPTransport(
-      proxy: ProxySettings(httpProxy: URL(string: "http://127.0.0.1:\(proxy.port)"), noProxy: ["localhost"]))
+      proxy: ProxySettings(httpProxy: ProxyServer(host: "127.0.0.1", port: proxy.port), noProxy: ["localhost"]))
     _ = try await direct.send(post("http://localhost:\(server.port)/echo"), timeout: .seconds(10))
     let stats = try await HTTPPeer.stats(proxy)
     #expect(stats["connects"] as? [String] == ["localhost:\(server.port)"], "one tunnel, for the proxied request")

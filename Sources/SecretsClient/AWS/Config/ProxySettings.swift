@@ -215,31 +215,3 @@ struct IPAddress: Equatable {
     return bytes[whole] & mask == other.bytes[whole] & mask
   }
 }
-
-// MARK: - For HTTP1Transport, until async-http-client replaces it: remove with it
-
-extension ProxySettings {
-  /// Proxies written in code as URLs; one that does not parse is a programming error.
-  @_disfavoredOverload
-  init(httpsProxy: URL? = nil, httpProxy: URL? = nil, noProxy: [String] = []) {
-    self.init(
-      httpsProxy: httpsProxy.map { try! ProxyServer(parsing: $0.absoluteString, setting: "httpsProxy") },
-      httpProxy: httpProxy.map { try! ProxyServer(parsing: $0.absoluteString, setting: "httpProxy") },
-      noProxy: noProxy)
-  }
-
-  /// The proxy as the URL `HTTP1Transport` reads, credentials included.
-  @_disfavoredOverload
-  func proxy(for url: URL) -> URL? {
-    let server: ProxyServer? = proxy(for: url)
-    return server.flatMap { server in
-      var components = URLComponents()
-      components.scheme = server.scheme.rawValue
-      components.host = server.authorityHost
-      components.port = server.port
-      components.user = server.user
-      components.password = server.password
-      return components.url
-    }
-  }
-}
