@@ -7,9 +7,9 @@ public struct HTTPRequest: Sendable, Equatable {
   public var url: URL
   public var headers: [(name: String, value: String)]
   public var body: Data
-  /// False for a call that must not be repeated unseen: libcurl silently resends a request
-  /// whose reused connection was reset before any answer, which for a label move could
-  /// apply it twice (or, with a lost body, stall until the timeout).
+  /// False for a call that must not be repeated unseen (a change): it gets a connection of
+  /// its own, so a reset cannot be a stale kept-alive connection, and the transport never
+  /// resends it.
   public var reusesConnection: Bool
 
   public init(
