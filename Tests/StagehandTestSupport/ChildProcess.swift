@@ -8,7 +8,7 @@ public struct ChildProcess {
     public init(description: String) { self.description = description }
   }
 
-  public struct Output {
+  public struct Output: Sendable {
     public var status: Int32
     public var stdout: Data
     public var stderr: String

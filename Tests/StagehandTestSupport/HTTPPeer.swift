@@ -18,19 +18,29 @@ public enum HTTPPeer {
       "http_peer.py", ["proxy"] + (user.map { ["--user", $0, "--password", password] } ?? []))
   }
 
-  /// A CA and two server certificates, made by the openssl CLI for one test.
+  /// Test certificates for one test, made by `http_peer.py` (its header names the files).
   public struct Certificates: Sendable {
     public let directory: URL
 
+    /// A CA and two server certificates (`certs`, the openssl CLI).
     public static func make() throws -> Certificates {
+      try make("certs", needs: "is openssl installed?")
+    }
+
+    /// A CA, a second CA and a server certificate for every way TLS can refuse one
+    /// (`tls-certs`, the cryptography package).
+    public static func makeEveryKind() throws -> Certificates {
+      try make("tls-certs", needs: "is the cryptography package installed?")
+    }
+
+    private static func make(_ command: String, needs: String) throws -> Certificates {
       let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stagehand-certs-\(UUID())")
       let python = try ChildProcess.locate("python3", installHint: "The test script must install python3.")
       let made = try ChildProcess.run(
-        python, [ScriptServer.tools.appendingPathComponent("http_peer.py").path, "certs", directory.path],
+        python, [ScriptServer.tools.appendingPathComponent("http_peer.py").path, command, directory.path],
         environment: ChildProcess.environment([:]))
       guard made.status == 0 else {
-        throw ChildProcess.Failure(
-          description: "making test certificates failed (is openssl installed?): \(made.stderr)")
+        throw ChildProcess.Failure(description: "making test certificates failed (\(needs)): \(made.stderr)")
       }
       return Certificates(directory: directory)
     }

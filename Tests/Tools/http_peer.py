@@ -4,6 +4,14 @@
   http_peer.py certs DIR          make a CA and two server certificates with the openssl CLI:
                                   DIR/ca.pem, DIR/good.{pem,key} (localhost, 127.0.0.1),
                                   DIR/wrong.{pem,key} (wrong.example only)
+  http_peer.py tls-certs DIR      every kind of server certificate a TLS client must tell
+                                  apart, made with the `cryptography` package (the openssl 3.0
+                                  CLI cannot date a certificate in the past), each NAME.{pem,key}:
+                                  ca.pem (the test CA), other-ca.pem (a second CA, trusted by
+                                  nobody), good (localhost, 127.0.0.1), wrong (wrong.example
+                                  only), ip-mismatch (IP 127.0.0.2 only, no DNS name), expired
+                                  (localhost, 127.0.0.1, ended yesterday), self-signed (localhost,
+                                  127.0.0.1), unknown-ca (localhost, 127.0.0.1, signed by other-ca)
   http_peer.py server [--cert PEM --key KEY]
   http_peer.py proxy [--user U --password P]
 
@@ -302,11 +310,72 @@ def make_certs(directory):
                 "-out", name + ".pem", "-days", "2", "-extfile", name + ".ext")
 
 
+def make_tls_certs(directory):
+    import datetime
+    import ipaddress
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    os.makedirs(directory, exist_ok=True)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    day = datetime.timedelta(days=1)
+
+    def write(name, certificate, key=None):
+        with open(os.path.join(directory, name + ".pem"), "wb") as out:
+            out.write(certificate.public_bytes(serialization.Encoding.PEM))
+        if key is not None:
+            with open(os.path.join(directory, name + ".key"), "wb") as out:
+                out.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                            serialization.NoEncryption()))
+
+    def certificate(common_name, key, issuer_name, issuer_key, ca, sans=(), start=now - day, end=now + 2 * day):
+        builder = (x509.CertificateBuilder()
+                   .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+                   .issuer_name(issuer_name or x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(start).not_valid_after(end)
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                              data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                              encipher_only=False, decipher_only=False), critical=True)
+        else:
+            builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            builder = builder.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
+        return builder.sign(issuer_key or key, hashes.SHA256())
+
+    cas = {}
+    for name, common_name in (("ca", "Stagehand Test CA"), ("other-ca", "Stagehand Unknown CA")):
+        key = ec.generate_private_key(ec.SECP256R1())
+        cas[name] = (certificate(common_name, key, None, None, ca=True), key)
+        write(name, cas[name][0])
+
+    local = (x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
+    leaves = (
+        ("good", "ca", local, {}),
+        ("wrong", "ca", (x509.DNSName("wrong.example"),), {}),
+        ("ip-mismatch", "ca", (x509.IPAddress(ipaddress.ip_address("127.0.0.2")),), {}),
+        ("expired", "ca", local, {"start": now - 10 * day, "end": now - day}),
+        ("self-signed", None, local, {}),
+        ("unknown-ca", "other-ca", local, {}),
+    )
+    for name, issuer, sans, dates in leaves:
+        key = ec.generate_private_key(ec.SECP256R1())
+        issuer_certificate, issuer_key = cas[issuer] if issuer else (None, None)
+        write(name, certificate(name, key, issuer_certificate.subject if issuer else None, issuer_key, ca=False,
+                                sans=sans, **dates), key)
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="mode", required=True)
     certs = sub.add_parser("certs")
     certs.add_argument("directory")
+    tls_certs = sub.add_parser("tls-certs")
+    tls_certs.add_argument("directory")
     server = sub.add_parser("server")
     server.add_argument("--cert")
     server.add_argument("--key")
@@ -316,6 +385,9 @@ def main():
     args = parser.parse_args()
     if args.mode == "certs":
         make_certs(args.directory)
+        return
+    if args.mode == "tls-certs":
+        make_tls_certs(args.directory)
         return
     listener, handle = run_server(args) if args.mode == "server" else run_proxy(args)
     threading.Thread(target=accept_loop, args=(listener, handle), daemon=True).start()
