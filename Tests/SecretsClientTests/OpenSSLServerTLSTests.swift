@@ -16,18 +16,32 @@ import Testing
     /// The PEM bundle the client trusts; nil for the system's trust store.
     var trusting: String?
     var serverSees: String
+    /// What the message tells the user, beyond the handshake failing.
+    var userReads: String
     var testDescription: String { "\(leaf) at \(host), trusting \(trusting ?? "the system store")" }
   }
 
   // swift-nio-ssl checks the name once BoringSSL is done, and then closes the connection
   // without an alert (or its Finished): the server sees its peer go mid-handshake.
   static let refusals = [
-    Refusal(leaf: "wrong", host: "localhost", trusting: "ca.pem", serverSees: "unexpected eof"),
-    Refusal(leaf: "ip-mismatch", host: "127.0.0.1", trusting: "ca.pem", serverSees: "unexpected eof"),
-    Refusal(leaf: "expired", host: "localhost", trusting: "ca.pem", serverSees: "alert certificate expired"),
-    Refusal(leaf: "self-signed", host: "localhost", trusting: "ca.pem", serverSees: "alert unknown ca"),
-    Refusal(leaf: "unknown-ca", host: "localhost", trusting: "ca.pem", serverSees: "alert unknown ca"),
-    Refusal(leaf: "good", host: "localhost", trusting: nil, serverSees: "alert unknown ca"),
+    Refusal(
+      leaf: "wrong", host: "localhost", trusting: "ca.pem", serverSees: "unexpected eof",
+      userReads: "the certificate is not for localhost"),
+    Refusal(
+      leaf: "ip-mismatch", host: "127.0.0.1", trusting: "ca.pem", serverSees: "unexpected eof",
+      userReads: "the certificate is not for 127.0.0.1"),
+    Refusal(
+      leaf: "expired", host: "localhost", trusting: "ca.pem", serverSees: "alert certificate expired",
+      userReads: "not signed by a CA in /"),
+    Refusal(
+      leaf: "self-signed", host: "localhost", trusting: "ca.pem", serverSees: "alert unknown ca",
+      userReads: "not signed by a CA in /"),
+    Refusal(
+      leaf: "unknown-ca", host: "localhost", trusting: "ca.pem", serverSees: "alert unknown ca",
+      userReads: "not signed by a CA in /"),
+    Refusal(
+      leaf: "good", host: "localhost", trusting: nil, serverSees: "alert unknown ca",
+      userReads: "not signed by a CA in the system's trust store"),
   ]
 
   @Test func aGoodCertificateFromTheBundleIsAccepted() async throws {
@@ -76,6 +90,9 @@ import Testing
       transport, Self.markedPost("https://\(refusal.host):\(server.port)", marker: marker))
     #expect(failure.kind == .notSent)
     #expect(failure.message.contains("TLS handshake with \(refusal.host):\(server.port) failed"), "\(failure.message)")
+    #expect(failure.message.contains(refusal.userReads), "\(failure.message)")
+    #expect(
+      !failure.message.contains(".swift") && !failure.message.contains(".cc"), "no source paths: \(failure.message)")
     let output = try await Self.expectNothingArrived(at: server, marker: marker, handshakes: 1)
     #expect(output.contains(refusal.serverSees), "\(output)")
   }
@@ -115,6 +132,7 @@ import Testing
       Self.markedPost("https://localhost:\(server.port)", marker: marker))
     #expect(failure.kind == .notSent)
     #expect(failure.message.contains("TLS handshake with localhost:\(server.port) failed"), "\(failure.message)")
+    #expect(failure.message.contains("no TLS version Stagehand accepts: 1.2 or later"), "\(failure.message)")
     let output = try await Self.expectNothingArrived(at: server, marker: marker, options: legacy, handshakes: 2)
     #expect(output.contains("unsupported protocol"), "\(output)")
   }

@@ -61,7 +61,7 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
         // A kept-alive connection the server closed as the request went out: nothing was
         // answered, and a read may go again.
         if attempt < attempts, case .closedBeforeAnswer = error { continue }
-        throw error.transportFailure(target: target, route: route)
+        throw error.transportFailure(target: target, route: route, trust: caBundle ?? "the system's trust store")
       }
     }
     preconditionFailure("the loop returns or throws")
@@ -293,7 +293,8 @@ private struct Target {
 }
 
 extension AsyncHTTPTransport.Failure {
-  fileprivate func transportFailure(target: Target, route: AsyncHTTPTransport.Route) -> any Error {
+  /// `trust`: where trusted certificates come from, for a refused certificate's message.
+  fileprivate func transportFailure(target: Target, route: AsyncHTTPTransport.Route, trust: String) -> any Error {
     let peer = route.proxy.map { "the proxy \($0.authority)" } ?? target.authority
     switch self {
     case .cancelled:
@@ -311,13 +312,14 @@ extension AsyncHTTPTransport.Failure {
         kind: .ambiguous,
         message: "the connection to \(target.authority) was reset before the answer arrived (closed without an answer)")
     case .notSent(let error):
-      return TransportFailure(kind: .notSent, message: Self.notSentMessage(error, target: target, peer: peer))
+      return TransportFailure(
+        kind: .notSent, message: Self.notSentMessage(error, target: target, peer: peer, trust: trust))
     case .afterSending(let error):
       return TransportFailure(kind: .ambiguous, message: Self.afterSendingMessage(error, target: target))
     }
   }
 
-  private static func notSentMessage(_ error: any Error, target: Target, peer: String) -> String {
+  private static func notSentMessage(_ error: any Error, target: Target, peer: String, trust: String) -> String {
     if let error = error as? HTTPClientError {
       switch error {
       case .connectTimeout, .getConnectionFromPoolTimeout:
@@ -343,20 +345,34 @@ extension AsyncHTTPTransport.Failure {
     if let error = error as? NIOCore.IOError, error.errnoCode == ECONNREFUSED {
       return "could not connect to \(peer) (connection refused)"
     }
-    if let error = error as? NIOSSLExtraError {
+    if error is NIOSSLExtraError {
       return
-        "TLS handshake with \(target.authority) failed (\(error.description.contains("hostname") || "\(error)".contains("Hostname") ? "hostname mismatch: " : "")\(error))"
+        "TLS handshake with \(target.authority) failed (hostname mismatch: the certificate is not for \(target.host))"
     }
     if let error = error as? NIOSSLError {
-      return "TLS handshake with \(target.authority) failed (\(tlsWords(error)))"
+      return "TLS handshake with \(target.authority) failed (\(tlsWords(error, trust: trust)))"
     }
     return "could not connect to \(peer) (\(error))"
   }
 
-  private static func tlsWords(_ error: NIOSSLError) -> String {
+  /// BoringSSL's reason in words; its error text carries source paths that mean nothing to a user.
+  private static func tlsWords(_ error: NIOSSLError, trust: String) -> String {
     let text = "\(error)"
-    if text.contains("CERTIFICATE_VERIFY_FAILED") { return "certificate verify failed: \(text)" }
-    return text
+    if text.contains("CERTIFICATE_VERIFY_FAILED") {
+      return "certificate verify failed: the certificate has expired, is self-signed, or is not signed by a CA in "
+        + "\(trust); for an endpoint with a private CA, point AWS_CA_BUNDLE or the profile's ca_bundle at its PEM file"
+    }
+    if text.contains("PROTOCOL_VERSION") || text.contains("UNSUPPORTED_PROTOCOL") {
+      return "the server offers no TLS version Stagehand accepts: 1.2 or later"
+    }
+    // Reason codes look like SSLV3_ALERT_HANDSHAKE_FAILURE.
+    var reasons: [String] = []
+    for token in text.split(whereSeparator: { !($0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_")) })
+    where token.count > 4 && token.contains("_") && token.first!.isLetter {
+      let reason = token.lowercased().replacingOccurrences(of: "_", with: " ")
+      if !reasons.contains(reason) { reasons.append(reason) }
+    }
+    return reasons.isEmpty ? "the handshake was refused" : reasons.joined(separator: ", ")
   }
 
   private static func afterSendingMessage(_ error: any Error, target: Target) -> String {
