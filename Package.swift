@@ -43,13 +43,16 @@ let package = Package(
       ]
     ),
     .target(name: "StagehandTerminal", dependencies: ["StagehandUI", "CNcursesw"]),
-    .executableTarget(
-      name: "stagehand",
+    // The application: the commands, their printers, backend selection, and the event loop
+    // that runs the UI core's effects. A library, so tests drive all of it in process.
+    .target(
+      name: "StagehandApp",
       dependencies: [
         "StagingModel", "SecretsClient", "StagehandUI", "StagehandTerminal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .executableTarget(name: "stagehand", dependencies: ["StagehandApp"]),
     .executableTarget(
       name: "stagehand-bench", dependencies: ["StagehandUI", "StagingModel"], path: "Sources/stagehand-bench"),
     // Test-only: saves the store in a loop so StoreRobustnessTests can SIGKILL it mid-save.
@@ -69,11 +72,13 @@ let package = Package(
       exclude: ["__Snapshots__"]),
     .testTarget(
       name: "StagehandTerminalTests", dependencies: ["StagehandTerminal", "StagehandUI", "StagehandTestSupport"]),
-    // The executable's own code, in process (QuickLaunch against ArgumentParser).
+    // The app library in process: QuickLaunch against ArgumentParser, the list printers
+    // against the code they replaced (and once through the built binary), the JSON writer.
     .testTarget(
-      name: "StagehandCommandTests",
+      name: "StagehandAppTests",
       dependencies: [
-        "stagehand", "StagehandTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "StagehandApp", "SecretsClient", "StagingModel", "StagehandTestSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "StagehandCLITests", dependencies: ["StagingModel", "SecretsClient", "StagehandTestSupport"]),
