@@ -58,8 +58,11 @@ let package = Package(
     // Test-only: saves the store in a loop so StoreRobustnessTests can SIGKILL it mid-save.
     .executableTarget(
       name: "store-saver", dependencies: ["SecretsClient", "StagingModel"], path: "Tests/Tools/StoreSaver"),
-    // Helpers the test targets share: a real terminal (tmux) harness.
-    .target(name: "StagehandTestSupport", dependencies: ["SecretsClient"], path: "Tests/StagehandTestSupport"),
+    // Helpers the test targets share: a real terminal (tmux), a test terminal for the event
+    // loop in process, the built binary, moto and other peers.
+    .target(
+      name: "StagehandTestSupport", dependencies: ["SecretsClient", "StagehandTerminal", "StagehandUI"],
+      path: "Tests/StagehandTestSupport"),
     .testTarget(name: "StagingModelTests", dependencies: ["StagingModel", "StagehandTestSupport"]),
     .testTarget(
       name: "SecretsClientTests",
