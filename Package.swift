@@ -84,6 +84,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // End to end in process: keys and mouse events from a TestTerminal through the real event
+    // loop and effect runner to the embedded store and to moto.
+    .testTarget(
+      name: "StagehandAppEndToEndTests",
+      dependencies: ["StagehandApp", "SecretsClient", "StagingModel", "StagehandTestSupport"]),
     .testTarget(name: "StagehandCLITests", dependencies: ["StagingModel", "SecretsClient", "StagehandTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
