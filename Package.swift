@@ -63,6 +63,7 @@ let package = Package(
     .target(
       name: "StagehandTestSupport", dependencies: ["SecretsClient", "StagehandTerminal", "StagehandUI"],
       path: "Tests/StagehandTestSupport"),
+    // Unit tests: one module each, in process.
     .testTarget(name: "StagingModelTests", dependencies: ["StagingModel", "StagehandTestSupport"]),
     .testTarget(
       name: "SecretsClientTests",
@@ -73,10 +74,11 @@ let package = Package(
     .testTarget(
       name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel", "StagehandTestSupport"],
       exclude: ["__Snapshots__"]),
+    // Terminal against real ncurses on a pseudo-terminal, and the test harnesses themselves.
     .testTarget(
       name: "StagehandTerminalTests", dependencies: ["StagehandTerminal", "StagehandUI", "StagehandTestSupport"]),
-    // The app library in process: QuickLaunch against ArgumentParser, the list printers
-    // against the code they replaced (and once through the built binary), the JSON writer.
+    // The app library: QuickLaunch against ArgumentParser, the list printers against the code
+    // they replaced (and once through the built binary), the JSON writer.
     .testTarget(
       name: "StagehandAppTests",
       dependencies: [
@@ -89,7 +91,13 @@ let package = Package(
     .testTarget(
       name: "StagehandAppEndToEndTests",
       dependencies: ["StagehandApp", "SecretsClient", "StagingModel", "StagehandTestSupport"]),
-    .testTarget(name: "StagehandCLITests", dependencies: ["StagingModel", "SecretsClient", "StagehandTestSupport"]),
+    // End to end, the built binary as a command: arguments in; stdout, stderr, exit code and
+    // the store or moto out, with faults, hostile data and kills.
+    .testTarget(
+      name: "StagehandCLIEndToEndTests", dependencies: ["StagingModel", "SecretsClient", "StagehandTestSupport"]),
+    // End to end, the built binary in a real terminal (tmux): what only a terminal shows —
+    // signals, crashes, hang-ups, suspend, resize, mouse tracking, escape sequences.
+    .testTarget(name: "StagehandTerminalEndToEndTests", dependencies: ["StagehandTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )
