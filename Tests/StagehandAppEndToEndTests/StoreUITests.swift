@@ -126,6 +126,15 @@ struct StoreUITests {
     }
   }
 
+  /// The terminal hangs up: the loop ends and gives it back rather than wait for input.
+  @Test func aTerminalThatHangsUpEndsTheUI() async throws {
+    try await withStoreUI { ui, _ in
+      try await ui.waitFor("Versions of prod/db")
+      ui.hangUp()
+      try await ui.waitForRestore()
+    }
+  }
+
   /// Another client moves AWSCURRENT between the preview and y: the executor's re-read
   /// sees it, nothing is sent, and the UI says what changed.
   @Test func aChangeUnderneathBetweenPreviewAndCommitIsAConflict() async throws {

@@ -52,6 +52,16 @@ struct TestTerminalTests {
     #expect(terminal.nextEvent(timeoutMilliseconds: 600_000) == nil)
   }
 
+  /// As after `fg`, the size is reported again.
+  @Test func aSuspensionIsCountedAndFollowedByTheSize() {
+    let terminal = TestTerminal(width: 90, height: 25)
+    terminal.press(.char("j"))
+    terminal.suspend()
+    #expect(terminal.suspendCount == 1)
+    #expect(terminal.nextEvent(timeoutMilliseconds: 0) == .resize(width: 90, height: 25))
+    #expect(terminal.nextEvent(timeoutMilliseconds: 0) == .key(.char("j")))
+  }
+
   @Test func waitsForADrawnScreen() async throws {
     let terminal = TestTerminal()
     terminal.draw(grid("loading"))
