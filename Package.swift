@@ -43,20 +43,27 @@ let package = Package(
       ]
     ),
     .target(name: "StagehandTerminal", dependencies: ["StagehandUI", "CNcursesw"]),
-    .executableTarget(
-      name: "stagehand",
+    // The application: the commands, their printers, backend selection, and the event loop
+    // that runs the UI core's effects. A library, so tests drive all of it in process.
+    .target(
+      name: "StagehandApp",
       dependencies: [
         "StagingModel", "SecretsClient", "StagehandUI", "StagehandTerminal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .executableTarget(name: "stagehand", dependencies: ["StagehandApp"]),
     .executableTarget(
       name: "stagehand-bench", dependencies: ["StagehandUI", "StagingModel"], path: "Sources/stagehand-bench"),
     // Test-only: saves the store in a loop so StoreRobustnessTests can SIGKILL it mid-save.
     .executableTarget(
       name: "store-saver", dependencies: ["SecretsClient", "StagingModel"], path: "Tests/Tools/StoreSaver"),
-    // Helpers the test targets share: a real terminal (tmux) harness.
-    .target(name: "StagehandTestSupport", dependencies: ["SecretsClient"], path: "Tests/StagehandTestSupport"),
+    // Helpers the test targets share: a real terminal (tmux), a test terminal for the event
+    // loop in process, the built binary, moto and other peers.
+    .target(
+      name: "StagehandTestSupport", dependencies: ["SecretsClient", "StagehandTerminal", "StagehandUI"],
+      path: "Tests/StagehandTestSupport"),
+    // Unit tests: one module each, in process.
     .testTarget(name: "StagingModelTests", dependencies: ["StagingModel", "StagehandTestSupport"]),
     .testTarget(
       name: "SecretsClientTests",
@@ -67,16 +74,30 @@ let package = Package(
     .testTarget(
       name: "StagehandUITests", dependencies: ["StagehandUI", "StagingModel", "StagehandTestSupport"],
       exclude: ["__Snapshots__"]),
+    // Terminal against real ncurses on a pseudo-terminal, and the test harnesses themselves.
     .testTarget(
       name: "StagehandTerminalTests", dependencies: ["StagehandTerminal", "StagehandUI", "StagehandTestSupport"]),
-    // The executable's own code, in process (QuickLaunch against ArgumentParser).
+    // The app library: QuickLaunch against ArgumentParser, the list printers against the code
+    // they replaced (and once through the built binary), the JSON writer.
     .testTarget(
-      name: "StagehandCommandTests",
+      name: "StagehandAppTests",
       dependencies: [
-        "stagehand", "StagehandTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "StagehandApp", "SecretsClient", "StagingModel", "StagehandTestSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "StagehandCLITests", dependencies: ["StagingModel", "SecretsClient", "StagehandTestSupport"]),
+    // End to end in process: keys and mouse events from a TestTerminal through the real event
+    // loop and effect runner to the embedded store and to moto.
+    .testTarget(
+      name: "StagehandAppEndToEndTests",
+      dependencies: ["StagehandApp", "SecretsClient", "StagingModel", "StagehandTestSupport"]),
+    // End to end, the built binary as a command: arguments in; stdout, stderr, exit code and
+    // the store or moto out, with faults, hostile data and kills.
+    .testTarget(
+      name: "StagehandCLIEndToEndTests", dependencies: ["StagingModel", "SecretsClient", "StagehandTestSupport"]),
+    // End to end, the built binary in a real terminal (tmux): what only a terminal shows —
+    // signals, crashes, hang-ups, suspend, resize, mouse tracking, escape sequences.
+    .testTarget(name: "StagehandTerminalEndToEndTests", dependencies: ["StagehandTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

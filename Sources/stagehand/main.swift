@@ -1,39 +1,4 @@
-import ArgumentParser
-import Foundation
-import SecretsClient
+import StagehandApp
 
-/// Opens the existential so the async `run` (not ParsableCommand's synchronous one) is called.
-func runAsync<C: AsyncParsableCommand>(_ command: C) async throws {
-  var command = command
-  try await command.run()
-}
-
-// Parse and run by hand so that usage errors exit with 2 (ArgumentParser's default is 64)
-// and CLIError chooses its own exit code.
-let arguments = ArgumentOrder.normalize(
-  Array(CommandLine.arguments.dropFirst()), subcommands: Stagehand.subcommandNames)
-do {
-  if let launch = QuickLaunch.parse(arguments) {
-    try await Stagehand.openUI(launch.settings, mouse: launch.mouse)
-  } else {
-    var command = try Stagehand.parseAsRoot(arguments)
-    if let asyncCommand = command as? any AsyncParsableCommand {
-      try await runAsync(asyncCommand)
-    } else {
-      try command.run()
-    }
-  }
-} catch let error as CLIError {
-  Output.error(error.message)
-  exit(error.exitCode)
-} catch let error as SecretsError {
-  Output.error(error.userMessage)
-  exit(1)
-} catch {
-  let code = Stagehand.exitCode(for: error)
-  if code == .success {
-    Stagehand.exit(withError: error)
-  }
-  FileHandle.standardError.write(Data((Stagehand.fullMessage(for: error) + "\n").utf8))
-  exit(code == .validationFailure ? 2 : code.rawValue)
-}
+// All of the program is in StagehandApp, where tests reach it in process.
+await StagehandCommandLine.run(Array(CommandLine.arguments.dropFirst()))

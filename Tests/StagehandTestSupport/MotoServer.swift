@@ -92,3 +92,36 @@ public final class MotoServer: @unchecked Sendable {
     }
   }
 }
+
+extension MotoServer {
+  /// What stagehand runs with against moto: test credentials, no config files, no
+  /// instance metadata.
+  public static let stagehandEnvironment = [
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_CONFIG_FILE": "/dev/null",
+    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true",
+  ]
+
+  /// versionId -> labels, as `aws secretsmanager list-secret-version-ids` reports them
+  /// (moto lists unlabelled versions with an empty list; those are left out).
+  public func labels(of secret: String) throws -> [String: Set<String>] {
+    let object = try aws(["secretsmanager", "list-secret-version-ids", "--secret-id", secret]) as? [String: Any]
+    var result: [String: Set<String>] = [:]
+    for version in object?["Versions"] as? [[String: Any]] ?? [] {
+      let stages = Set(version["VersionStages"] as? [String] ?? [])
+      if !stages.isEmpty { result[version["VersionId"] as! String] = stages }
+    }
+    return result
+  }
+
+  /// A new version of `secret` with `value`, carrying `stages`; returns its id.
+  public func put(_ secret: String, _ value: String, stages: [String]) throws -> String {
+    let object =
+      try aws(
+        ["secretsmanager", "put-secret-value", "--secret-id", secret, "--secret-string", value, "--version-stages"]
+          + stages) as? [String: Any]
+    guard let id = object?["VersionId"] as? String else {
+      throw ChildProcess.Failure(description: "put-secret-value gave no VersionId: \(String(describing: object))")
+    }
+    return id
+  }
+}

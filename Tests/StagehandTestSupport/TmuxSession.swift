@@ -131,17 +131,9 @@ public final class TmuxSession {
     func report(_ code: Int, _ x: Int, _ y: Int, _ final: String) -> String {
       "\u{1B}[<\(code);\(x + 1);\(y + 1)\(final)"
     }
-    let steps = max(abs(to.x - from.x), abs(to.y - from.y))
-    var reports = [report(button, from.x, from.y, "M")]
-    if steps > 0 {
-      for step in 1...steps {
-        let x = from.x + (to.x - from.x) * step / steps
-        let y = from.y + (to.y - from.y) * step / steps
-        reports.append(report(button + 32, x, y, "M"))
-      }
-    }
-    reports.append(report(button, to.x, to.y, "m"))
-    return reports
+    return [report(button, from.x, from.y, "M")]
+      + MousePath.points(from: from, to: to).dropFirst().map { report(button + 32, $0.x, $0.y, "M") }
+      + [report(button, to.x, to.y, "m")]
   }
 
   /// The visible screen as text, one line per row (trailing spaces trimmed by tmux);

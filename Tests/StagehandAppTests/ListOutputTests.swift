@@ -1,5 +1,6 @@
 import Foundation
 import SecretsClient
+import StagehandApp
 import StagehandTestSupport
 import StagingModel
 import Testing

@@ -28,7 +28,9 @@ struct FaultListTests {
     func list(maxAttempts: Int) throws -> CLIHarness.Result {
       try harness.run(
         ["list", "--json", "--endpoint-url", proxy.endpoint.absoluteString, "--region", "us-east-1"],
-        extraEnvironment: MotoCLITests.credentials.merging(["AWS_MAX_ATTEMPTS": String(maxAttempts)]) { _, new in new })
+        extraEnvironment: MotoServer.stagehandEnvironment.merging(["AWS_MAX_ATTEMPTS": String(maxAttempts)]) { _, new in
+          new
+        })
     }
 
     func stop() {

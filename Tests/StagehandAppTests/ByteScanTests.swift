@@ -1,7 +1,7 @@
 import StagehandTestSupport
 import Testing
 
-@testable import SecretsClient
+@testable import StagehandApp
 
 /// The eight-bytes-at-a-time tests against the byte-by-byte definitions, over strings of every
 /// length around the word size with each kind of byte at every position.

@@ -1,5 +1,6 @@
 import Foundation
 import SecretsClient
+import StagehandApp
 import StagingModel
 
 /// `stagehand list` and `list --json` as they were written before `SecretListText` and the

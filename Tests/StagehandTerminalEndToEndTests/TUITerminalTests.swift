@@ -6,29 +6,20 @@ import Testing
   import Glibc
 #endif
 
-/// The real binary in a real terminal (tmux) on an embedded store: browse, move labels by
-/// keys and by mouse, dry run, and the terminal given back on every exit path.
+/// The real binary in a real terminal (tmux) on an embedded store: a label moved by a mouse
+/// drag (the binary's own mouse tracking, SGR reports decoded from a real terminal), and the
+/// terminal given back on every exit path. Keys, previews, commits and dry runs are
+/// StagehandAppEndToEndTests' in process.
 @Suite(.serialized)
 struct TUITerminalTests {
-  static let current = "1111aaaa-0000-0000-0000-000000000001"
-  static let previous = "2222bbbb-0000-0000-0000-000000000002"
-  static let pending = "3333cccc-0000-0000-0000-000000000003"
+  static let current = StagingStore.current
+  static let previous = StagingStore.previous
+  static let pending = StagingStore.pending
 
-  func harness() throws -> CLIHarness {
-    let h = try CLIHarness()
-    try h.writeStore([
-      (
-        "prod/db",
-        [(Self.previous, ["AWSPREVIOUS"]), (Self.current, ["AWSCURRENT"]), (Self.pending, ["AWSPENDING"])]
-      ),
-      ("prod/api", [(Self.current, ["AWSCURRENT"])]),
-      ("staging/cache", [(Self.current, ["AWSCURRENT", "release-1"])]),
-    ])
-    return h
-  }
+  func harness() throws -> CLIHarness { try StagingStore.harness() }
 
-  func launch(_ h: CLIHarness, _ extra: String = "", pidFile: String? = nil) throws -> TmuxSession {
-    var command = "\(CLIHarness.binary.path) --store \(h.storePath) \(extra)"
+  func launch(_ h: CLIHarness, pidFile: String? = nil) throws -> TmuxSession {
+    var command = "\(CLIHarness.binary.path) --store \(h.storePath)"
     if let pidFile { command = "sh -c 'echo $$ > \(pidFile); exec \(command)'" }
     let env = h.terminalEnvironment
     return try TmuxSession(
@@ -62,68 +53,6 @@ struct TUITerminalTests {
     return try tui.waitFor(expected)
   }
 
-  /// Finds `text` on the screen: (column, row), 0-based.
-  func locate(_ text: String, in screen: String) -> (x: Int, y: Int)? {
-    for (row, line) in screen.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      if let range = line.range(of: text) {
-        return (line[..<range.lowerBound].count, row)
-      }
-    }
-    return nil
-  }
-
-  @Test func browseFilterOpenAndQuit() throws {
-    let h = try harness()
-    defer { h.cleanUp() }
-    let tui = try launch(h)
-    defer { tui.kill() }
-    try tui.waitFor("Versions of prod/db")
-    #expect(try !tui.paneState().isRestored, "the UI owns the terminal while it runs")
-    try tui.sendKeys("j")
-    try tui.waitFor("Versions of prod/api")
-    try tui.sendKeys("/")
-    try tui.sendRaw("stag")
-    let filtered = try tui.waitUntil("the filter to apply") { !$0.contains("prod/api") && $0.contains("staging/cache") }
-    #expect(filtered.contains("staging/cache"))
-    try tui.sendKeys("Enter")
-    try tui.waitFor("Versions of staging/cache")
-    try tui.sendKeys("Enter")
-    try tui.waitFor("release-1")
-    try tui.sendKeys("q")
-    #expect(try tui.waitForExitReport() == 0)
-    #expect(try tui.paneState().isRestored)
-  }
-
-  @Test func moveAWSCURRENTByKeystrokes() throws {
-    let h = try harness()
-    defer { h.cleanUp() }
-    let tui = try launch(h)
-    defer { tui.kill() }
-    try waitForVersions(tui)
-    try tui.sendKeys("Enter")  // focus the versions, newest first: pending, current, previous
-    try press("c", until: "(automatic)", in: tui)  // versions described; this preview is cancelled
-    try tui.sendKeys("Escape")
-    try tui.sendKeys("j")  // the AWSCURRENT row
-    try tui.sendKeys("m")  // a single chip is picked at once
-    try tui.sendKeys("k")  // carry it to the pending version
-    try tui.sendKeys("Enter")
-    // A capture can land while the frame is still being written: wait for the whole preview.
-    let preview = try tui.waitUntil("the preview with the AWSPREVIOUS shift") {
-      $0.contains("(automatic)") && $0.contains("AWSPREVIOUS") && $0.contains("commit")
-    }
-    #expect(preview.contains("AWSPREVIOUS"))
-    #expect(preview.contains("--move-to-version-id \(Self.pending)") || preview.contains(Self.pending))
-    #expect(try h.labels(of: "prod/db")[Self.current] == ["AWSCURRENT"], "nothing is sent before y")
-    try tui.sendKeys("y")
-    try tui.waitFor("AWSCURRENT -> 3333cccc")
-    #expect(
-      try h.labels(of: "prod/db") == [
-        Self.pending: ["AWSCURRENT", "AWSPENDING"], Self.current: ["AWSPREVIOUS"], Self.previous: [],
-      ])
-    try tui.sendKeys("q")
-    #expect(try tui.waitForExitReport() == 0)
-  }
-
   @Test func moveAWSCURRENTByMouseDrag() throws {
     let h = try harness()
     defer { h.cleanUp() }
@@ -134,8 +63,8 @@ struct TUITerminalTests {
     try press("c", until: "(automatic)", in: tui)  // versions described; this preview is cancelled
     try tui.sendKeys("Escape")
     let screen = try tui.waitUntil("the preview to close") { !$0.contains("(automatic)") }
-    let chip = try #require(locate("[AWSCURRENT]", in: screen))
-    let target = try #require(locate("[AWSPREVIOUS]", in: screen))
+    let chip = try #require(ScreenText.locate("[AWSCURRENT]", in: screen))
+    let target = try #require(ScreenText.locate("[AWSPREVIOUS]", in: screen))
     try tui.dragMouse(from: (chip.x + 2, chip.y), to: (chip.x + 2, target.y))
     // A capture can land while the frame is still being written: wait for the whole preview.
     let preview = try tui.waitUntil("the preview with its commit hint") {
@@ -151,23 +80,6 @@ struct TUITerminalTests {
     try tui.sendKeys("q")
     #expect(try tui.waitForExitReport() == 0)
     #expect(try tui.paneState().isRestored)
-  }
-
-  @Test func dryRunSendsNothing() throws {
-    let h = try harness()
-    defer { h.cleanUp() }
-    let original = try h.storeData()
-    let tui = try launch(h, "--dry-run")
-    defer { tui.kill() }
-    try tui.waitFor("DRY-RUN")
-    try waitForVersions(tui)
-    try tui.sendKeys("Enter")
-    try press("c", until: "(automatic)", in: tui)
-    try tui.sendKeys("y")
-    try tui.waitUntil("the dry-run notice") { $0.lowercased().contains("dry run") && !$0.contains("y: commit") }
-    try tui.sendKeys("q")
-    #expect(try tui.waitForExitReport() == 0)
-    #expect(try h.storeData() == original)
   }
 
   @Test(arguments: [SIGINT, SIGTERM, SIGHUP])

@@ -4,8 +4,10 @@ import SecretsClient
 /// Builds the backend the global options ask for: the embedded store (`--store`, `--demo`)
 /// or AWS.
 enum BackendFactory {
-  static func make(_ options: GlobalSettings, environment: [String: String] = ProcessInfo.processInfo.environment)
-    async throws -> any SecretsBackend
+  /// `environment` is where the demo store and the AWS settings are looked up; tests pass
+  /// their own.
+  static func make(_ options: GlobalSettings, environment: AWSEnvironment = .process()) async throws
+    -> any SecretsBackend
   {
     if options.store != nil && (options.demo || options.demoReset) {
       throw CLIError.refusal("--store and --demo name two different stores: pass one of them.")
@@ -16,8 +18,8 @@ enum BackendFactory {
       return backend
     }
     if options.demo || options.demoReset {
-      let home = homeDirectory(environment)
-      let path = DemoAccount.defaultPath(environment: environment, home: home)
+      let home = homeDirectory(environment.variables)
+      let path = DemoAccount.defaultPath(environment: environment.variables, home: home)
       if options.demoReset || !FileManager.default.fileExists(atPath: path) {
         try DemoAccount.write(to: path)
       }

@@ -32,8 +32,8 @@ struct FaultMoveTests {
         try moto.aws(["secretsmanager", "create-secret", "--name", secret, "--secret-string", "one"])
         as? [String: Any]
       let first = try #require(created?["VersionId"] as? String)
-      let second = try MotoCLITests.put(moto, secret, "two", stages: ["green"])
-      let third = try MotoCLITests.put(moto, secret, "three", stages: ["red"])
+      let second = try moto.put(secret, "two", stages: ["green"])
+      let third = try moto.put(secret, "three", stages: ["red"])
       _ = try moto.aws([
         "secretsmanager", "update-secret-version-stage", "--secret-id", secret, "--version-stage", "blue",
         "--move-to-version-id", first,
@@ -42,7 +42,7 @@ struct FaultMoveTests {
       return Fixture(moto: moto, proxy: proxy, harness: try CLIHarness(), versions: [first, second, third])
     }
 
-    func labels() throws -> Labels { try MotoCLITests.labels(moto, secret) }
+    func labels() throws -> Labels { try moto.labels(of: secret) }
 
     /// The version after the one holding AWSCURRENT, in creation order.
     func nextTarget(_ labels: Labels) throws -> String {
@@ -92,7 +92,7 @@ struct FaultMoveTests {
         "move", Self.secret, "AWSCURRENT", "--to", target, "--yes", "--json", "--endpoint-url",
         f.proxy.endpoint.absoluteString, "--region", "us-east-1", "--log-file", log.path,
       ],
-      extraEnvironment: MotoCLITests.credentials.merging(["AWS_MAX_ATTEMPTS": "10"]) { _, new in new })
+      extraEnvironment: MotoServer.stagehandEnvironment.merging(["AWS_MAX_ATTEMPTS": "10"]) { _, new in new })
     let now = try f.labels()
     let logText = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
     let json = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any]

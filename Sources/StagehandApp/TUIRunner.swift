@@ -9,10 +9,16 @@ import StagingModel
 final class MessageQueue: @unchecked Sendable {
   private let lock = NSLock()
   private var messages: [Message] = []
+  /// Ends the loop's input wait, so a posted message is handled at once.
+  private let wake: @Sendable () -> Void
+
+  init(wake: @escaping @Sendable () -> Void) {
+    self.wake = wake
+  }
 
   func post(_ message: Message) {
     lock.withLock { messages.append(message) }
-    Terminal.wake()
+    wake()
   }
 
   func drain() -> [Message] {
@@ -30,9 +36,9 @@ final class MessageQueue: @unchecked Sendable {
 @MainActor
 final class TUIRunner {
   private var state: AppState
-  private let terminal: Terminal
+  private let terminal: any TerminalBackend
   private let backend: any SecretsBackend
-  private let queue = MessageQueue()
+  private let queue: MessageQueue
   private var loadTask: Task<Void, Never>?
   private var commitTasks: [Task<Void, Never>] = []
   private var running = true
@@ -46,10 +52,11 @@ final class TUIRunner {
   static let fastTickInterval: TimeInterval = 0.1
   static let slowTickInterval: TimeInterval = 1
 
-  init(state: AppState, terminal: Terminal, backend: any SecretsBackend) {
+  init(state: AppState, terminal: any TerminalBackend, backend: any SecretsBackend) {
     self.state = state
     self.terminal = terminal
     self.backend = backend
+    queue = MessageQueue(wake: terminal.waker)
   }
 
   static func run(backend: any SecretsBackend, dryRun: Bool, mouse: Bool) async throws {
@@ -65,6 +72,15 @@ final class TUIRunner {
         "Can't open the terminal UI: \(error). Run stagehand in an interactive terminal, or use a subcommand (stagehand --help)."
       )
     }
+    await run(backend: backend, dryRun: dryRun, terminal: terminal, firstListing: firstListing)
+  }
+
+  /// The UI on `terminal` until it quits; `terminal` is restored on return. `firstListing`,
+  /// when given, is the listing the first load uses.
+  static func run(
+    backend: any SecretsBackend, dryRun: Bool, terminal: any TerminalBackend,
+    firstListing: AsyncThrowingStream<[Secret], any Error>? = nil
+  ) async {
     let colorMode: StagehandUI.ColorMode =
       terminal.colorCount == 0 ? .none : (terminal.colorCount < 16 ? .eight : .full)
     let config = UIConfig(

@@ -114,7 +114,7 @@ struct FaultReadTests {
       let stats = try await proxy.stats()
       #expect(stats.byOperation == ["UpdateSecretVersionStage": 1], "\(fault): \(stats.byOperation)")
       #expect(stats.faultsOnReusedConnections == 0, "\(fault): a fresh connection")
-      let labels = try MotoCLITests.labels(moto, Self.secret)
+      let labels = try moto.labels(of: Self.secret)
       #expect(labels[version]?.contains(label) == (fault == "reset_after"), "\(fault): \(labels)")
     }
     try await proxy.configure(["fail_nth": NSNull()])

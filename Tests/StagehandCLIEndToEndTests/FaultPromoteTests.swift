@@ -27,10 +27,10 @@ struct FaultPromoteTests {
     let created =
       try moto.aws(["secretsmanager", "create-secret", "--name", name, "--secret-string", "old"]) as? [String: Any]
     let old = try #require(created?["VersionId"] as? String)
-    let current = try MotoCLITests.put(moto, name, "current", stages: ["AWSCURRENT"])
-    let pending = try MotoCLITests.put(moto, name, "pending", stages: ["AWSPENDING"])
+    let current = try moto.put(name, "current", stages: ["AWSCURRENT"])
+    let pending = try moto.put(name, "pending", stages: ["AWSPENDING"])
     let rotation = Rotation(name: name, old: old, current: current, pending: pending)
-    #expect(try MotoCLITests.labels(moto, name) == rotation.before)
+    #expect(try moto.labels(of: name) == rotation.before)
     return rotation
   }
 
@@ -50,7 +50,7 @@ struct FaultPromoteTests {
   func promote(_ h: CLIHarness, _ endpoint: URL, _ name: String) throws -> CLIHarness.Result {
     try h.run(
       ["promote", name, "--yes", "--endpoint-url", endpoint.absoluteString, "--region", "us-east-1"],
-      extraEnvironment: MotoCLITests.credentials)
+      extraEnvironment: MotoServer.stagehandEnvironment)
   }
 
   /// The partial-state message, checked line by line; returns the revert commands.
@@ -81,18 +81,18 @@ struct FaultPromoteTests {
     let finishing = try Self.rotation(moto, "promote/finish")
     try await Self.failSecondUpdate(proxy)
     _ = try checkPartialReport(try promote(h, proxy.endpoint, finishing.name), finishing)
-    #expect(try MotoCLITests.labels(moto, finishing.name) == finishing.partial)
+    #expect(try moto.labels(of: finishing.name) == finishing.partial)
     #expect(try await proxy.stats().faults["UpdateSecretVersionStage:fail_nth"] == 1)
     try await proxy.configure(["fail_nth": NSNull()])
     let finished = try promote(h, proxy.endpoint, finishing.name)
     #expect(finished.status == 0, "\(finished.stderr)")
-    #expect(try MotoCLITests.labels(moto, finishing.name) == finishing.finished)
+    #expect(try moto.labels(of: finishing.name) == finishing.finished)
 
     // Revert: the printed aws CLI commands, run as printed, restore the labels from before.
     let reverting = try Self.rotation(moto, "promote/revert")
     try await Self.failSecondUpdate(proxy)
     let commands = try checkPartialReport(try promote(h, proxy.endpoint, reverting.name), reverting)
-    #expect(try MotoCLITests.labels(moto, reverting.name) == reverting.partial)
+    #expect(try moto.labels(of: reverting.name) == reverting.partial)
     let shell = URL(fileURLWithPath: "/bin/sh")
     for command in commands {
       let pointed = command.replacingOccurrences(
@@ -100,7 +100,7 @@ struct FaultPromoteTests {
       let ran = try ChildProcess.run(shell, ["-c", pointed], environment: MotoServer.clientEnvironment)
       #expect(ran.status == 0, "\(pointed): \(ran.stderr)")
     }
-    #expect(try MotoCLITests.labels(moto, reverting.name) == reverting.before)
+    #expect(try moto.labels(of: reverting.name) == reverting.before)
   }
 
   /// A 500 on the second step, and again on the resend after the re-read showed it not
@@ -119,7 +119,7 @@ struct FaultPromoteTests {
     #expect(result.stderr.contains("InternalServiceError"), "\(result.stderr)")
     #expect(result.stderr.contains("the outcome is unknown"), "\(result.stderr)")
     #expect(result.stderr.contains("showed it not applied, and the one resend failed"), "\(result.stderr)")
-    #expect(try MotoCLITests.labels(moto, rotation.name) == rotation.partial)
+    #expect(try moto.labels(of: rotation.name) == rotation.partial)
     #expect(try await proxy.stats().faults["UpdateSecretVersionStage:fail_nth"] == 2)
   }
 
@@ -151,6 +151,6 @@ struct FaultPromoteTests {
       Issue.record("the revert did not apply: \(reverted)")
       return
     }
-    #expect(try MotoCLITests.labels(moto, rotation.name) == rotation.before)
+    #expect(try moto.labels(of: rotation.name) == rotation.before)
   }
 }

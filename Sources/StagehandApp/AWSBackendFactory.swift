@@ -4,8 +4,7 @@ import SecretsClient
 /// Resolves credentials, region and endpoint the aws CLI's way and builds the AWS backend.
 /// Credentials are fetched on the first request, so listing starts without a round trip.
 enum AWSBackendFactory {
-  static func make(_ options: GlobalSettings, environment: [String: String]) async throws -> any SecretsBackend {
-    let aws = AWSEnvironment.process()
+  static func make(_ options: GlobalSettings, environment aws: AWSEnvironment) async throws -> any SecretsBackend {
     // The shared files are read once, for the CA bundle the transport needs and for the rest.
     let files = try SharedConfiguration.load(from: aws)
     let caBundle = try AWSConfiguration.caBundle(profile: options.profile, environment: aws, files: files)

@@ -1,11 +1,10 @@
 import Foundation
-import StagehandTestSupport
-import Testing
 
-/// Runs the built `stagehand` binary as a user would, in a temporary folder of its own.
-struct CLIHarness {
+/// Runs the built `stagehand` binary as a user would, in a temporary folder of its own,
+/// and writes and reads the store files it is given.
+public struct CLIHarness: Sendable {
   /// The folder `swift build` put the products in: the test bundle sits beside them.
-  static let productsDirectory: URL = {
+  public static let productsDirectory: URL = {
     let candidates = [Bundle.main.executableURL, URL(fileURLWithPath: CommandLine.arguments[0])].compactMap { $0 }
     for candidate in candidates {
       var dir = candidate.deletingLastPathComponent()
@@ -17,27 +16,27 @@ struct CLIHarness {
     return Bundle.main.bundleURL
   }()
 
-  static var binary: URL { productsDirectory.appendingPathComponent("stagehand") }
+  public static var binary: URL { productsDirectory.appendingPathComponent("stagehand") }
 
-  let directory: URL
+  public let directory: URL
 
-  init() throws {
+  public init() throws {
     directory = FileManager.default.temporaryDirectory.appendingPathComponent("stagehand-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   }
 
-  func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+  public func cleanUp() { try? FileManager.default.removeItem(at: directory) }
 
-  var storePath: String { directory.appendingPathComponent("store.json").path }
+  public var storePath: String { directory.appendingPathComponent("store.json").path }
 
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+  public struct Result: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
   }
 
   /// The environment the binary sees: no AWS settings from the caller, a private data folder.
-  var environment: [String: String] {
+  public var environment: [String: String] {
     var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
     env["XDG_DATA_HOME"] = directory.appendingPathComponent("data").path
     env["HOME"] = directory.path
@@ -46,14 +45,16 @@ struct CLIHarness {
 
   /// What a tmux pane running the binary gets: only HOME, XDG_DATA_HOME and PATH from
   /// `environment` (tmux's server keeps its own), and a UTF-8 locale.
-  var terminalEnvironment: [String: String] {
+  public var terminalEnvironment: [String: String] {
     var env = environment.filter { ["HOME", "XDG_DATA_HOME", "PATH"].contains($0.key) }
     env["LANG"] = "C.UTF-8"
     return env
   }
 
   @discardableResult
-  func run(_ arguments: [String], stdin: String? = nil, extraEnvironment: [String: String] = [:]) throws -> Result {
+  public func run(_ arguments: [String], stdin: String? = nil, extraEnvironment: [String: String] = [:]) throws
+    -> Result
+  {
     // Files, not pipes, for the child's output (see ChildProcess.run).
     let output = try ChildProcess.run(
       Self.binary, arguments, stdin: Data((stdin ?? "").utf8),
@@ -63,7 +64,9 @@ struct CLIHarness {
   }
 
   /// Writes a store file from `secrets`: name -> [versionId: labels].
-  func writeStore(_ secrets: [(name: String, versions: [(id: String, labels: [String])])], extra: [String: Any] = [:])
+  public func writeStore(
+    _ secrets: [(name: String, versions: [(id: String, labels: [String])])], extra: [String: Any] = [:]
+  )
     throws
   {
     var list: [[String: Any]] = []
@@ -86,13 +89,15 @@ struct CLIHarness {
     try data.write(to: URL(fileURLWithPath: storePath))
   }
 
-  func storeData() throws -> Data { try Data(contentsOf: URL(fileURLWithPath: storePath)) }
+  public func storeData() throws -> Data { try Data(contentsOf: URL(fileURLWithPath: storePath)) }
 
   /// The labels of one secret as the store file holds them.
-  func labels(of name: String) throws -> [String: Set<String>] {
+  public func labels(of name: String) throws -> [String: Set<String>] {
     let object = try JSONSerialization.jsonObject(with: storeData()) as? [String: Any]
     let secrets = object?["secrets"] as? [[String: Any]] ?? []
-    let secret = try #require(secrets.first { $0["Name"] as? String == name })
+    guard let secret = secrets.first(where: { $0["Name"] as? String == name }) else {
+      throw ChildProcess.Failure(description: "the store has no secret named \(name)")
+    }
     var result: [String: Set<String>] = [:]
     for version in secret["Versions"] as? [[String: Any]] ?? [] {
       result[version["VersionId"] as! String] = Set(version["VersionStages"] as? [String] ?? [])

@@ -2,7 +2,7 @@ import ArgumentParser
 import StagehandTestSupport
 import Testing
 
-@testable import stagehand
+@testable import StagehandApp
 
 /// `QuickLaunch` reads a plain launch of the UI without ArgumentParser; wherever it gives an
 /// answer, it must be ArgumentParser's answer, and it must leave everything else to it.
