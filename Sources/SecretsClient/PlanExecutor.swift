@@ -46,11 +46,12 @@ public struct PlanExecutor: Sendable {
       do {
         try await backend.updateSecretVersionStage(secretId: plan.secretId, step: step)
       } catch {
-        let reread = try? await backend.describeSecret(plan.secretId, includeDeprecated: true)
-        // The call failed, yet the re-read shows its change in place: a request of ours held
-        // on the way landed late (after the resend it led to, which the server then refused).
-        // Saying "failed" would be untrue; the step is done.
-        if let reread, step.progress(in: reread.labelMap.stages) == .applied { continue }
+        // A failed step whose change is in place is done: saying "failed" would be untrue.
+        let settled = await StepRecovery.settle(
+          step, reread: { try await backend.describeSecret(plan.secretId, includeDeprecated: true) },
+          labels: { $0.labelMap.stages })
+        if case .inPlace = settled { continue }
+        let reread = settled.reading
         let revert = reread.flatMap { try? Planner.plan(.restore(to: plan.before), for: $0).get() }
         let finish = reread.flatMap { try? Planner.plan(.restore(to: plan.after), for: $0).get() }
         return .failed(

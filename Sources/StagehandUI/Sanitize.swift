@@ -8,8 +8,8 @@ import StagingModel
 /// C0 controls and DEL become Unicode control pictures (`␛` for ESC), or caret notation
 /// (`^[`) when `asciiOnly`; C1 controls, bidi embeddings/overrides/isolates, zero-width
 /// characters and line/paragraph separators become `<U+hhhh>` (hex code point). The set of dangerous
-/// characters is StagingModel's `DisplayText.isDangerous`, so the CLI and the UI agree;
-/// the UI adds the line and paragraph separators, which would break a row in two.
+/// characters is StagingModel's `DisplayText.isDangerous`, so the CLI and the UI agree; it
+/// includes the line and paragraph separators, which would also break a row in two.
 public func sanitizeForDisplay(_ text: String, asciiOnly: Bool = false) -> String {
   var out = ""
   out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)

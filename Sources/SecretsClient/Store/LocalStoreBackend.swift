@@ -17,8 +17,7 @@ public struct LocalStoreBackend: SecretsBackend {
   }
 
   public var displayName: String {
-    let environmentHome = ProcessInfo.processInfo.environment["HOME"] ?? ""
-    let home = environmentHome.hasPrefix("/") ? environmentHome : FileManager.default.homeDirectoryForCurrentUser.path
+    let home = HomeDirectory.path()
     let shown = path.hasPrefix(home + "/") ? "~" + path.dropFirst(home.count) : Substring(path)
     return "store \(shown)"
   }

@@ -1,5 +1,4 @@
 import Foundation
-import StagingModel
 
 /// Where a step stands given a secret's labels, judged by the step alone.
 public enum StageStepProgress: Equatable, Sendable {

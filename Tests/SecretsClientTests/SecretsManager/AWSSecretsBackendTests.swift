@@ -84,20 +84,6 @@ struct AWSSecretsBackendTests {
     #expect(transport.operations == ["UpdateSecretVersionStage", "DescribeSecret", "UpdateSecretVersionStage"])
   }
 
-  @Test func stepProgressJudgedFromLabels() {
-    let move = Self.step
-    #expect(move.progress(in: ["v1": [], "v2": ["AWSCURRENT"]]) == .applied)
-    #expect(move.progress(in: ["v1": ["AWSCURRENT"], "v2": []]) == .notStarted)
-    #expect(move.progress(in: ["v1": ["AWSCURRENT"], "v2": ["AWSCURRENT"]]) == .unknown)
-    #expect(move.progress(in: ["v1": [], "v2": []]) == .unknown)
-    let remove = StageStep(versionStage: "TEST", removeFromVersionId: "v1")
-    #expect(remove.progress(in: ["v1": []]) == .applied)
-    #expect(remove.progress(in: ["v1": ["TEST"]]) == .notStarted)
-    let add = StageStep(versionStage: "TEST", moveToVersionId: "v2")
-    #expect(add.progress(in: ["v2": ["TEST"]]) == .applied)
-    #expect(add.progress(in: ["v2": []]) == .notStarted)
-  }
-
   // MARK: - Decoding
 
   @Test func describeToleratesNullsAndMissingFieldsAndMarksDeprecated() async throws {

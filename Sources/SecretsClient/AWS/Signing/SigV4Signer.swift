@@ -44,29 +44,27 @@ public struct SigV4Signer: Sendable {
   public func signed(_ request: HTTPRequest, at date: Date) -> HTTPRequest {
     var request = request
     let stamp = SigV4Timestamp(date)
-    Self.removeHeader(&request, "Authorization")
-    Self.setHeader(&request, "X-Amz-Date", stamp.amzDate)
+    request.removeHeader("Authorization")
+    request.setHeader("X-Amz-Date", stamp.amzDate)
     let token = credentials.sessionToken
     if let token, !omitSessionTokenFromSignature {
-      Self.setHeader(&request, "X-Amz-Security-Token", token)
+      request.setHeader("X-Amz-Security-Token", token)
     } else {
-      Self.removeHeader(&request, "X-Amz-Security-Token")
+      request.removeHeader("X-Amz-Security-Token")
     }
     let payloadHash = Self.hexSHA256(request.body)
-    if signBody { Self.setHeader(&request, "X-Amz-Content-Sha256", payloadHash) }
+    if signBody { request.setHeader("X-Amz-Content-Sha256", payloadHash) }
 
     let canonical = canonicalRequestBytes(request, payloadHash: payloadHash)
     let scope = credentialScope(dateStamp: stamp.dateStamp)
     let toSign = stringToSignBytes(canonicalRequest: canonical.bytes, amzDate: stamp.amzDate, scope: scope)
-    var mac = Self.signingKeys.keyedHMAC(for: self, dateStamp: stamp.dateStamp)
-    mac.update(data: toSign)
-    let sig = Self.hex(mac.finalize())
-    Self.setHeader(
-      &request, "Authorization",
+    let sig = Self.hex(HMAC<SHA256>.authenticationCode(for: toSign, using: signingKey(dateStamp: stamp.dateStamp)))
+    request.setHeader(
+      "Authorization",
       "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
         + "SignedHeaders=\(canonical.signedHeaders), Signature=\(sig)")
     if let token, omitSessionTokenFromSignature {
-      Self.setHeader(&request, "X-Amz-Security-Token", token)
+      request.setHeader("X-Amz-Security-Token", token)
     }
     return request
   }
@@ -149,10 +147,6 @@ public struct SigV4Signer: Sendable {
     return key
   }
 
-  /// Derived keys by secret key, day, region and service: deriving one takes four HMACs,
-  /// and every request of a day signs with the same one. Kept in memory only, never shown.
-  static let signingKeys = SigningKeyCache()
-
   /// Step 4: the hex HMAC of the string to sign.
   public func signature(signingKey: SymmetricKey, stringToSign: String) -> String {
     Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: signingKey))
@@ -167,10 +161,10 @@ public struct SigV4Signer: Sendable {
     headers.reserveCapacity(request.headers.count + 1)
     var hasHost = false
     for (order, header) in request.headers.enumerated() {
-      let name = Self.lowercased(header.name)
+      let name = header.name.lowercased()
       guard !Self.unsignedHeaders.contains(name) else { continue }
       if name == "host" { hasHost = true }
-      headers.append((name, Self.collapsingWhitespace(header.value), order))
+      headers.append((name, header.value.split(whereSeparator: \.isWhitespace).joined(separator: " "), order))
     }
     if !hasHost { headers.append(("host", Self.canonicalHost(request.url), headers.count)) }
     headers.sort { $0.name != $1.name ? $0.name < $1.name : $0.order < $1.order }
@@ -186,57 +180,6 @@ public struct SigV4Signer: Sendable {
     return merged
   }
 
-  /// `lowercased()`, byte by byte for the ASCII names HTTP uses.
-  static func lowercased(_ name: String) -> String {
-    guard name.utf8.allSatisfy({ $0 < 0x80 }) else { return name.lowercased() }
-    guard name.utf8.contains(where: { (0x41...0x5A).contains($0) }) else { return name }
-    return String(decoding: name.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
-  }
-
-  /// The value split at whitespace runs and joined with single spaces, as
-  /// `split(whereSeparator: \.isWhitespace)` does: for ASCII its whitespace is tab, line
-  /// feed, vertical tab, form feed, carriage return and space.
-  static func collapsingWhitespace(_ value: String) -> String {
-    guard value.utf8.allSatisfy({ $0 < 0x80 }) else {
-      return value.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-    }
-    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
-    var out: [UInt8] = []
-    out.reserveCapacity(value.utf8.count)
-    var pendingSpace = false
-    for byte in value.utf8 {
-      if isSpace(byte) {
-        pendingSpace = !out.isEmpty
-      } else {
-        if pendingSpace { out.append(0x20) }
-        pendingSpace = false
-        out.append(byte)
-      }
-    }
-    return String(decoding: out, as: UTF8.self)
-  }
-
-  /// `caseInsensitiveCompare(_:) == .orderedSame` for a header name, without Foundation's
-  /// string comparison for ASCII names (two ASCII strings equal but for case have one length).
-  static func sameHeaderName(_ name: String, _ other: String) -> Bool {
-    let ascii = name.utf8.allSatisfy { $0 < 0x80 } && other.utf8.allSatisfy { $0 < 0x80 }
-    guard ascii else { return name.caseInsensitiveCompare(other) == .orderedSame }
-    return name.utf8.count == other.utf8.count
-      && zip(name.utf8, other.utf8).allSatisfy { a, b in
-        a == b || (a | 0x20 == b | 0x20 && (0x61...0x7A).contains(a | 0x20))
-      }
-  }
-
-  /// `HTTPRequest.removeHeader` and `setHeader`, matching names through `sameHeaderName`.
-  static func removeHeader(_ request: inout HTTPRequest, _ name: String) {
-    request.headers.removeAll { sameHeaderName($0.name, name) }
-  }
-
-  static func setHeader(_ request: inout HTTPRequest, _ name: String, _ value: String) {
-    removeHeader(&request, name)
-    request.headers.append((name, value))
-  }
-
   /// The host as botocore signs it and the transport sends it: the port only when it is not
   /// the scheme's default.
   static func canonicalHost(_ url: URL) -> String {
@@ -247,7 +190,7 @@ public struct SigV4Signer: Sendable {
       byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || (0x30...0x39).contains(byte)
         || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
-    var host = Self.lowercased(plain && !written.isEmpty ? written : (url.host ?? ""))
+    var host = (plain && !written.isEmpty ? written : (url.host ?? "")).lowercased()
     // An IPv6 address keeps its brackets, as in the Host header (and botocore's netloc).
     if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
     guard let port = url.port else { return host }
@@ -347,43 +290,5 @@ public struct SigV4Signer: Sendable {
 
   static func appendHex(_ digest: SHA256.Digest, to out: inout [UInt8]) {
     digest.withUnsafeBytes { appendHex($0, to: &out) }
-  }
-}
-
-/// A few derived signing keys, shared by every signer in the process (a client makes one
-/// per attempt), each kept as an HMAC already keyed with it, to copy for each signature:
-/// deriving a key takes four HMACs, keying one two hashes. The secret key they come from is
-/// compared, never stored elsewhere or shown.
-final class SigningKeyCache: @unchecked Sendable {
-  private struct Entry {
-    var secretAccessKey: String
-    var dateStamp: String
-    var region: String
-    var service: String
-    var keyed: HMAC<SHA256>
-  }
-
-  private let lock = NSLock()
-  private var entries: [Entry] = []
-  /// Enough for the credentials a process signs with at once (a role and its source).
-  private let capacity = 4
-
-  func keyedHMAC(for signer: SigV4Signer, dateStamp: String) -> HMAC<SHA256> {
-    let secret = signer.credentials.secretAccessKey
-    let found = lock.withLock {
-      entries.first {
-        $0.dateStamp == dateStamp && $0.secretAccessKey == secret && $0.region == signer.region
-          && $0.service == signer.service
-      }?.keyed
-    }
-    if let found { return found }
-    let keyed = HMAC<SHA256>(key: signer.signingKey(dateStamp: dateStamp))
-    lock.withLock {
-      if entries.count == capacity { entries.removeFirst() }
-      entries.append(
-        Entry(
-          secretAccessKey: secret, dateStamp: dateStamp, region: signer.region, service: signer.service, keyed: keyed))
-    }
-    return keyed
   }
 }

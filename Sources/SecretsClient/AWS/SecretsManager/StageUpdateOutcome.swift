@@ -1,8 +1,8 @@
 import Foundation
 import StagingModel
 
-/// How an UpdateSecretVersionStage call ended, so the CLI and UI can say so when it took
-/// more than one plain call.
+/// How an UpdateSecretVersionStage call ended. When it took more than one plain call, the
+/// request log (`--log-file`) says so in its `note`.
 public enum StageUpdateOutcome: Equatable, Sendable {
   /// The call succeeded.
   case applied

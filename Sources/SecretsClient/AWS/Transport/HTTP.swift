@@ -28,8 +28,12 @@ public struct HTTPRequest: Sendable, Equatable {
   }
 
   public mutating func setHeader(_ name: String, _ value: String) {
-    headers.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    removeHeader(name)
     headers.append((name, value))
+  }
+
+  public mutating func removeHeader(_ name: String) {
+    headers.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
   }
 
   public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {

@@ -21,8 +21,7 @@ public struct AWSEnvironment: Sendable {
   /// The real process environment and file system.
   public static func process() -> AWSEnvironment {
     let variables = ProcessInfo.processInfo.environment
-    let home = variables["HOME"] ?? NSHomeDirectory()
-    return AWSEnvironment(variables: variables, homeDirectory: home) { path in
+    return AWSEnvironment(variables: variables, homeDirectory: HomeDirectory.path(variables)) { path in
       try? String(contentsOfFile: path, encoding: .utf8)
     }
   }

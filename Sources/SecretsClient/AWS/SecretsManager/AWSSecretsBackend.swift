@@ -164,8 +164,9 @@ public struct AWSSecretsBackend: SecretsBackend {
     _ = try await updateSecretVersionStageReportingOutcome(secretId: secretId, step: step)
   }
 
-  /// One step, resolving an ambiguous failure by re-reading the labels rather than resending
-  /// blindly: a resent move could undo or double a change another writer made meanwhile.
+  /// One step. An ambiguous failure is settled by re-reading the labels (`StepRecovery`)
+  /// rather than by resending blindly: a resent move could undo or double a change another
+  /// writer made meanwhile.
   public func updateSecretVersionStageReportingOutcome(secretId: String, step: StageStep) async throws
     -> StageUpdateOutcome
   {
@@ -178,29 +179,27 @@ public struct AWSSecretsBackend: SecretsBackend {
       firstFailure = failure
     }
 
-    let labels: [VersionID: Set<String>]
-    do {
-      labels = try await currentLabels(secretId)
-    } catch {
+    let settled = await StepRecovery.settle(
+      step, reread: { try await currentLabels(secretId) }, labels: { $0 },
+      resend: { _ = try await client.call(operation: "UpdateSecretVersionStage", input: input) })
+    switch settled {
+    case .inPlace:
+      note(.appliedAfterAmbiguousFailure)
+      return .appliedAfterAmbiguousFailure
+    case .resent:
+      note(.retriedAfterAmbiguousFailure)
+      return .retriedAfterAmbiguousFailure
+    case .unread(let error):
       throw SecretsError.transport(
         "UpdateSecretVersionStage \(step.versionStage) on \(secretId): outcome unknown after "
           + "\(firstFailure.underlying.userMessage); re-reading the secret failed too "
           + "(\(AWSJSONClient.describe(error))). Check with: aws secretsmanager list-secret-version-ids "
           + "--secret-id \(shellQuote(secretId))")
-    }
-    switch step.progress(in: labels) {
-    case .applied:
-      note(.appliedAfterAmbiguousFailure)
-      return .appliedAfterAmbiguousFailure
-    case .notStarted:
-      do {
-        _ = try await client.call(operation: "UpdateSecretVersionStage", input: input)
-      } catch let again as AmbiguousWriteFailure {
-        throw unknownOutcome(secretId, step, again.underlying, labels, afterResend: true)
-      }
-      note(.retriedAfterAmbiguousFailure)
-      return .retriedAfterAmbiguousFailure
-    case .unknown:
+    case .resendFailed(let again as AmbiguousWriteFailure, let labels):
+      throw unknownOutcome(secretId, step, again.underlying, labels, afterResend: true)
+    case .resendFailed(let error, _):
+      throw error
+    case .notInPlace(let labels):
       throw unknownOutcome(secretId, step, firstFailure.underlying, labels)
     }
   }
