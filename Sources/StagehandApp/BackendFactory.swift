@@ -18,7 +18,7 @@ enum BackendFactory {
       return backend
     }
     if options.demo || options.demoReset {
-      let home = homeDirectory(environment.variables)
+      let home = HomeDirectory.path(environment.variables)
       let path = DemoAccount.defaultPath(environment: environment.variables, home: home)
       if options.demoReset || !FileManager.default.fileExists(atPath: path) {
         try DemoAccount.write(to: path)
@@ -31,14 +31,9 @@ enum BackendFactory {
   }
 
   /// `$HOME` when set (as the aws CLI and shells use it), else the account's home folder.
-  static func homeDirectory(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-    if let home = environment["HOME"], home.hasPrefix("/") { return home }
-    return FileManager.default.homeDirectoryForCurrentUser.path
-  }
-
   static func absolute(_ path: String) -> String {
     if path.hasPrefix("/") { return path }
-    if path.hasPrefix("~/") { return homeDirectory() + path.dropFirst(1) }
+    if path.hasPrefix("~/") { return HomeDirectory.path() + path.dropFirst(1) }
     return FileManager.default.currentDirectoryPath + "/" + path
   }
 }

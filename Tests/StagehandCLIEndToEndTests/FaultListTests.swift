@@ -68,8 +68,8 @@ struct FaultListTests {
       let names = try Self.names(result.stdout)
       #expect(names.count == Self.count, "seed \(seed)")
       #expect(Set(names) == f.expected, "seed \(seed)")
-      // Ten pages of 100, and one more request per injected fault (libcurl itself resends,
-      // whole, a request whose reused connection was reset before any answer).
+      // Ten pages of 100, and one more request per injected fault (the transport resends a
+      // read, whole, whose reused connection closed before any answer).
       #expect(stats.requests >= 10 + stats.injected("ListSecrets"), "seed \(seed): \(stats.faults)")
       #expect(stats.incompleteBodies == 0, "seed \(seed): a request was resent without its body")
       injected += stats.injected
