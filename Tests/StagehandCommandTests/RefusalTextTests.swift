@@ -18,7 +18,7 @@ struct RefusalTextTests {
       versions: labels.keys.sorted().map { SecretVersion(versionId: $0, labels: labels[$0]!) })
   }
 
-  static func cliText(_ refusal: PlanRefusal) -> String { refusal.message }
+  static func cliText(_ refusal: PlanRefusal) -> String { PlanPrinter.text(refusal) }
 
   static func refusal(_ intent: MoveIntent, _ secret: Secret) -> PlanRefusal? {
     if case .failure(let refusal) = Planner.plan(intent, for: secret) { return refusal }
