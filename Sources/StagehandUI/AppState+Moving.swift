@@ -216,17 +216,4 @@ extension AppState {
     }
     return []
   }
-
-  private mutating func replace(_ secret: Secret) {
-    guard let position = index.positions[secret.name] else { return }
-    let selectedID = selectedVersion?.versionId
-    var fresh = secret
-    fresh.sortVersionsNewestFirst()
-    secrets[position] = fresh
-    recomputeRows(keeping: selectedSecret?.name)
-    if let selectedID, let position = visibleVersions.firstIndex(where: { $0.versionId == selectedID }) {
-      versionCursor = position
-    }
-    keepCursorsInView()
-  }
 }
