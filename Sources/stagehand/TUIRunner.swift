@@ -65,10 +65,8 @@ final class TUIRunner {
         "Can't open the terminal UI: \(error). Run stagehand in an interactive terminal, or use a subcommand (stagehand --help)."
       )
     }
-    let colorMode: StagehandUI.ColorMode =
-      terminal.colorCount == 0 ? .none : (terminal.colorCount < 16 ? .eight : .full)
     let config = UIConfig(
-      backendName: backend.displayName, readOnly: backend.isReadOnly, dryRun: dryRun, colorMode: colorMode,
+      backendName: backend.displayName, readOnly: backend.isReadOnly, dryRun: dryRun, colorMode: terminal.colorMode,
       asciiOnly: !terminal.isUTF8)
     let size = terminal.size
     let runner = TUIRunner(
