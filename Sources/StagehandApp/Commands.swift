@@ -27,7 +27,7 @@ enum Commands {
   static func resolve(_ text: String, in secret: Secret) throws -> VersionID {
     switch VersionSpecifier.resolve(text, in: secret) {
     case .success(let id): return id
-    case .failure(let refusal): throw CLIError.refusal(Output.safe(refusal.message))
+    case .failure(let refusal): throw CLIError.refusal(Output.safe(PlanPrinter.text(refusal)))
     }
   }
 
@@ -53,10 +53,11 @@ enum Commands {
     switch Planner.plan(intent, for: found) {
     case .success(let made): plan = made
     case .failure(let refusal):
+      let text = PlanPrinter.text(refusal)
       if options.json {
-        Output.json(["Name": found.name, "Refused": refusal.message, "Applied": false])
+        Output.json(["Name": found.name, "Refused": text, "Applied": false])
       }
-      throw CLIError.refusal(Output.safe(refusal.message))
+      throw CLIError.refusal(Output.safe(text))
     }
     let heading = "\(Output.safe(found.name)): \(Output.safe(intent.summary))"
     if global.dryRun {

@@ -35,6 +35,26 @@ enum PlanPrinter {
     return lines.joined(separator: "\n")
   }
 
+  /// A refusal as the CLI says it: the planner's reason, then the command that would work.
+  static func text(_ refusal: PlanRefusal) -> String {
+    guard let suggestion = refusal.suggestion else { return refusal.message }
+    return refusal.message + " " + text(suggestion)
+  }
+
+  static func text(_ suggestion: RefusalSuggestion) -> String {
+    switch suggestion {
+    case .move(let secretName, let label, let target):
+      return
+        "Move it instead (stagehand move \(shellQuote(secretName)) \(shellQuote(label)) --to \(target ?? "VERSION"))."
+    case .removeFromAllButOne:
+      return "Remove it from all but one first (stagehand remove … --from VERSION)."
+    case .listVersions(let secretName):
+      return "List them with: stagehand versions \(shellQuote(secretName)) --include-deprecated"
+    case .restoreSecret(let secretName):
+      return "Restore it first (aws secretsmanager restore-secret --secret-id \(shellQuote(secretName)))."
+    }
+  }
+
   static func labelsText(_ labels: Set<String>) -> String {
     labels.isEmpty ? "-" : labels.sorted(by: StandardLabel.displayOrder).map(Output.safe).joined(separator: " ")
   }

@@ -81,10 +81,9 @@ final class TUIRunner {
     backend: any SecretsBackend, dryRun: Bool, terminal: any TerminalBackend,
     firstListing: AsyncThrowingStream<[Secret], any Error>? = nil
   ) async {
-    let colorMode: StagehandUI.ColorMode =
-      terminal.colorCount == 0 ? .none : (terminal.colorCount < 16 ? .eight : .full)
     let config = UIConfig(
-      backendName: backend.displayName, readOnly: backend.isReadOnly, dryRun: dryRun, colorMode: colorMode,
+      backendName: backend.displayName, readOnly: backend.isReadOnly, dryRun: dryRun,
+      colorMode: ColorMode(colorCount: terminal.colorCount),
       asciiOnly: !terminal.isUTF8)
     let size = terminal.size
     let runner = TUIRunner(

@@ -30,10 +30,11 @@ public final class Terminal {
   public let options: TerminalOptions
   /// 0 when colours are off (`NO_COLOR` or a monochrome terminal).
   public let colorCount: Int
+  /// What the UI's theme and the drawing both go by.
+  public let colorMode: ColorMode
   /// From the locale (`LC_ALL`/`LC_CTYPE`/`LANG`): the UI draws ASCII fallbacks otherwise.
   public let isUTF8: Bool
 
-  private let colorMode: ColorMode
   private var pairs: ColorPairTable
   private var decoder: InputDecoder
   private let keyCodes: CursesKeyCodes

@@ -134,7 +134,7 @@ extension AppState {
       }
       popup = .preview(PreviewState(plan: plan, title: title ?? capitalized(intent.summary), context: context))
     case .failure(let refusal):
-      status = StatusMessage(refusal.message, kind: .error)
+      status = StatusMessage(refusal.statusText(), kind: .error)
     }
     return []
   }
@@ -176,7 +176,8 @@ extension AppState {
   func validateLabel(_ text: String) -> String? {
     if let problem = StagingRules.validate(label: text) { return problem }
     if selectedSecret?.labelMap.allLabels.contains(text) ?? false {
-      return "\(sanitizeForDisplay(text)) is already on a version: move it instead (m)"
+      return
+        "\(sanitizeForDisplay(text)) is already on a version: move it instead\(Keymap.standard.pressing(.pickLabel))"
     }
     return nil
   }
@@ -214,18 +215,5 @@ extension AppState {
       }
     }
     return []
-  }
-
-  private mutating func replace(_ secret: Secret) {
-    guard let position = index.positions[secret.name] else { return }
-    let selectedID = selectedVersion?.versionId
-    var fresh = secret
-    fresh.sortVersionsNewestFirst()
-    secrets[position] = fresh
-    recomputeRows(keeping: selectedSecret?.name)
-    if let selectedID, let position = visibleVersions.firstIndex(where: { $0.versionId == selectedID }) {
-      versionCursor = position
-    }
-    keepCursorsInView()
   }
 }

@@ -26,6 +26,12 @@ public struct Keymap: Sendable {
     }
   }
 
+  /// The first key bound to `action`, as messages name it ("m"): a message that says which
+  /// key to press reads it here, so it follows the table.
+  public func keyName(for action: Action) -> String? {
+    bindings.first { $0.action == action }?.keys.first?.name
+  }
+
   /// Bindings grouped by context, in table order, for the help screen and the README.
   public var groups: [(context: KeyContext, bindings: [Binding])] {
     KeyContext.allCases.compactMap { context in

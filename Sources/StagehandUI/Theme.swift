@@ -11,41 +11,42 @@ struct Theme {
     asciiOnly = config.asciiOnly
   }
 
-  private func color(full: TermColor, eight: TermColor) -> TermColor {
+  private func color(sixteen: TermColor, eight: TermColor) -> TermColor {
     switch colorMode {
-    case .full: return full
+    case .sixteen: return sixteen
     case .eight: return eight
     case .none: return .default
     }
   }
 
   var header: CellStyle { CellStyle(bold: true, reverse: true) }
-  var border: CellStyle { CellStyle(fg: color(full: .brightBlack, eight: .white), dim: colorMode == .none) }
-  var focusedBorder: CellStyle { CellStyle(fg: color(full: .brightCyan, eight: .cyan), bold: true) }
+  var border: CellStyle { CellStyle(fg: color(sixteen: .brightBlack, eight: .white), dim: colorMode == .none) }
+  var focusedBorder: CellStyle { CellStyle(fg: color(sixteen: .brightCyan, eight: .cyan), bold: true) }
   var title: CellStyle { CellStyle(bold: true) }
   var cursor: CellStyle { CellStyle(reverse: true) }
   var inactiveCursor: CellStyle { CellStyle(bold: true, underline: true) }
-  var dimmed: CellStyle { CellStyle(fg: color(full: .brightBlack, eight: .white), dim: true) }
+  var dimmed: CellStyle { CellStyle(fg: color(sixteen: .brightBlack, eight: .white), dim: true) }
   var columnHeader: CellStyle { CellStyle(bold: true, dim: colorMode == .none) }
-  var readOnlyBadge: CellStyle { CellStyle(fg: color(full: .brightRed, eight: .red), bold: true, reverse: true) }
-  var dryRunBadge: CellStyle { CellStyle(fg: color(full: .brightYellow, eight: .yellow), bold: true, reverse: true) }
-  var serviceBadge: CellStyle { CellStyle(fg: color(full: .brightBlue, eight: .blue), bold: true) }
-  var deletionBadge: CellStyle { CellStyle(fg: color(full: .brightRed, eight: .red), bold: true) }
-  var hintKey: CellStyle { CellStyle(fg: color(full: .brightCyan, eight: .cyan), bold: true) }
+  var readOnlyBadge: CellStyle { CellStyle(fg: color(sixteen: .brightRed, eight: .red), bold: true, reverse: true) }
+  var dryRunBadge: CellStyle { CellStyle(fg: color(sixteen: .brightYellow, eight: .yellow), bold: true, reverse: true) }
+  var serviceBadge: CellStyle { CellStyle(fg: color(sixteen: .brightBlue, eight: .blue), bold: true) }
+  var deletionBadge: CellStyle { CellStyle(fg: color(sixteen: .brightRed, eight: .red), bold: true) }
+  var hintKey: CellStyle { CellStyle(fg: color(sixteen: .brightCyan, eight: .cyan), bold: true) }
   var hintText: CellStyle { .plain }
-  var hintDisabled: CellStyle { CellStyle(fg: color(full: .brightBlack, eight: .white), dim: true) }
-  var added: CellStyle { CellStyle(fg: color(full: .brightGreen, eight: .green), bold: true) }
-  var removed: CellStyle { CellStyle(fg: color(full: .brightRed, eight: .red), bold: true) }
+  var hintDisabled: CellStyle { CellStyle(fg: color(sixteen: .brightBlack, eight: .white), dim: true) }
+  var added: CellStyle { CellStyle(fg: color(sixteen: .brightGreen, eight: .green), bold: true) }
+  var removed: CellStyle { CellStyle(fg: color(sixteen: .brightRed, eight: .red), bold: true) }
   var dropTarget: CellStyle {
     CellStyle(
-      fg: color(full: .black, eight: .black), bg: color(full: .brightBlue, eight: .blue), underline: colorMode == .none)
+      fg: color(sixteen: .black, eight: .black), bg: color(sixteen: .brightBlue, eight: .blue),
+      underline: colorMode == .none)
   }
 
   func status(_ kind: StatusMessage.Kind) -> CellStyle {
     switch kind {
     case .info: return .plain
-    case .warning: return CellStyle(fg: color(full: .brightYellow, eight: .yellow), bold: colorMode == .none)
-    case .error: return CellStyle(fg: color(full: .brightRed, eight: .red), bold: true)
+    case .warning: return CellStyle(fg: color(sixteen: .brightYellow, eight: .yellow), bold: colorMode == .none)
+    case .error: return CellStyle(fg: color(sixteen: .brightRed, eight: .red), bold: true)
     }
   }
 
@@ -56,10 +57,10 @@ struct Theme {
     case (StandardLabel.previous, .none): return CellStyle(underline: true)
     case (StandardLabel.pending, .none): return CellStyle(bold: true)
     case (_, .none): return .plain
-    case (StandardLabel.current, _): return CellStyle(fg: color(full: .brightGreen, eight: .green), bold: true)
-    case (StandardLabel.previous, _): return CellStyle(fg: color(full: .brightCyan, eight: .cyan))
-    case (StandardLabel.pending, _): return CellStyle(fg: color(full: .brightYellow, eight: .yellow), bold: true)
-    default: return CellStyle(fg: color(full: .brightMagenta, eight: .magenta))
+    case (StandardLabel.current, _): return CellStyle(fg: color(sixteen: .brightGreen, eight: .green), bold: true)
+    case (StandardLabel.previous, _): return CellStyle(fg: color(sixteen: .brightCyan, eight: .cyan))
+    case (StandardLabel.pending, _): return CellStyle(fg: color(sixteen: .brightYellow, eight: .yellow), bold: true)
+    default: return CellStyle(fg: color(sixteen: .brightMagenta, eight: .magenta))
     }
   }
 

@@ -1,15 +1,5 @@
 import Foundation
 
-/// How the terminal can show colour.
-public enum ColorMode: Equatable, Sendable {
-  /// 16 colours (bright variants included).
-  case full
-  /// The 8 basic colours only.
-  case eight
-  /// `NO_COLOR`: bold, reverse, underline and text markers carry the meaning instead.
-  case none
-}
-
 /// Settings fixed at start-up: where the data comes from and what the terminal can show.
 public struct UIConfig: Equatable, Sendable {
   /// "store ~/.local/share/stagehand/demo.json", "AWS us-east-1 profile prod".
@@ -22,7 +12,7 @@ public struct UIConfig: Equatable, Sendable {
   public var timeZone: TimeZone
 
   public init(
-    backendName: String, readOnly: Bool = false, dryRun: Bool = false, colorMode: ColorMode = .full,
+    backendName: String, readOnly: Bool = false, dryRun: Bool = false, colorMode: ColorMode = .sixteen,
     asciiOnly: Bool = false, timeZone: TimeZone = .current
   ) {
     self.backendName = backendName

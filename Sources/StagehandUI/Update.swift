@@ -91,7 +91,14 @@ extension AppState {
 
   mutating func receiveDescribe(requestID: Int, secret: Secret) -> [Effect] {
     guard describes.removeValue(forKey: requestID) != nil else { return [] }
-    guard let position = index.positions[secret.name] else { return [] }
+    replace(secret)
+    return []
+  }
+
+  /// Puts a secret read again in place of the listed one, newest version first, keeping the
+  /// selected secret and, when it is the one replaced, the selected version.
+  mutating func replace(_ secret: Secret) {
+    guard let position = index.positions[secret.name] else { return }
     let selectedVersionID = secrets[position].name == selectedSecret?.name ? selectedVersion?.versionId : nil
     var fresh = secret
     fresh.sortVersionsNewestFirst()
@@ -101,7 +108,6 @@ extension AppState {
       versionCursor = position
     }
     keepCursorsInView()
-    return []
   }
 
   /// Describe requests for the selected secret and its neighbours whose versions are not

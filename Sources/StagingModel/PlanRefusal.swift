@@ -1,6 +1,6 @@
 import Foundation
 
-/// Why the planner will not make a plan, with a message that says what to do instead.
+/// Why the planner will not make a plan, and what would work instead when something would.
 public struct PlanRefusal: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
   public enum Reason: Equatable, Hashable, Sendable {
     case scheduledForDeletion
@@ -19,12 +19,29 @@ public struct PlanRefusal: Error, Equatable, Hashable, Sendable, CustomStringCon
   }
 
   public var reason: Reason
+  /// The state and the rule it breaks, in words; no front end's syntax.
   public var message: String
+  public var suggestion: RefusalSuggestion?
 
-  public init(_ reason: Reason, _ message: String) {
+  public init(_ reason: Reason, _ message: String, suggestion: RefusalSuggestion? = nil) {
     self.reason = reason
     self.message = message
+    self.suggestion = suggestion
   }
 
   public var description: String { message }
+}
+
+/// What would work instead of a refused intent: an action and what it needs. Each front end
+/// says it in its own terms (the CLI as a command line, the UI as the key to press).
+public enum RefusalSuggestion: Equatable, Hashable, Sendable {
+  /// Move `label` rather than add or remove it: onto `to`, or onto a version the person
+  /// chooses when `to` is nil.
+  case move(secretName: String, label: String, to: VersionID?)
+  /// Take `label` off every version but one, which the person chooses.
+  case removeFromAllButOne(label: String)
+  /// Look at every version of the secret, deprecated ones included.
+  case listVersions(secretName: String)
+  /// Cancel the secret's scheduled deletion.
+  case restoreSecret(secretName: String)
 }

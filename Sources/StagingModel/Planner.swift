@@ -37,8 +37,8 @@ public enum Planner {
     if context.scheduledForDeletion {
       throw PlanRefusal(
         .scheduledForDeletion,
-        "\(secretName) is scheduled for deletion, and AWS refuses label changes on it. "
-          + "Restore it first (aws secretsmanager restore-secret --secret-id \(shellQuote(secretName))).")
+        "\(secretName) is scheduled for deletion, and AWS refuses label changes on it.",
+        suggestion: .restoreSecret(secretName: secretName))
     }
     if let service = context.owningService {
       throw PlanRefusal(
@@ -74,8 +74,8 @@ public enum Planner {
         if holder == target { throw noOp(label, holder) }
         throw PlanRefusal(
           .labelExists,
-          "\(label) is already on \(shortID(holder)). Move it instead (stagehand move \(shellQuote(secretName)) \(shellQuote(label)) --to \(target))."
-        )
+          "\(label) is already on \(shortID(holder)).",
+          suggestion: .move(secretName: secretName, label: label, to: target))
       }
       return try moveLabel(label, to: target, in: map, secretName: secretName)
 
@@ -94,8 +94,8 @@ public enum Planner {
       if label == StandardLabel.current {
         throw PlanRefusal(
           .removeCurrent,
-          "AWSCURRENT can't be removed, only moved: a secret always has one current version. "
-            + "Move it instead (stagehand move \(shellQuote(secretName)) AWSCURRENT --to VERSION).")
+          "AWSCURRENT can't be removed, only moved: a secret always has one current version.",
+          suggestion: .move(secretName: secretName, label: StandardLabel.current, to: nil))
       }
       var after = map
       after.remove(label, from: holder)
@@ -237,8 +237,7 @@ public enum Planner {
     if !map.contains(version: id) {
       throw PlanRefusal(
         .unknownVersion,
-        "\(id) is not a version of \(secretName). List them with: stagehand versions \(shellQuote(secretName)) --include-deprecated"
-      )
+        "\(id) is not a version of \(secretName).", suggestion: .listVersions(secretName: secretName))
     }
   }
 
@@ -249,8 +248,8 @@ public enum Planner {
     if holders.count > 1 {
       throw PlanRefusal(
         .malformedState,
-        "\(label) is on \(holders.count) versions (\(holders.map { shortID($0) }.joined(separator: ", "))), which AWS never allows. "
-          + "Remove it from all but one first (stagehand remove … --from VERSION).")
+        "\(label) is on \(holders.count) versions (\(holders.map { shortID($0) }.joined(separator: ", "))), which AWS never allows.",
+        suggestion: .removeFromAllButOne(label: label))
     }
   }
 

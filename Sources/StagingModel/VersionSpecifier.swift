@@ -17,18 +17,19 @@ public enum VersionSpecifier {
         PlanRefusal(.malformedState, "\(label) is on \(holders.count) versions: \(holders.joined(separator: ", "))."))
     }
     if ids.contains(text) { return .success(text) }
-    let hint = "List them with: stagehand versions \(shellQuote(secret.name)) --include-deprecated"
+    let listThem = RefusalSuggestion.listVersions(secretName: secret.name)
     if text.count < minimumPrefix {
       return .failure(
         PlanRefusal(
           .unknownVersion,
-          "\"\(text)\" is too short: give a version id, a prefix of at least \(minimumPrefix) characters, or :LABEL. \(hint)"
-        ))
+          "\"\(text)\" is too short: give a version id, a prefix of at least \(minimumPrefix) characters, or :LABEL.",
+          suggestion: listThem))
     }
     let matches = ids.filter { $0.lowercased().hasPrefix(text.lowercased()) }
     if matches.count == 1 { return .success(matches[0]) }
     if matches.isEmpty {
-      return .failure(PlanRefusal(.unknownVersion, "No version of \(secret.name) starts with \"\(text)\". \(hint)"))
+      return .failure(
+        PlanRefusal(.unknownVersion, "No version of \(secret.name) starts with \"\(text)\".", suggestion: listThem))
     }
     return .failure(
       PlanRefusal(

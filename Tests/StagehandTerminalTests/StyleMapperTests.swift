@@ -54,8 +54,11 @@ struct StyleMapperTests {
   @Test func colourModeFollowsTheColourCount() {
     #expect(ColorMode(colorCount: 0) == .none)
     #expect(ColorMode(colorCount: 2) == .none)
+    #expect(ColorMode(colorCount: 7) == .none)
     #expect(ColorMode(colorCount: 8) == .eight)
+    #expect(ColorMode(colorCount: 15) == .eight)
     #expect(ColorMode(colorCount: 16) == .sixteen)
+    #expect(ColorMode(colorCount: 88) == .sixteen)
     #expect(ColorMode(colorCount: 256) == .sixteen)
   }
 }

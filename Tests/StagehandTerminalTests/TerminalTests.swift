@@ -98,6 +98,7 @@ struct TerminalTests {
     #expect(terminal.size.width == 80)
     #expect(terminal.size.height == 24)
     #expect(terminal.colorCount == 256)
+    #expect(terminal.colorMode == .sixteen)
 
     var grid = CellGrid(width: 80, height: 24)
     grid.put("hello world", x: 0, y: 0)
@@ -131,6 +132,7 @@ struct TerminalTests {
     defer { terminal.restore() }
     _ = pty.readOutput()
     #expect(terminal.colorCount == 0)
+    #expect(terminal.colorMode == .none)
     var grid = CellGrid(width: 80, height: 24)
     grid.put("chip", x: 0, y: 0, style: CellStyle(fg: .green, bg: .blue, reverse: true))
     terminal.draw(grid)

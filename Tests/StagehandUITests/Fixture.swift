@@ -11,7 +11,7 @@ enum Fixture {
   }
 
   static func config(
-    readOnly: Bool = false, dryRun: Bool = false, colorMode: ColorMode = .full, asciiOnly: Bool = false
+    readOnly: Bool = false, dryRun: Bool = false, colorMode: ColorMode = .sixteen, asciiOnly: Bool = false
   ) -> UIConfig {
     UIConfig(
       backendName: "store ~/.local/share/stagehand/demo.json", readOnly: readOnly, dryRun: dryRun,

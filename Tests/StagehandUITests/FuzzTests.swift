@@ -111,7 +111,7 @@ import Testing
   @Test(arguments: 1...60)
   func randomInputNeverBreaksTheUI(seed: Int) {
     var rng = SplitMix64(seed: UInt64(seed))
-    let modes: [ColorMode] = [.full, .eight, .none]
+    let modes: [ColorMode] = [.sixteen, .eight, .none]
     var state = AppState(
       config: Fixture.config(
         readOnly: seed % 7 == 0, dryRun: seed % 5 == 0, colorMode: modes[seed % 3], asciiOnly: seed % 4 == 0),

@@ -156,6 +156,19 @@ import Testing
     #expect(api.status?.text.contains("AWSCURRENT") == true)
   }
 
+  /// The planner suggests moving AWSCURRENT; the status line names the key that picks a
+  /// label up, as the keymap binds it, and no command line.
+  @Test func aRefusalShowsTheKeyThatWouldWork() throws {
+    var state = Fixture.loaded(width: 140)
+    press(&state, .down, .enter, .down, .char("x"), .enter)
+    let key = try #require(Keymap.standard.bindings.first { $0.action == .pickLabel }?.keys.first)
+    let rows = render(state).text.split(separator: "\n", omittingEmptySubsequences: false)
+    let status = rows[state.layout.statusRow]
+    #expect(status.contains("AWSCURRENT can't be removed, only moved"), "\(status)")
+    #expect(status.contains("Move it instead (\(key.name))."), "\(status)")
+    #expect(!status.contains("stagehand"), "\(status)")
+  }
+
   @Test func addLabelValidatesAsYouType() {
     var state = database()
     press(&state, .char("a"))

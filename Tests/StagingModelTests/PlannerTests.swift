@@ -113,24 +113,26 @@ struct PlannerTests {
     var intent: MoveIntent
     var reason: PlanRefusal.Reason
     var words: String
+    var suggestion: RefusalSuggestion? = nil
     var testDescription: String { name }
   }
 
   static let refusals: [Refusal] = [
     Refusal(
       name: "remove AWSCURRENT", secret: rotating, intent: .remove(label: "AWSCURRENT"), reason: .removeCurrent,
-      words: "Move it instead"),
+      words: "only moved", suggestion: .move(secretName: "prod/db", label: "AWSCURRENT", to: nil)),
     Refusal(
       name: "unknown label", secret: rotating, intent: .remove(label: "nope"), reason: .unknownLabel,
       words: "not on any version"),
     Refusal(
       name: "unknown version", secret: rotating, intent: .makeCurrent("zzzz"), reason: .unknownVersion,
-      words: "stagehand versions"),
+      words: "is not a version of prod/db", suggestion: .listVersions(secretName: "prod/db")),
     Refusal(
       name: "no-op move", secret: rotating, intent: .makeCurrent(c), reason: .noOp, words: "nothing to do"),
     Refusal(
       name: "scheduled for deletion", secret: secret([c: ["AWSCURRENT"], p: []], deleted: true),
-      intent: .makeCurrent(p), reason: .scheduledForDeletion, words: "restore-secret"),
+      intent: .makeCurrent(p), reason: .scheduledForDeletion, words: "scheduled for deletion",
+      suggestion: .restoreSecret(secretName: "prod/db")),
     Refusal(
       name: "managed by another service", secret: secret([c: ["AWSCURRENT"], p: []], owningService: "rds"),
       intent: .makeCurrent(p), reason: .managedByService, words: "managed by rds"),
@@ -152,13 +154,15 @@ struct PlannerTests {
       words: "labels changed"),
     Refusal(
       name: "add an existing label", secret: rotating, intent: .add(label: "AWSPENDING", to: old),
-      reason: .labelExists, words: "Move it instead"),
+      reason: .labelExists, words: "is already on",
+      suggestion: .move(secretName: "prod/db", label: "AWSPENDING", to: old)),
     Refusal(
       name: "invalid label", secret: rotating, intent: .add(label: "", to: old), reason: .invalidLabel,
       words: "can't be empty"),
     Refusal(
       name: "duplicated label (moto state)", secret: secret([c: ["AWSCURRENT", "X"], p: ["X"]]),
-      intent: .move(label: "X", to: c), reason: .malformedState, words: "2 versions"),
+      intent: .move(label: "X", to: c), reason: .malformedState, words: "2 versions",
+      suggestion: .removeFromAllButOne(label: "X")),
     Refusal(
       name: "restore to the same labels", secret: rotating, intent: .restore(to: rotating.labelMap), reason: .noOp,
       words: "already as requested"),
@@ -171,6 +175,21 @@ struct PlannerTests {
     case .failure(let error):
       #expect(error.reason == refusal.reason)
       #expect(error.message.contains(refusal.words), "\(error.message)")
+      #expect(error.suggestion == refusal.suggestion)
+      // Front ends say the suggestion in their own terms; the reason stays in words.
+      #expect(!error.message.contains("stagehand "), "\(error.message)")
+      #expect(!error.message.contains("aws secretsmanager"), "\(error.message)")
+    }
+  }
+
+  @Test(arguments: ["ab", "ffff"])
+  func versionRefusalsSuggestListingTheVersions(_ text: String) {
+    switch VersionSpecifier.resolve(text, in: Self.rotating) {
+    case .success(let id): Issue.record("expected a refusal, got \(id)")
+    case .failure(let refusal):
+      #expect(refusal.reason == .unknownVersion)
+      #expect(refusal.suggestion == .listVersions(secretName: "prod/db"))
+      #expect(!refusal.message.contains("stagehand "), "\(refusal.message)")
     }
   }
 
