@@ -5,6 +5,7 @@ import StagingModel
 /// What the subcommands share: reading a secret, resolving versions, and the preview ->
 /// confirm -> execute flow of every changing command.
 enum Commands {
+  /// What a user reads for any error, in the CLI and the UI alike.
   static func message(_ error: any Error) -> String {
     if let error = error as? SecretsError { return error.userMessage }
     if let error = error as? CLIError { return error.message }

@@ -168,7 +168,7 @@ final class TUIRunner {
           queue.post(.secretsPageLoaded(requestID: requestID, secrets: [], isLastPage: true))
         } catch {
           if Task.isCancelled { return }
-          queue.post(.secretsLoadFailed(requestID: requestID, message: Self.message(error)))
+          queue.post(.secretsLoadFailed(requestID: requestID, message: Commands.message(error)))
         }
       }
     case .cancelLoading:
@@ -180,7 +180,7 @@ final class TUIRunner {
           let secret = try await backend.describeSecret(name, includeDeprecated: includeDeprecated)
           queue.post(.secretDescribed(requestID: requestID, secret: secret))
         } catch {
-          queue.post(.describeFailed(requestID: requestID, message: Self.message(error)))
+          queue.post(.describeFailed(requestID: requestID, message: Commands.message(error)))
         }
       }
     case .reveal(let name, let versionId, let requestID):
@@ -190,7 +190,7 @@ final class TUIRunner {
           let text = value.string ?? value.binary.map { "(binary, base64) " + $0.base64EncodedString() } ?? ""
           queue.post(.valueRevealed(requestID: requestID, value: RevealedValue(text)))
         } catch {
-          queue.post(.revealFailed(requestID: requestID, message: Self.message(error)))
+          queue.post(.revealFailed(requestID: requestID, message: Commands.message(error)))
         }
       }
     case .execute(let plan, let requestID):
@@ -207,11 +207,6 @@ final class TUIRunner {
       terminal.suspend()
       dirty = true
     }
-  }
-
-  nonisolated static func message(_ error: any Error) -> String {
-    if let error = error as? SecretsError { return error.userMessage }
-    return String(describing: error)
   }
 
   nonisolated static func outcome(_ report: ExecutionReport) -> CommitOutcome {
