@@ -123,7 +123,7 @@ extension StoreDocument {
         : "formatVersion \(formatVersion) is not supported (expected \(Self.formatVersion))."
     }
     // The file's names, ids and labels are shown as data: one line, nothing a terminal acts on.
-    let safe = DisplayText.sanitized
+    let safe: (String) -> String = DisplayText.sanitized
     var names = Set<String>()
     for secret in secrets {
       if secret.Name.isEmpty { return "a secret has an empty Name." }
