@@ -74,10 +74,6 @@ struct StoreDate: Decodable {
     if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
     return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
   }
-
-  static func format(_ date: Date) -> String {
-    date.formatted(Date.ISO8601FormatStyle())
-  }
 }
 
 extension StoreDocument.StoredSecret {
