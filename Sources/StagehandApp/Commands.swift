@@ -1,5 +1,6 @@
 import Foundation
 import SecretsClient
+import StagehandUI
 import StagingModel
 
 /// What the subcommands share: reading a secret, resolving versions, and the preview ->
@@ -33,12 +34,7 @@ enum Commands {
   }
 
   static func date(_ date: Date?) -> String {
-    guard let date else { return "-" }
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-    return formatter.string(from: date)
+    date.map { DateText.utc.absolute($0) + " UTC" } ?? "-"
   }
 
   /// Plans the intent `makeIntent` builds from the secret as read now, previews it, asks (on

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SecretsClient
+import StagehandUI
 import StagingModel
 
 struct Stagehand: AsyncParsableCommand {
@@ -135,7 +136,7 @@ struct VersionsCommand: AsyncParsableCommand {
     var flags: [String] = []
     if let service = found.owningService { flags.append("managed by \(Output.safe(service)): read-only here") }
     if let deleted = found.deletedDate {
-      flags.append("scheduled for deletion on \(ISO8601DateFormatter().string(from: deleted))")
+      flags.append("scheduled for deletion on \(ISO8601Text.string(DateText.nearestMillisecond(deleted)))")
     }
     flags.append("labels \(found.labelMap.labelCount)/\(StandardLabel.quota)")
     Output.line(flags.joined(separator: "; "))

@@ -113,7 +113,7 @@ extension AppState {
   private mutating func carry(_ label: String, from: VersionID) {
     move = .carrying(label: label, from: from)
     status = StatusMessage(
-      "carrying \(sanitizeForDisplay(label)): move to another version, enter drops it, esc cancels")
+      "carrying \(label): move to another version, enter drops it, esc cancels")
   }
 
   /// Plans `intent` for the named (default: selected) secret and opens its preview, or says
@@ -123,7 +123,7 @@ extension AppState {
   ) -> [Effect] {
     let name = secretName ?? selectedSecret?.name
     guard let name, let secret = secrets.first(where: { $0.name == name }) else {
-      status = StatusMessage("\(name.map { sanitizeForDisplay($0) } ?? "the secret") is no longer listed", kind: .error)
+      status = StatusMessage("\(name ?? "the secret") is no longer listed", kind: .error)
       return []
     }
     switch Planner.plan(intent, for: secret) {
@@ -147,11 +147,12 @@ extension AppState {
   mutating func pressOnChip(x: Int, y: Int) -> [Effect] {
     if case .choosing? = move { move = nil }
     guard let version = selectedVersion else { return [] }
-    let columns = VersionColumns(x: layout.versionsInnerX, width: layout.versionsInnerWidth)
+    let columns = VersionColumns(
+      x: layout.versionsInnerX, width: layout.versionsInnerWidth, asciiOnly: config.asciiOnly)
     let spans = columns.chips(orderedLabels(version.labels)).spans
     guard let chip = spans.first(where: { x >= $0.x && x < $0.x + $0.width }) else { return [] }
     if let reason = reasonPick {
-      status = StatusMessage("can't move \(sanitizeForDisplay(chip.label)): \(reason)", kind: .warning)
+      status = StatusMessage("can't move \(chip.label): \(reason)", kind: .warning)
       return []
     }
     move = .dragging(label: chip.label, from: version.versionId, x: x, y: y)
@@ -177,7 +178,7 @@ extension AppState {
     if let problem = StagingRules.validate(label: text) { return problem }
     if selectedSecret?.labelMap.allLabels.contains(text) ?? false {
       return
-        "\(sanitizeForDisplay(text)) is already on a version: move it instead\(Keymap.standard.pressing(.pickLabel))"
+        "\(text) is already on a version: move it instead\(Keymap.standard.pressing(.pickLabel))"
     }
     return nil
   }

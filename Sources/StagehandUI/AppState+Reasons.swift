@@ -8,7 +8,7 @@ extension AppState {
     if config.readOnly { return "read-only mode: nothing can be changed" }
     guard let secret = selectedSecret else { return "no secret selected" }
     if let service = secret.owningService {
-      return "managed by \(sanitizeForDisplay(service)): change its labels through that service"
+      return "managed by \(service): change its labels through that service"
     }
     if secret.isScheduledForDeletion { return "scheduled for deletion: restore the secret first" }
     if !secret.versionsComplete { return "versions are still loading" }

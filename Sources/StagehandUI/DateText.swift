@@ -1,9 +1,13 @@
 import Foundation
 
-/// Date wording for the screen. Computed from calendar components in an explicit time zone
-/// (no DateFormatter, no process locale) so a fixed `now` renders the same everywhere.
+/// Date wording for people, the screen's and the CLI's tables alike (machine-read dates are
+/// `ISO8601Text`'s). Computed from calendar components in an explicit time zone (no
+/// DateFormatter, no process locale) so a fixed `now` renders the same everywhere.
 public struct DateText: Sendable {
   public var timeZone: TimeZone
+
+  /// The CLI's tables, which say "UTC" after the time.
+  public static let utc = DateText(timeZone: TimeZone(identifier: "UTC")!)
 
   public init(timeZone: TimeZone) {
     self.timeZone = timeZone
@@ -15,16 +19,26 @@ public struct DateText: Sendable {
     return calendar
   }
 
+  /// `date` to the nearest millisecond, AWS's precision. Fields are read from it as
+  /// DateFormatter read them, so 09:29:59.9996 is 09:30, as the CLI has always printed it.
+  public static func nearestMillisecond(_ date: Date) -> Date {
+    Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
+  }
+
+  private func fields(_ components: Set<Calendar.Component>, of date: Date) -> DateComponents {
+    calendar.dateComponents(components, from: Self.nearestMillisecond(date))
+  }
+
   /// "2026-11-26 09:30".
   public func absolute(_ date: Date) -> String {
-    let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+    let c = fields([.year, .month, .day, .hour, .minute], of: date)
     return
       "\(pad(c.year ?? 0, 4))-\(pad(c.month ?? 0, 2))-\(pad(c.day ?? 0, 2)) \(pad(c.hour ?? 0, 2)):\(pad(c.minute ?? 0, 2))"
   }
 
   /// "2026-11-26": AWS reports last access by day only.
   public func day(_ date: Date) -> String {
-    let c = calendar.dateComponents([.year, .month, .day], from: date)
+    let c = fields([.year, .month, .day], of: date)
     return "\(pad(c.year ?? 0, 4))-\(pad(c.month ?? 0, 2))-\(pad(c.day ?? 0, 2))"
   }
 

@@ -97,7 +97,7 @@ extension Renderer {
       return
     }
     drawDetails(secret, x: x, width: width)
-    let columns = VersionColumns(x: x, width: width)
+    let columns = VersionColumns(x: x, width: width, asciiOnly: theme.asciiOnly)
     drawVersionHeader(columns, labelCount: secret.labelMap.labelCount)
     let versions = state.visibleVersions
     let hiddenDeprecated = state.showDeprecated ? 0 : secret.versions.count - versions.count

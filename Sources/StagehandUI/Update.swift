@@ -33,7 +33,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     return state.receiveDescribe(requestID: requestID, secret: secret)
   case .describeFailed(let requestID, let text):
     guard let request = state.describes.removeValue(forKey: requestID) else { return [] }
-    state.status = StatusMessage("Reading \(sanitizeForDisplay(request.secretName)) failed: \(text)", kind: .error)
+    state.status = StatusMessage("Reading \(request.secretName) failed: \(text)", kind: .error)
     return []
   case .valueRevealed(let requestID, let value):
     guard case .reveal(var reveal)? = state.popup, reveal.requestID == requestID else { return [] }

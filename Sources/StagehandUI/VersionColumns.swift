@@ -7,11 +7,15 @@ public struct VersionColumns: Equatable, Sendable {
   public var width: Int
   /// Columns kept free at the right end of the labels (for the carried label's arrow).
   public var reserved: Int
+  /// Chips are measured as the screen draws them: a label's controls take more columns in
+  /// caret notation and code points than as control pictures.
+  public var asciiOnly: Bool
 
-  public init(x: Int, width: Int, reserved: Int = 0) {
+  public init(x: Int, width: Int, reserved: Int = 0, asciiOnly: Bool = false) {
     self.x = x
     self.width = width
     self.reserved = reserved
+    self.asciiOnly = asciiOnly
   }
 
   /// Wide panes get the absolute date with the year and a last-accessed column.
@@ -40,7 +44,7 @@ public struct VersionColumns: Equatable, Sendable {
     var spans: [ChipSpan] = []
     var col = labelsX
     for (index, label) in labels.enumerated() {
-      let name = abbreviated ? Self.abbreviation(label) : sanitizeForDisplay(label)
+      let name = abbreviated ? abbreviation(label) : sanitizeForDisplay(label, asciiOnly: asciiOnly)
       let text = "[" + name + "]"
       let w = displayWidth(text)
       let remaining = labels.count - index - 1
@@ -54,12 +58,12 @@ public struct VersionColumns: Equatable, Sendable {
     return (spans, 0)
   }
 
-  static func abbreviation(_ label: String) -> String {
+  func abbreviation(_ label: String) -> String {
     switch label {
     case StandardLabel.current: return "CUR"
     case StandardLabel.previous: return "PREV"
     case StandardLabel.pending: return "PEND"
-    default: return sanitizeForDisplay(label)
+    default: return sanitizeForDisplay(label, asciiOnly: asciiOnly)
     }
   }
 

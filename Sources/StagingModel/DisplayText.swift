@@ -1,29 +1,42 @@
 /// Secret names, descriptions, tags and labels are data, never terminal control. These
 /// helpers make every character that could steer a terminal (C0 and C1 controls, ESC, DEL)
-/// or hide or reorder text (bidi overrides and isolates, zero-width characters) visible and
-/// inert before anything is drawn or printed.
+/// or hide, reorder or break text (bidi overrides and isolates, zero-width characters, line
+/// and paragraph separators) visible and inert before anything is drawn or printed. The CLI
+/// and the UI both use them; the UI passes its presentation options.
 public enum DisplayText {
   /// `text` with each dangerous character replaced by a visible stand-in: C0 controls and DEL
-  /// by their Control Pictures (ESC shows as ␛), C1 controls, bidi controls and invisible
-  /// characters as `<U+hhhh>` (hex code point).
-  public static func sanitized(_ text: String) -> String {
+  /// by their Control Pictures (ESC shows as ␛), or in caret notation (`^[`, `^?`) when
+  /// `asciiOnly`; C1 controls, bidi controls and invisible characters as `<U+hhhh>` (hex code
+  /// point). With `asciiOnly`, every other non-ASCII character is shown as `<U+hhhh>` too, for
+  /// terminals without UTF-8.
+  public static func sanitized(_ text: String, asciiOnly: Bool) -> String {
     // Printable ASCII, the usual case, needs no look at scalars.
     if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
-    guard text.unicodeScalars.contains(where: isDangerous) else { return text }
+    if !asciiOnly && !text.unicodeScalars.contains(where: isDangerous) { return text }
     var out = String.UnicodeScalarView()
     for scalar in text.unicodeScalars {
-      if !isDangerous(scalar) {
-        out.append(scalar)
-      } else if scalar.value < 0x20 {
-        out.append(Unicode.Scalar(0x2400 + scalar.value)!)
-      } else if scalar.value == 0x7F {
-        out.append(Unicode.Scalar(0x2421)!)
-      } else {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
+      let v = scalar.value
+      if v < 0x20 || v == 0x7F {
+        if asciiOnly {
+          out.append("^")
+          out.append(v == 0x7F ? "?" : Unicode.Scalar(UInt8(v + 0x40)))
+        } else {
+          out.append(Unicode.Scalar(v == 0x7F ? 0x2421 : 0x2400 + v)!)
+        }
+      } else if isDangerous(scalar) || (asciiOnly && v > 0x7E) {
+        let hex = String(v, radix: 16, uppercase: true)
         out.append(contentsOf: "<U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)>".unicodeScalars)
+      } else {
+        out.append(scalar)
       }
     }
     return String(out)
+  }
+
+  /// `sanitized(text, asciiOnly: false)`, the CLI's form, with a name of its own so it can be
+  /// passed as a function (`names.map(DisplayText.sanitized)`).
+  public static func sanitized(_ text: String) -> String {
+    sanitized(text, asciiOnly: false)
   }
 
   /// True for characters that must never reach a terminal as they are.

@@ -77,6 +77,28 @@ import Testing
     #expect(screens == 3 + 5 * Self.ids.count)
   }
 
+  /// Without UTF-8 a label's controls show in caret notation, in its chip and in the status
+  /// line alike: each text is made safe once, as the screen draws it, never as a control
+  /// picture first (which would then show as `<U+241B>`).
+  @Test func asciiOnlyShowsControlsInCaretNotationEverywhere() {
+    var state = AppState(config: Fixture.config(asciiOnly: true), now: Fixture.now, width: 120, height: 40)
+    guard case .loadSecrets(let id)? = send(&state, .started).first else {
+      Issue.record("no load")
+      return
+    }
+    send(&state, .secretsPageLoaded(requestID: id, secrets: [Self.secret], isLastPage: true))
+    press(&state, .enter)
+    let row = render(state).text.split(separator: "\n", omittingEmptySubsequences: false)[state.layout.versionRowsTop]
+    #expect(row.contains("[x^[]0;pwn^G]"), "\(row)")
+    press(&state, .char("m"), .right, .enter)
+    #expect(state.move == .carrying(label: "x\u{1B}]0;pwn\u{7}", from: Self.ids[0]))
+    let grid = render(state)
+    #expect(
+      grid.text.split(separator: "\n", omittingEmptySubsequences: false)[state.layout.statusRow].contains(
+        "carrying x^[]0;pwn^G:"))
+    #expect(!grid.text.contains("<U+24"), "\(grid.text)")
+  }
+
   @Test func farDatesAreSaidPlainly() {
     let text = DateText(timeZone: TimeZone(identifier: "UTC")!)
     let now = Fixture.now

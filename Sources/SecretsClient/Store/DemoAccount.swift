@@ -125,7 +125,7 @@ public enum DemoAccount {
 
   /// The store document as JSON-ready values.
   public static func document(now: Date) -> [String: Any] {
-    func date(_ daysAgo: Double) -> String { StoreDate.format(now.addingTimeInterval(-daysAgo * 86_400)) }
+    func date(_ daysAgo: Double) -> String { ISO8601Text.string(now.addingTimeInterval(-daysAgo * 86_400)) }
     var secrets: [[String: Any]] = []
     for spec in specs {
       var secret: [String: Any] = [

@@ -88,7 +88,7 @@ public struct LocalStoreBackend: SecretsBackend {
         versions[i]["VersionStages"] = after.labels(on: id).sorted()
       }
       secrets[index]["Versions"] = versions
-      secrets[index]["LastChangedDate"] = StoreDate.format(now)
+      secrets[index]["LastChangedDate"] = ISO8601Text.string(now)
       raw["secrets"] = secrets
       try file.save(raw)
     }

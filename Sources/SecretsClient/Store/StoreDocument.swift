@@ -74,10 +74,6 @@ struct StoreDate: Decodable {
     if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
     return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
   }
-
-  static func format(_ date: Date) -> String {
-    date.formatted(Date.ISO8601FormatStyle())
-  }
 }
 
 extension StoreDocument.StoredSecret {
@@ -123,7 +119,7 @@ extension StoreDocument {
         : "formatVersion \(formatVersion) is not supported (expected \(Self.formatVersion))."
     }
     // The file's names, ids and labels are shown as data: one line, nothing a terminal acts on.
-    let safe = DisplayText.sanitized
+    let safe: (String) -> String = DisplayText.sanitized
     var names = Set<String>()
     for secret in secrets {
       if secret.Name.isEmpty { return "a secret has an empty Name." }
