@@ -99,8 +99,11 @@ import Testing
     let peer = try await WirePeer.start()
     defer { peer.stop() }
     let small = AsyncHTTPTransport(maxBodyBytes: 1000)
-    await #expect(throws: TransportFailure.self) {
+    do {
       _ = try await small.send(Self.listRequest(WirePeer.endpoint(peer, "plain")), timeout: .seconds(10))
+      Issue.record("expected the cap to refuse a 400-secret page")
+    } catch let failure as TransportFailure {
+      #expect(failure.message.contains("larger than 1000 bytes"), "\(failure.message)")
     }
     let fits = try await small.send(Self.listRequest(WirePeer.endpoint(peer, "plain", count: 1)), timeout: .seconds(10))
     #expect(fits.status == 200)

@@ -73,7 +73,7 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
     case notSent(any Error)
     case closedBeforeAnswer(any Error)
     case afterSending(any Error)
-    case tooLarge
+    case tooLarge(limit: Int)
     case timedOut
     case cancelled
   }
@@ -111,7 +111,7 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
       do {
         body = try await response.body.collect(upTo: maxBodyBytes)
       } catch is NIOTooManyBytesError {
-        throw .tooLarge
+        throw .tooLarge(limit: maxBodyBytes)
       } catch {
         throw .afterSending(error)
       }
@@ -301,11 +301,12 @@ extension AsyncHTTPTransport.Failure {
       return CancellationError()
     case .timedOut:
       return TransportFailure(kind: .ambiguous, message: "\(target.authority) did not answer in time (timed out)")
-    case .tooLarge:
+    case .tooLarge(let limit):
+      let size = limit >= 1 << 20 ? "\(limit >> 20) MiB" : "\(limit) bytes"
       return TransportFailure(
         kind: .ambiguous,
         message:
-          "\(target.authority) sent an answer larger than \(AsyncHTTPTransport.defaultMaxBodyBytes >> 20) MiB; "
+          "\(target.authority) sent an answer larger than \(size); "
           + "no Secrets Manager answer is that large: check the endpoint")
     case .closedBeforeAnswer:
       return TransportFailure(
