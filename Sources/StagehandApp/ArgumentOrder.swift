@@ -3,9 +3,9 @@
 /// name, so global options found before the subcommand are moved after it.
 enum ArgumentOrder {
   /// Global options that take a value.
-  static let valued: Set<String> = ["--store", "--profile", "--region", "--endpoint-url", "--log-file"]
+  static let valued = Set(GlobalSettings.valuedOptions.keys)
   /// Global flags.
-  static let flags: Set<String> = ["--demo", "--demo-reset", "--read-only", "--dry-run"]
+  static let flags = Set(GlobalSettings.flagOptions.keys)
 
   static func normalize(_ arguments: [String], subcommands: Set<String>) -> [String] {
     var moved: [String] = []

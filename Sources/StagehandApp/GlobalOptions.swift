@@ -55,6 +55,19 @@ struct GlobalSettings: Equatable, Sendable {
   var logFile: String?
 }
 
+extension GlobalSettings {
+  /// The global options by their command-line names: the one list that `ArgumentOrder` and
+  /// `QuickLaunch` read. ArgumentParser names `GlobalOptions`' properties the same way, and
+  /// `QuickLaunchTests` hold the two lists equal.
+  static let valuedOptions: [String: WritableKeyPath<GlobalSettings, String?> & Sendable] = [
+    "--store": \.store, "--profile": \.profile, "--region": \.region, "--endpoint-url": \.endpointURL,
+    "--log-file": \.logFile,
+  ]
+  static let flagOptions: [String: WritableKeyPath<GlobalSettings, Bool> & Sendable] = [
+    "--demo": \.demo, "--demo-reset": \.demoReset, "--read-only": \.readOnly, "--dry-run": \.dryRun,
+  ]
+}
+
 /// Options of the commands that change labels.
 struct ChangeOptions: ParsableArguments {
   @Flag(name: [.customShort("y"), .long], help: "Apply without asking.")

@@ -30,31 +30,20 @@ enum QuickLaunch {
         name = argument
       }
       guard name.hasPrefix("--"), seen.insert(name).inserted else { return nil }
-      if ArgumentOrder.valued.contains(name) {
+      if let field = GlobalSettings.valuedOptions[name] {
         if value == nil {
           guard index < arguments.count else { return nil }
           value = arguments[index]
           index += 1
         }
         guard let text = value, !text.isEmpty, !text.hasPrefix("-") else { return nil }
-        switch name {
-        case "--store": launch.settings.store = text
-        case "--profile": launch.settings.profile = text
-        case "--region": launch.settings.region = text
-        case "--endpoint-url": launch.settings.endpointURL = text
-        case "--log-file": launch.settings.logFile = text
-        default: return nil
-        }
+        launch.settings[keyPath: field] = text
+      } else if let field = GlobalSettings.flagOptions[name], value == nil {
+        launch.settings[keyPath: field] = true
+      } else if name == "--no-mouse", value == nil {
+        launch.mouse = false
       } else {
-        guard value == nil else { return nil }
-        switch name {
-        case "--demo": launch.settings.demo = true
-        case "--demo-reset": launch.settings.demoReset = true
-        case "--read-only": launch.settings.readOnly = true
-        case "--dry-run": launch.settings.dryRun = true
-        case "--no-mouse": launch.mouse = false
-        default: return nil
-        }
+        return nil
       }
     }
     return launch

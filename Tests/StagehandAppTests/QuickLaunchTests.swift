@@ -84,4 +84,20 @@ struct QuickLaunchTests {
     // The vocabulary makes a good share of lines readable, so the comparison is exercised.
     #expect(read > 200, "only \(read) of 2000 lines were read by QuickLaunch")
   }
+
+  /// The option table `QuickLaunch` and `ArgumentOrder` read names exactly the options
+  /// ArgumentParser knows, and each entry sets the field ArgumentParser sets.
+  @Test func theGlobalOptionTableIsArgumentParsersList() throws {
+    let help = GlobalOptions.helpMessage(columns: 1000)
+    let named = Set(help.matches(of: /--[a-z][a-z-]*/).map { String($0.output) }).subtracting(["--help"])
+    let table = Set(GlobalSettings.valuedOptions.keys).union(GlobalSettings.flagOptions.keys)
+    #expect(named == table)
+    for (name, field) in GlobalSettings.valuedOptions {
+      #expect(try GlobalOptions.parse([name, "value"]).settings[keyPath: field] == "value", "\(name)")
+    }
+    for (name, field) in GlobalSettings.flagOptions {
+      #expect(try GlobalOptions.parse([name]).settings[keyPath: field], "\(name)")
+      #expect(try GlobalOptions.parse([]).settings[keyPath: field] == false, "\(name)")
+    }
+  }
 }
