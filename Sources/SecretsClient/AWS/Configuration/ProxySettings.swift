@@ -71,7 +71,7 @@ public struct ProxySettings: Sendable, Equatable {
 /// A proxy server, in parts rather than as a URL: what a transport needs (host, port, Basic
 /// credentials) is read once, and the password cannot leak through a URL printed whole.
 /// An `https` proxy is kept so that the transport can refuse it with a clear message.
-public struct ProxyServer: Sendable, Equatable {
+public struct ProxyServer: Sendable, Hashable {
   public enum Scheme: String, Sendable {
     case http, https
   }

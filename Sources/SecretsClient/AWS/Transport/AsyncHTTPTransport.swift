@@ -49,7 +49,7 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
 
   public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
     let target = try Target(request.url)
-    let route = Route(proxy: try proxyHop(for: request.url, target: target), fresh: !request.reusesConnection)
+    let route = Route(proxy: try proxy(for: request.url, target: target), fresh: !request.reusesConnection)
     let client = try self.client(for: route, https: target.https)
     let outgoing = try Self.outgoing(request)
     let deadline = Deadline(timeout)
@@ -193,20 +193,12 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
 
   /// What a pooled client is for: a proxy hop (or none), and fresh connections or shared ones.
   fileprivate struct Route: Hashable {
-    var proxy: ProxyHop?
+    var proxy: ProxyServer?
     var fresh: Bool
   }
 
-  fileprivate struct ProxyHop: Hashable {
-    var host: String
-    var port: Int
-    var user: String?
-    var password: String?
-
-    var authority: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-  }
-
-  private func proxyHop(for url: URL, target: Target) throws -> ProxyHop? {
+  /// The proxy for `url`, if any, as long as it is one the library can use.
+  private func proxy(for url: URL, target: Target) throws -> ProxyServer? {
     let server: ProxyServer? = proxySettings.proxy(for: url)
     guard let server else { return nil }
     guard server.scheme == .http else {
@@ -217,7 +209,7 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
           + "tunnel through it to AWS is still TLS end to end): set HTTPS_PROXY/HTTP_PROXY to the proxy's http:// address"
       )
     }
-    return ProxyHop(host: server.host, port: server.port, user: server.user, password: server.password)
+    return server
   }
 
   private func client(for route: Route, https: Bool) throws -> HTTPClient {
@@ -232,10 +224,10 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
       configuration.connectionPool.retryConnectionEstablishment = false
       if route.fresh { configuration.maximumUsesPerConnection = 1 }
       if let tls { configuration.tlsConfiguration = tls }
-      if let hop = route.proxy {
+      if let server = route.proxy {
         configuration.proxy = .server(
-          host: hop.host, port: hop.port,
-          authorization: hop.user.map { .basic(username: $0, password: hop.password ?? "") })
+          host: server.host, port: server.port,
+          authorization: server.user.map { .basic(username: $0, password: server.password ?? "") })
       }
       let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
       clients[route] = client
@@ -295,7 +287,7 @@ private struct Target {
 extension AsyncHTTPTransport.Failure {
   /// `trust`: where trusted certificates come from, for a refused certificate's message.
   fileprivate func transportFailure(target: Target, route: AsyncHTTPTransport.Route, trust: String) -> any Error {
-    let peer = route.proxy.map { "the proxy \($0.authority)" } ?? target.authority
+    let peer = route.proxy.map { "the proxy \($0.authorityHost):\($0.port)" } ?? target.authority
     switch self {
     case .cancelled:
       return CancellationError()
