@@ -6,7 +6,7 @@ import SecretsClient
 /// open bracket, a blank line and the close), without building Encodable values first:
 /// `list --json` at 10,000 secrets spent most of its time in JSONEncoder. The caller writes
 /// keys in sorted order (`sortedKeys(_:)` sorts as JSONEncoder does); a test holds the
-/// output to JSONEncoder's.
+/// output to JSONEncoder's. `JSONOutput` writes every other `--json` document through it.
 public struct JSONTextWriter {
   public private(set) var bytes: [UInt8] = []
   /// Per open container: has it a member yet?
@@ -75,6 +75,25 @@ public struct JSONTextWriter {
     bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
   }
 
+  public mutating func null() {
+    newElement()
+    bytes.append(contentsOf: "null".utf8)
+  }
+
+  /// A whole number in decimal, as JSONEncoder and JSONSerialization write one.
+  public mutating func integer(_ value: some BinaryInteger) {
+    newElement()
+    bytes.append(contentsOf: String(value).utf8)
+  }
+
+  /// `"2023-11-14T22:13:20Z"` (`ISO8601Text`), the one date format of Stagehand's JSON.
+  public mutating func date(_ date: Date) {
+    newElement()
+    bytes.append(UInt8(ascii: "\""))
+    ISO8601Text.append(date, to: &bytes)
+    bytes.append(UInt8(ascii: "\""))
+  }
+
   /// `"key" : "value"`, or nothing when `value` is nil (JSONEncoder omits nil optionals).
   public mutating func member(_ key: String, _ value: String?) {
     guard let value else { return }
@@ -92,10 +111,7 @@ public struct JSONTextWriter {
   public mutating func member(_ name: borrowing MemberName, date: Date?) {
     guard let date else { return }
     key(name)
-    newElement()
-    bytes.append(UInt8(ascii: "\""))
-    ISO8601Text.append(date, to: &bytes)
-    bytes.append(UInt8(ascii: "\""))
+    self.date(date)
   }
 
   private mutating func open(_ bracket: UInt8) {
