@@ -52,14 +52,14 @@ enum Commands {
     case .failure(let refusal):
       let text = PlanPrinter.text(refusal)
       if options.json {
-        Output.json(["Name": found.name, "Refused": text, "Applied": false])
+        try JSONOutput.write(RefusalJSON(name: found.name, refused: text))
       }
       throw CLIError.refusal(Output.safe(text))
     }
     let heading = "\(Output.safe(found.name)): \(Output.safe(intent.summary))"
     if global.dryRun {
       if options.json {
-        Output.json(PlanPrinter.json(plan, applied: false, extra: ["DryRun": true]))
+        try JSONOutput.write(PlanJSON.dryRun(plan))
       } else {
         Output.line(PlanPrinter.text(plan, heading: heading + " (dry run: nothing sent)"))
       }
@@ -89,18 +89,14 @@ enum Commands {
     switch report {
     case .applied(let plan, let after):
       if options.json {
-        Output.json(
-          PlanPrinter.json(plan, applied: true, extra: ["Current": after.labelMap.labelledVersions.sortedStages]))
+        try JSONOutput.write(PlanJSON.applied(plan, after: after))
       } else {
         if options.yes { Output.line(PlanPrinter.text(plan, heading: heading)); Output.line() }
         Output.line("Done: " + Output.safe(plan.outcomeSummary))
       }
     case .conflict(let plan, let current, let changes):
       if options.json {
-        Output.json(
-          PlanPrinter.json(
-            plan, applied: false,
-            extra: ["Conflict": changes, "Current": current.labelMap.labelledVersions.sortedStages]))
+        try JSONOutput.write(PlanJSON.conflict(plan, current: current, changes: changes))
       }
       throw CLIError.failure(
         "The labels of \(Output.safe(plan.secretName)) changed since they were read; nothing was sent:\n"
@@ -108,11 +104,7 @@ enum Commands {
           + "\nRun the command again to plan from the current labels.")
     case .failed(let plan, let error, let applied, let current, let revert, _):
       if options.json {
-        var extra: [String: Any] = [
-          "Error": ["Code": error.code ?? "Error", "Message": error.userMessage], "AppliedSteps": applied,
-        ]
-        if let current { extra["Current"] = current.labelMap.labelledVersions.sortedStages }
-        Output.json(PlanPrinter.json(plan, applied: false, extra: extra))
+        try JSONOutput.write(PlanJSON.failed(plan, error: error, appliedSteps: applied, current: current))
       }
       var text = error.userMessage
       if applied > 0 {

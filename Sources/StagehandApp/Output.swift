@@ -36,20 +36,7 @@ enum Output {
     text.split(separator: "\n", omittingEmptySubsequences: false).map { safe(String($0)) }.joined(separator: "\n")
   }
 
-  static func json(_ value: Any) {
-    let data =
-      (try? JSONSerialization.data(
-        withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
-      ?? Data("{}".utf8)
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
-  }
-
   static func safe(_ text: String) -> String { DisplayText.sanitized(text) }
-
-  static func iso(_ date: Date?) -> Any {
-    guard let date else { return NSNull() }
-    return ISO8601Text.string(date)
-  }
 
   /// Pads or truncates to `width` columns (ASCII-safe for tables).
   static func cell(_ text: String, _ width: Int) -> String {

@@ -2,7 +2,7 @@ import Foundation
 import SecretsClient
 import StagingModel
 
-/// The text and JSON forms of a plan and its outcome.
+/// The text form of a plan and its outcome (`PlanJSON` is the JSON form).
 enum PlanPrinter {
   static func text(_ plan: Plan, heading: String) -> String {
     var lines: [String] = []
@@ -57,24 +57,5 @@ enum PlanPrinter {
 
   static func labelsText(_ labels: Set<String>) -> String {
     labels.isEmpty ? "-" : labels.sorted(by: StandardLabel.displayOrder).map(Output.safe).joined(separator: " ")
-  }
-
-  static func json(_ plan: Plan, applied: Bool, extra: [String: Any] = [:]) -> [String: Any] {
-    var object: [String: Any] = [
-      "Name": plan.secretName,
-      "Steps": plan.steps.map { step -> [String: Any] in
-        var entry: [String: Any] = ["VersionStage": step.versionStage]
-        if let from = step.removeFromVersionId { entry["RemoveFromVersionId"] = from }
-        if let to = step.moveToVersionId { entry["MoveToVersionId"] = to }
-        return entry
-      },
-      "Before": plan.before.labelledVersions.sortedStages,
-      "After": plan.after.labelledVersions.sortedStages,
-      "Notes": plan.notes.map(\.message),
-      "Applied": applied,
-    ]
-    if let arn = plan.secretARN { object["ARN"] = arn }
-    for (key, value) in extra { object[key] = value }
-    return object
   }
 }

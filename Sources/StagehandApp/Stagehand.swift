@@ -117,19 +117,7 @@ struct VersionsCommand: AsyncParsableCommand {
     let backend = try await BackendFactory.make(global.settings)
     let found = try await Commands.describe(backend, secret, includeDeprecated: includeDeprecated)
     if json {
-      var object: [String: Any] = [
-        "Name": found.name,
-        "Versions": found.versions.map { version -> [String: Any] in
-          [
-            "VersionId": version.versionId,
-            "VersionStages": version.labels.sorted(by: StandardLabel.displayOrder),
-            "CreatedDate": Output.iso(version.createdDate),
-            "LastAccessedDate": Output.iso(version.lastAccessedDate),
-          ]
-        },
-      ]
-      if let arn = found.arn { object["ARN"] = arn }
-      Output.json(object)
+      try JSONOutput.write(VersionsJSON(found))
       return
     }
     Output.line(Output.safe(found.name) + (found.description.map { " — " + Output.safe($0) } ?? ""))

@@ -6,8 +6,9 @@ import Testing
 
 @testable import StagehandApp
 
-/// `JSONOutput`, the one encoder of `--json` documents, held byte for byte to JSONEncoder
-/// (byte order) and JSONSerialization (Foundation's order) over random trees.
+/// Every `--json` document but the list goes through `JSONOutput`. Held byte for byte to the
+/// JSONSerialization code they replaced (`JSONOutputReference`), and the encoder itself to
+/// JSONEncoder and JSONSerialization over random trees, in both key orders.
 struct JSONOutputTests {
   /// nil when `written` is `expected`, else the first line where they part (a whole document
   /// of bytes says little).
@@ -20,6 +21,111 @@ struct JSONOutputTests {
     let line = (0..<common).first { lines[0][$0] != lines[1][$0] } ?? common
     let shown = lines.map { line < $0.count ? $0[line].debugDescription : "(end)" }
     return "line \(line + 1): wrote \(shown[0]), expected \(shown[1])"
+  }
+
+  // MARK: versions, plans and refusals: the JSONSerialization code they replaced
+
+  static func date(_ rng: inout SplitMix64) -> Date? {
+    ListOutputTests.date(&rng)
+  }
+
+  /// A secret with dated versions (some without dates, some deprecated).
+  static func describedSecret(_ rng: inout SplitMix64) -> Secret {
+    var secret = ListOutputTests.secret(&rng)
+    for index in secret.versions.indices {
+      secret.versions[index].createdDate = date(&rng)
+      secret.versions[index].lastAccessedDate = date(&rng)
+    }
+    return secret
+  }
+
+  static func labelMap(_ rng: inout SplitMix64) -> LabelMap {
+    var stages: [VersionID: Set<String>] = [:]
+    for _ in 0..<Int.random(in: 0...6, using: &rng) {
+      stages[ListOutputTests.versionID(&rng)] = Set(
+        (0..<Int.random(in: 0...4, using: &rng)).map { _ in ListOutputTests.labelPool.randomElement(using: &rng)! })
+    }
+    return LabelMap(stages)
+  }
+
+  static func plan(_ rng: inout SplitMix64) -> Plan {
+    let ids = (0..<3).map { _ in ListOutputTests.versionID(&rng) }
+    let steps = (0..<Int.random(in: 0...3, using: &rng)).map { _ in
+      StageStep(
+        versionStage: ListOutputTests.labelPool.randomElement(using: &rng)!,
+        removeFromVersionId: Bool.random(using: &rng) ? ids.randomElement(using: &rng) : nil,
+        moveToVersionId: Bool.random(using: &rng) ? ids.randomElement(using: &rng) : nil)
+    }
+    let notes: [PlanNote] = (0..<Int.random(in: 0...3, using: &rng)).map { _ in
+      switch Int.random(in: 0..<6, using: &rng) {
+      case 0: return .previousShift(from: ids[0], to: ids[1])
+      case 1: return .previousShift(from: nil, to: ids[2])
+      case 2: return .deprecated(ids[1])
+      case 3: return .quota(used: Int.random(in: 0...20, using: &rng))
+      case 4: return .pendingLeftBehind(ids[0])
+      default: return .notAtomic(steps: 2)
+      }
+    }
+    return Plan(
+      secretName: ListOutputTests.name(&rng),
+      secretARN: Bool.random(using: &rng) ? "arn:aws:secretsmanager:us-east-1:1:secret:\(ids[0])" : nil,
+      intent: .rollback, steps: steps, before: labelMap(&rng), after: labelMap(&rng), notes: notes)
+  }
+
+  static func error(_ rng: inout SplitMix64) -> SecretsError {
+    let words = ListOutputTests.text(&rng, pieces: Int.random(in: 0...6, using: &rng))
+    switch Int.random(in: 0..<4, using: &rng) {
+    case 0:
+      return .service(code: ["ThrottlingException", "Odd\u{1B}Code", ""].randomElement(using: &rng)!, message: words)
+    case 1: return .transport(words)
+    case 2:
+      return .store(path: "/tmp/" + words, problem: "could not be saved (\(words)).", hint: "The store is unchanged.")
+    default: return .readOnly(operation: "UpdateSecretVersionStage")
+    }
+  }
+
+  @Test(arguments: [91, 92, 93, 94] as [UInt64])
+  func documentsAreWhatJSONSerializationWrote(seed: UInt64) throws {
+    var rng = SplitMix64(seed: seed)
+    var orderMatters = 0
+    for round in 0..<1_500 {
+      let secret = Self.describedSecret(&rng)
+      #expect(
+        Self.difference(try JSONOutput.bytes(VersionsJSON(secret)), JSONOutputReference.versions(secret)) == nil,
+        "seed \(seed) \(round)")
+      let plan = Self.plan(&rng)
+      let current = Self.describedSecret(&rng)
+      let changes = (0..<Int.random(in: 0...3, using: &rng)).map { _ in ListOutputTests.text(&rng, pieces: 3) }
+      let error = Self.error(&rng)
+      let steps = Int.random(in: 0...3, using: &rng)
+      let readBack = Bool.random(using: &rng) ? current : nil
+      let pairs: [(PlanJSON, [UInt8])] = [
+        (PlanJSON.dryRun(plan), JSONOutputReference.dryRun(plan)),
+        (PlanJSON.applied(plan, after: current), JSONOutputReference.applied(plan, after: current)),
+        (
+          PlanJSON.conflict(plan, current: current, changes: changes),
+          JSONOutputReference.conflict(plan, current: current, changes: changes)
+        ),
+        (
+          PlanJSON.failed(plan, error: error, appliedSteps: steps, current: readBack),
+          JSONOutputReference.failed(plan, error: error, applied: steps, current: readBack)
+        ),
+      ]
+      for (document, expected) in pairs {
+        #expect(Self.difference(try JSONOutput.bytes(document), expected) == nil, "seed \(seed) \(round)")
+      }
+      let reason = ListOutputTests.text(&rng, pieces: 4)
+      #expect(
+        Self.difference(
+          try JSONOutput.bytes(RefusalJSON(name: plan.secretName, refused: reason)),
+          JSONOutputReference.refusal(name: plan.secretName, text: reason)) == nil, "seed \(seed) \(round)")
+      // Byte order and Foundation's order disagree on these ids: the order is what is tested.
+      let ids = plan.before.labelledVersions.versionIDs
+      if ids.sorted(by: JSONKeyOrder.utf8.precedes) != ids.sorted(by: JSONKeyOrder.foundation.precedes) {
+        orderMatters += 1
+      }
+    }
+    #expect(orderMatters > 150)
   }
 
   // MARK: the encoder against JSONEncoder and JSONSerialization

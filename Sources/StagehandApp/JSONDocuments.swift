@@ -1,0 +1,163 @@
+import Foundation
+import SecretsClient
+import StagingModel
+
+/// `versions --json`: `{"ARN", "Name", "Versions": [...]}` with ListSecretVersionIds' field
+/// names, newest version first; the ARN is left out when unknown, a version's missing date is
+/// `null`.
+struct VersionsJSON: JSONDocument {
+  static let keyOrder = JSONKeyOrder.foundation
+
+  var arn: String?
+  var name: String
+  var versions: [Version]
+
+  enum CodingKeys: String, CodingKey {
+    case arn = "ARN"
+    case name = "Name"
+    case versions = "Versions"
+  }
+
+  struct Version: Encodable {
+    var versionId: VersionID
+    /// In display order (AWSCURRENT, AWSPENDING, AWSPREVIOUS, then the rest); empty when
+    /// deprecated.
+    var versionStages: [String]
+    var createdDate: Date?
+    var lastAccessedDate: Date?
+
+    enum CodingKeys: String, CodingKey {
+      case versionId = "VersionId"
+      case versionStages = "VersionStages"
+      case createdDate = "CreatedDate"
+      case lastAccessedDate = "LastAccessedDate"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(versionId, forKey: .versionId)
+      try container.encode(versionStages, forKey: .versionStages)
+      // `encode`, not `encodeIfPresent`: an unknown date is null.
+      try container.encode(createdDate, forKey: .createdDate)
+      try container.encode(lastAccessedDate, forKey: .lastAccessedDate)
+    }
+  }
+
+  init(_ secret: Secret) {
+    arn = secret.arn
+    name = secret.name
+    versions = secret.versions.map { version in
+      Version(
+        versionId: version.versionId, versionStages: version.labels.sorted(by: StandardLabel.displayOrder),
+        createdDate: version.createdDate, lastAccessedDate: version.lastAccessedDate)
+    }
+  }
+}
+
+/// `move`, `remove`, `rollback` and `promote` with `--json`: the plan (its steps with
+/// UpdateSecretVersionStage's field names, the labelled versions before and after) and what
+/// became of it. Members that do not apply are left out.
+struct PlanJSON: JSONDocument {
+  static let keyOrder = JSONKeyOrder.foundation
+
+  var name: String
+  var arn: String?
+  var steps: [StageStep]
+  var before: LabelMap
+  var after: LabelMap
+  var notes: [String]
+  var applied: Bool
+  /// True for `--dry-run`.
+  var dryRun: Bool?
+  /// The labels as read after the plan ran or met a conflict.
+  var current: LabelMap?
+  /// What changed since the labels were read, when that stopped the plan.
+  var conflict: [String]?
+  var error: Failure?
+  /// The steps applied before `error`.
+  var appliedSteps: Int?
+
+  enum CodingKeys: String, CodingKey {
+    case name = "Name"
+    case arn = "ARN"
+    case steps = "Steps"
+    case before = "Before"
+    case after = "After"
+    case notes = "Notes"
+    case applied = "Applied"
+    case dryRun = "DryRun"
+    case current = "Current"
+    case conflict = "Conflict"
+    case error = "Error"
+    case appliedSteps = "AppliedSteps"
+  }
+
+  /// The error that stopped the plan: its AWS error name (`Error` when it has none) and
+  /// message.
+  struct Failure: Encodable {
+    var code: String
+    var message: String
+
+    enum CodingKeys: String, CodingKey {
+      case code = "Code"
+      case message = "Message"
+    }
+  }
+
+  init(_ plan: Plan, applied: Bool) {
+    name = plan.secretName
+    arn = plan.secretARN
+    steps = plan.steps
+    before = plan.before.labelledVersions
+    after = plan.after.labelledVersions
+    notes = plan.notes.map(\.message)
+    self.applied = applied
+  }
+
+  /// The plan `--dry-run` previews.
+  static func dryRun(_ plan: Plan) -> PlanJSON {
+    var document = PlanJSON(plan, applied: false)
+    document.dryRun = true
+    return document
+  }
+
+  /// The plan carried out, and the secret as read after it.
+  static func applied(_ plan: Plan, after: Secret) -> PlanJSON {
+    var document = PlanJSON(plan, applied: true)
+    document.current = after.labelMap.labelledVersions
+    return document
+  }
+
+  /// The plan not sent: the labels changed since they were read.
+  static func conflict(_ plan: Plan, current: Secret, changes: [String]) -> PlanJSON {
+    var document = PlanJSON(plan, applied: false)
+    document.conflict = changes
+    document.current = current.labelMap.labelledVersions
+    return document
+  }
+
+  /// The plan stopped by `error` after `appliedSteps` steps; `current` when it could be read.
+  static func failed(_ plan: Plan, error: SecretsError, appliedSteps: Int, current: Secret?) -> PlanJSON {
+    var document = PlanJSON(plan, applied: false)
+    document.error = Failure(code: error.code ?? "Error", message: error.userMessage)
+    document.appliedSteps = appliedSteps
+    document.current = current?.labelMap.labelledVersions
+    return document
+  }
+}
+
+/// A change the planner refused, with `--json`: `{"Name", "Refused": reason, "Applied":
+/// false}`.
+struct RefusalJSON: JSONDocument {
+  static let keyOrder = JSONKeyOrder.foundation
+
+  var name: String
+  var refused: String
+  var applied = false
+
+  enum CodingKeys: String, CodingKey {
+    case name = "Name"
+    case refused = "Refused"
+    case applied = "Applied"
+  }
+}
