@@ -1,13 +1,16 @@
 import Foundation
 import StagingModel
 
-/// `list --json`: `{"SecretList": [...]}` with the API's field names, pretty-printed with
-/// sorted keys. Written straight to bytes with `JSONTextWriter` (the same text JSONEncoder
-/// gave, at a fraction of the cost for 10,000 secrets): the secrets are read in place (never
-/// copied), dates go to the buffer without a String between, and versions, labels and tags
-/// are sorted only when there are two or more, in scratch arrays kept across secrets. A
-/// differential test holds the bytes to the writer calls this replaced. `list` writes the
-/// text out in chunks as it goes (`write(pages:chunkSize:to:)`) rather than whole.
+/// `list --json`: `{"SecretList": [...]}` with ListSecrets' field names, pretty-printed with
+/// sorted keys. The document is `SecretListJSON.Document`, a Codable shape like every other
+/// `--json` output; this is its fast path, for 10,000 secrets and more: written straight to
+/// bytes with `JSONTextWriter` (the writer `JSONOutput` uses), the secrets read in place
+/// (never copied), dates going to the buffer without a String between, and versions, labels
+/// and tags sorted only when there are two or more, in scratch arrays kept across secrets. The
+/// member names are the shape's coding keys, and differential tests hold the bytes to
+/// `JSONOutput.bytes(Document(...))` over random secrets and to the writer calls this
+/// replaced. `list` writes the text out in chunks as it goes (`write(pages:chunkSize:to:)`)
+/// rather than whole.
 public enum SecretListJSON {
   public static func document(_ secrets: [Secret]) -> [UInt8] {
     document(pages: [secrets])
@@ -43,7 +46,7 @@ public enum SecretListJSON {
     var scratch = Scratch()
     let names = Names()
     writer.beginObject()
-    writer.key("SecretList")
+    writer.key(Document.CodingKeys.secretList.rawValue)
     writer.beginArray()
     for page in pages {
       page.withUnsafeBufferPointer { secrets in
@@ -58,22 +61,23 @@ public enum SecretListJSON {
     writer.newline()
   }
 
-  /// The member names, quoted once for the whole list.
+  /// The shape's member names, quoted once for the whole list.
   private struct Names {
-    let arn = JSONTextWriter.MemberName("ARN")
-    let createdDate = JSONTextWriter.MemberName("CreatedDate")
-    let deletedDate = JSONTextWriter.MemberName("DeletedDate")
-    let description = JSONTextWriter.MemberName("Description")
-    let lastChangedDate = JSONTextWriter.MemberName("LastChangedDate")
-    let lastRotatedDate = JSONTextWriter.MemberName("LastRotatedDate")
-    let name = JSONTextWriter.MemberName("Name")
-    let nextRotationDate = JSONTextWriter.MemberName("NextRotationDate")
-    let owningService = JSONTextWriter.MemberName("OwningService")
-    let rotationEnabled = JSONTextWriter.MemberName("RotationEnabled")
-    let secretVersionsToStages = JSONTextWriter.MemberName("SecretVersionsToStages")
-    let tags = JSONTextWriter.MemberName("Tags")
-    let key = JSONTextWriter.MemberName("Key")
-    let value = JSONTextWriter.MemberName("Value")
+    typealias Member = Entry.CodingKeys
+    let arn = JSONTextWriter.MemberName(Member.arn.rawValue)
+    let createdDate = JSONTextWriter.MemberName(Member.createdDate.rawValue)
+    let deletedDate = JSONTextWriter.MemberName(Member.deletedDate.rawValue)
+    let description = JSONTextWriter.MemberName(Member.description.rawValue)
+    let lastChangedDate = JSONTextWriter.MemberName(Member.lastChangedDate.rawValue)
+    let lastRotatedDate = JSONTextWriter.MemberName(Member.lastRotatedDate.rawValue)
+    let name = JSONTextWriter.MemberName(Member.name.rawValue)
+    let nextRotationDate = JSONTextWriter.MemberName(Member.nextRotationDate.rawValue)
+    let owningService = JSONTextWriter.MemberName(Member.owningService.rawValue)
+    let rotationEnabled = JSONTextWriter.MemberName(Member.rotationEnabled.rawValue)
+    let secretVersionsToStages = JSONTextWriter.MemberName(Member.secretVersionsToStages.rawValue)
+    let tags = JSONTextWriter.MemberName(Member.tags.rawValue)
+    let key = JSONTextWriter.MemberName(Tag.CodingKeys.key.rawValue)
+    let value = JSONTextWriter.MemberName(Tag.CodingKeys.value.rawValue)
   }
 
   /// Sorting space reused from one secret to the next.
@@ -83,8 +87,9 @@ public enum SecretListJSON {
     var tags: [(key: String, value: String)] = []
   }
 
-  /// The members in sorted order; absent optionals are left out, as JSONEncoder does. The
-  /// secret is read where it is (a pointer into its page: passing it copied every field).
+  /// The members in sorted order (`JSONKeyOrder.utf8`); absent optionals are left out, as
+  /// `JSONOutput` does. The secret is read where it is (a pointer into its page: passing it
+  /// copied every field).
   private static func entry(
     _ pointer: UnsafePointer<Secret>, _ names: borrowing Names, _ writer: inout JSONTextWriter,
     _ scratch: inout Scratch
@@ -142,5 +147,107 @@ public enum SecretListJSON {
       writer.endArray()
     }
     writer.endObject()
+  }
+}
+
+extension SecretListJSON {
+  /// `list --json` as a Codable value: the shape the fast path writes, member names included.
+  struct Document: JSONDocument {
+    static let keyOrder = JSONKeyOrder.utf8
+
+    var secretList: [Entry]
+
+    enum CodingKeys: String, CodingKey {
+      case secretList = "SecretList"
+    }
+
+    init(pages: [[Secret]]) {
+      secretList = pages.flatMap { $0.map(Entry.init) }
+    }
+  }
+
+  /// One secret as ListSecrets returns it, with the fields `list --json` prints.
+  struct Entry: Encodable {
+    var arn: String?
+    var createdDate: Date?
+    var deletedDate: Date?
+    var description: String?
+    var lastChangedDate: Date?
+    var lastRotatedDate: Date?
+    var name: String
+    var nextRotationDate: Date?
+    var owningService: String?
+    var rotationEnabled: Bool
+    var secretVersionsToStages: VersionStages
+    /// Left out when the secret has none; sorted by key.
+    var tags: [Tag]?
+
+    enum CodingKeys: String, CodingKey {
+      case arn = "ARN"
+      case createdDate = "CreatedDate"
+      case deletedDate = "DeletedDate"
+      case description = "Description"
+      case lastChangedDate = "LastChangedDate"
+      case lastRotatedDate = "LastRotatedDate"
+      case name = "Name"
+      case nextRotationDate = "NextRotationDate"
+      case owningService = "OwningService"
+      case rotationEnabled = "RotationEnabled"
+      case secretVersionsToStages = "SecretVersionsToStages"
+      case tags = "Tags"
+    }
+
+    init(_ secret: Secret) {
+      arn = secret.arn
+      createdDate = secret.createdDate
+      deletedDate = secret.deletedDate
+      description = secret.description
+      lastChangedDate = secret.lastChangedDate
+      lastRotatedDate = secret.lastRotatedDate
+      name = secret.name
+      nextRotationDate = secret.nextRotationDate
+      owningService = secret.owningService
+      rotationEnabled = secret.rotationEnabled
+      secretVersionsToStages = VersionStages(
+        secret.versions.filter { !$0.labels.isEmpty }.map {
+          ($0.versionId, $0.labels.sorted(by: StandardLabel.displayOrder))
+        })
+      tags =
+        secret.tags.isEmpty
+        ? nil
+        : secret.tags.sorted { JSONTextWriter.keyPrecedes($0.key, $1.key) }.map { Tag(key: $0.key, value: $0.value) }
+    }
+  }
+
+  /// The labelled versions: id to labels (in display order). Not a dictionary: a version id
+  /// that comes twice is written twice, as it came.
+  struct VersionStages: Encodable {
+    var versions: [(id: VersionID, labels: [String])]
+
+    init(_ versions: [(id: VersionID, labels: [String])]) {
+      self.versions = versions
+    }
+
+    private struct Key: CodingKey {
+      var stringValue: String
+      var intValue: Int? { nil }
+      init(stringValue: String) { self.stringValue = stringValue }
+      init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: Key.self)
+      for version in versions { try container.encode(version.labels, forKey: Key(stringValue: version.id)) }
+    }
+  }
+
+  struct Tag: Encodable {
+    var key: String
+    var value: String
+
+    enum CodingKeys: String, CodingKey {
+      case key = "Key"
+      case value = "Value"
+    }
   }
 }

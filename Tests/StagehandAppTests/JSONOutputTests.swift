@@ -6,7 +6,8 @@ import Testing
 
 @testable import StagehandApp
 
-/// Every `--json` document but the list goes through `JSONOutput`. Held byte for byte to the
+/// Every `--json` document goes through `JSONOutput`. Held byte for byte to what was written
+/// before: `list --json`'s fast path to its Codable document, the other documents to the
 /// JSONSerialization code they replaced (`JSONOutputReference`), and the encoder itself to
 /// JSONEncoder and JSONSerialization over random trees, in both key orders.
 struct JSONOutputTests {
@@ -21,6 +22,66 @@ struct JSONOutputTests {
     let line = (0..<common).first { lines[0][$0] != lines[1][$0] } ?? common
     let shown = lines.map { line < $0.count ? $0[line].debugDescription : "(end)" }
     return "line \(line + 1): wrote \(shown[0]), expected \(shown[1])"
+  }
+
+  // MARK: list --json: the fast path and the Codable document
+
+  /// Many random lists (the generator of `ListOutputTests`: names, ids, labels and tags with
+  /// controls, quotes, bidi, combining and wide characters; optional members absent and
+  /// present; dates across ISO8601Text's range), cut into pages, some secrets given a version
+  /// id twice (as it was, or in the other Unicode normalization form).
+  @Test(arguments: [81, 82, 83, 84, 85, 86] as [UInt64])
+  func listFastPathIsTheCodableDocument(seed: UInt64) throws {
+    var rng = SplitMix64(seed: seed &* 31)
+    var seen = (secrets: 0, tagged: 0, repeatedIDs: 0, noARN: 0, withDates: 0, controls: 0)
+    for (_, generated, _) in ListOutputTests.lists(seed: seed) {
+      let pages = generated.map { $0.map { Self.repeatingAnID(in: $0, &rng) } }
+      let codable = try JSONOutput.bytes(SecretListJSON.Document(pages: pages))
+      #expect(Self.difference(SecretListJSON.document(pages: pages), codable) == nil, "seed \(seed)")
+      for secret in pages.joined() {
+        seen.secrets += 1
+        if secret.tags.count > 1 { seen.tagged += 1 }
+        let ids = secret.versions.filter { !$0.labels.isEmpty }.map(\.versionId)
+        if Set(ids).count < ids.count { seen.repeatedIDs += 1 }
+        if secret.arn == nil { seen.noARN += 1 }
+        if secret.createdDate != nil && secret.lastRotatedDate != nil { seen.withDates += 1 }
+        if secret.name.unicodeScalars.contains(where: { $0.value < 0x20 }) { seen.controls += 1 }
+      }
+    }
+    // The generator reaches what the comparison is for.
+    #expect(seen.secrets > 6_000 && seen.tagged > 1_000 && seen.repeatedIDs > 300, "\(seen)")
+    #expect(seen.noARN > 2_000 && seen.withDates > 1_000 && seen.controls > 1_000, "\(seen)")
+  }
+
+  /// One secret in four gets a labelled version whose id another version has already: the
+  /// same bytes, or the same text in the other normalization form (equal as Strings).
+  static func repeatingAnID(in secret: Secret, _ rng: inout SplitMix64) -> Secret {
+    guard let version = secret.versions.randomElement(using: &rng), Int.random(in: 0..<4, using: &rng) == 0 else {
+      return secret
+    }
+    var copy = secret
+    let id =
+      Bool.random(using: &rng)
+      ? version.versionId
+      : (version.versionId + "é").decomposedStringWithCanonicalMapping
+    if id != version.versionId {
+      copy.versions.append(SecretVersion(versionId: version.versionId + "é", labels: ["n"]))
+    }
+    copy.versions.append(SecretVersion(versionId: id, labels: ["AWSPENDING", "r"]))
+    return copy
+  }
+
+  /// The two differ in a member name, an order or an escape: the comparison above can fail.
+  @Test func listComparisonSeesADifference() throws {
+    let secret = Secret(
+      name: "a\u{1B}\"b", createdDate: Date(timeIntervalSince1970: 1e9), tags: ["B": "1", "a": "2"],
+      versions: [SecretVersion(versionId: "98", labels: ["x"]), SecretVersion(versionId: "183", labels: ["y"])])
+    let fast = SecretListJSON.document([secret])
+    #expect(fast == (try JSONOutput.bytes(SecretListJSON.Document(pages: [[secret]]))))
+    var renamed = SecretListJSON.Document(pages: [[secret]])
+    renamed.secretList[0].name += " "
+    #expect(fast != (try JSONOutput.bytes(renamed)))
+    #expect(fast != (try JSONOutput.bytes(FoundationOrdered(SecretListJSON.Document(pages: [[secret]])))))
   }
 
   // MARK: versions, plans and refusals: the JSONSerialization code they replaced
@@ -221,4 +282,18 @@ struct JSONOutputTests {
     #expect(differs > 500)
   }
 
+  /// A repeated key is written each time, in the order it came; a shape asking for null
+  /// gets it, an absent optional is left out.
+  @Test func repeatedKeysNullsAndAbsentMembers() throws {
+    let stages = SecretListJSON.VersionStages([("b", ["2"]), ("a", ["1"]), ("b", ["3"])])
+    #expect(
+      String(decoding: try JSONOutput.bytes(UTF8Ordered(stages)), as: UTF8.self)
+        == "{\n  \"a\" : [\n    \"1\"\n  ],\n  \"b\" : [\n    \"2\"\n  ],\n  \"b\" : [\n    \"3\"\n  ]\n}\n")
+    let version = Secret(name: "n", versions: [SecretVersion(versionId: "v", labels: [])])
+    #expect(
+      String(decoding: try JSONOutput.bytes(VersionsJSON(version)), as: UTF8.self)
+        == "{\n  \"Name\" : \"n\",\n  \"Versions\" : [\n    {\n      \"CreatedDate\" : null,\n"
+        + "      \"LastAccessedDate\" : null,\n      \"VersionId\" : \"v\",\n      \"VersionStages\" : [\n\n"
+        + "      ]\n    }\n  ]\n}\n")
+  }
 }
