@@ -23,13 +23,24 @@ public enum SecretsError: Error, Equatable, Sendable {
     return nil
   }
 
-  /// What happened and what to do, for a person.
-  public var userMessage: String {
+  /// What happened and what to do, for a person, not yet made safe to show: the server's
+  /// words are kept on their line (`DisplayText.inline`: a newline in them can't start a line
+  /// of its own) and are otherwise as they came, like every other detail here. Whatever shows
+  /// the message makes it safe, line by line and once: the CLI's `Output.error`, the UI's
+  /// renderer.
+  public var rawUserMessage: String { message(quotingServer: DisplayText.inline) }
+
+  /// `rawUserMessage` with the server's words made safe (`DisplayText.sanitized`): the text
+  /// `--json` prints as an error's message and other errors quote. Code that shows a message
+  /// to a person shows `rawUserMessage`, so nothing is made safe twice.
+  public var userMessage: String { message(quotingServer: DisplayText.sanitized) }
+
+  /// The message, with the server's code and words passed through `quote`.
+  private func message(quotingServer quote: (String) -> String) -> String {
     switch self {
     case .service(let rawCode, let rawMessage, _, _):
-      // The server's words, shown as data: a newline or an ESC in them stays visible and inert.
-      let code = DisplayText.sanitized(rawCode)
-      let message = DisplayText.sanitized(rawMessage)
+      let code = quote(rawCode)
+      let message = quote(rawMessage)
       switch code {
       case "AccessDeniedException":
         return "\(code): \(message)\nAsk for the IAM permission named above (see README, IAM policies)."

@@ -6,9 +6,10 @@ import StagingModel
 /// What the subcommands share: reading a secret, resolving versions, and the preview ->
 /// confirm -> execute flow of every changing command.
 enum Commands {
-  /// What a user reads for any error, in the CLI and the UI alike.
+  /// What a user reads for any error, in the CLI and the UI alike, not yet made safe: the CLI
+  /// (`Output.error`) and the UI's renderer make it safe where they show it.
   static func message(_ error: any Error) -> String {
-    if let error = error as? SecretsError { return error.userMessage }
+    if let error = error as? SecretsError { return error.rawUserMessage }
     if let error = error as? CLIError { return error.message }
     return String(describing: error)
   }
@@ -20,7 +21,8 @@ enum Commands {
       return try await backend.describeSecret(secretId, includeDeprecated: includeDeprecated)
     } catch let error as SecretsError where error.code == "ResourceNotFoundException" {
       throw CLIError.refusal(
-        "No secret named \"\(Output.safe(secretId))\" in \(backend.displayName). See the names with: stagehand list")
+        "No secret named \"\(DisplayText.inline(secretId))\" in \(backend.displayName). See the names with: stagehand list"
+      )
     } catch {
       throw CLIError.failure(message(error))
     }
@@ -29,7 +31,7 @@ enum Commands {
   static func resolve(_ text: String, in secret: Secret) throws -> VersionID {
     switch VersionSpecifier.resolve(text, in: secret) {
     case .success(let id): return id
-    case .failure(let refusal): throw CLIError.refusal(Output.safe(PlanPrinter.text(refusal)))
+    case .failure(let refusal): throw CLIError.refusal(DisplayText.inline(PlanPrinter.text(refusal)))
     }
   }
 
@@ -54,7 +56,7 @@ enum Commands {
       if options.json {
         try JSONOutput.write(RefusalJSON(name: found.name, refused: text))
       }
-      throw CLIError.refusal(Output.safe(text))
+      throw CLIError.refusal(DisplayText.inline(text))
     }
     let heading = "\(Output.safe(found.name)): \(Output.safe(intent.summary))"
     if global.dryRun {
@@ -99,30 +101,31 @@ enum Commands {
         try JSONOutput.write(PlanJSON.conflict(plan, current: current, changes: changes))
       }
       throw CLIError.failure(
-        "The labels of \(Output.safe(plan.secretName)) changed since they were read; nothing was sent:\n"
-          + changes.map { "  " + Output.safe($0) }.joined(separator: "\n")
+        "The labels of \(DisplayText.inline(plan.secretName)) changed since they were read; nothing was sent:\n"
+          + changes.map { "  " + DisplayText.inline($0) }.joined(separator: "\n")
           + "\nRun the command again to plan from the current labels.")
     case .failed(let plan, let error, let applied, let current, let revert, _):
       if options.json {
         try JSONOutput.write(PlanJSON.failed(plan, error: error, appliedSteps: applied, current: current))
       }
-      var text = error.userMessage
+      var text = error.rawUserMessage
       if applied > 0 {
         text += "\n\(applied) of \(plan.steps.count) steps were applied before the failure."
         if let current {
           text +=
             "\nLabels now: "
             + current.labelMap.labelledVersions.versionIDs.map { id in
-              "\(shortID(Output.safe(id))) [\(PlanPrinter.labelsText(current.labelMap.labels(on: id)))]"
+              "\(shortID(Output.safe(id))) [\(PlanPrinter.labelsText(current.labelMap.labels(on: id), DisplayText.inline))]"
             }.joined(separator: ", ")
         }
         if let revert {
-          text += "\nTo revert: " + revert.awsCLICommands.map(Output.safe).joined(separator: " && ")
+          text += "\nTo revert: " + revert.awsCLICommands.map(DisplayText.inline).joined(separator: " && ")
         }
         text += "\nTo finish: run the same stagehand command again."
       }
-      // Ids and labels were made safe above (a newline in one must not start a line of its
-      // own); `Output.error` makes the server's message safe line by line.
+      // `Output.error` makes the text safe. A version id is shortened (to 8 characters of its
+      // safe form, as every table shows it) before that, so it is made safe first; the pass
+      // there leaves it as it is.
       throw CLIError.failure(text)
     }
   }

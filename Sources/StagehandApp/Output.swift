@@ -3,7 +3,8 @@ import SecretsClient
 import StagingModel
 
 /// Writes to the standard streams. Everything that came from a secret's metadata goes
-/// through `DisplayText.sanitized` before it reaches a terminal.
+/// through `DisplayText.sanitized` before it reaches a terminal: tables and plans as they are
+/// laid out (`safe`), messages (errors and refusals) once, as they are written (`error`).
 enum Output {
   static func line(_ text: String = "") {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
@@ -26,8 +27,10 @@ enum Output {
     }
   }
 
-  /// `text` on standard error after "stagehand: ", made safe line by line: messages carry a
-  /// server's text (an AWS error message, a store file's names), and keep their own lines.
+  /// `text` on standard error after "stagehand: ", made safe line by line: the one place a
+  /// message the CLI prints is made safe. Messages carry a server's text (an AWS error
+  /// message, a store file's names) as it came, kept on its line (`DisplayText.inline`), and
+  /// keep their own lines.
   static func error(_ text: String) {
     FileHandle.standardError.write(Data(("stagehand: " + safeLines(text) + "\n").utf8))
   }

@@ -55,7 +55,9 @@ enum PlanPrinter {
     }
   }
 
-  static func labelsText(_ labels: Set<String>) -> String {
-    labels.isEmpty ? "-" : labels.sorted(by: StandardLabel.displayOrder).map(Output.safe).joined(separator: " ")
+  /// `labels` in display order, each made safe (or, inside a message made safe as a whole,
+  /// only kept on its line: `DisplayText.inline`).
+  static func labelsText(_ labels: Set<String>, _ label: (String) -> String = Output.safe) -> String {
+    labels.isEmpty ? "-" : labels.sorted(by: StandardLabel.displayOrder).map(label).joined(separator: " ")
   }
 }

@@ -26,7 +26,7 @@ public enum StagehandCommandLine {
       Output.error(error.message)
       exit(error.exitCode)
     } catch let error as SecretsError {
-      Output.error(error.userMessage)
+      Output.error(error.rawUserMessage)
       exit(1)
     } catch {
       let code = Stagehand.exitCode(for: error)

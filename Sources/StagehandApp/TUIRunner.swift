@@ -216,7 +216,7 @@ final class TUIRunner {
     case .conflict(let plan, let current, let changes):
       return .conflict(plan: plan, current: current, changes: changes)
     case .failed(let plan, let error, let applied, let current, _, _):
-      return .failed(plan: plan, message: error.userMessage, appliedSteps: applied, current: current)
+      return .failed(plan: plan, message: error.rawUserMessage, appliedSteps: applied, current: current)
     }
   }
 }

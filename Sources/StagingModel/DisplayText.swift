@@ -39,6 +39,24 @@ public enum DisplayText {
     sanitized(text, asciiOnly: false)
   }
 
+  /// `text` kept on its line inside a message that is made safe later, as a whole, where it is
+  /// shown: its line feeds and carriage returns become the stand-ins `sanitized` gives them
+  /// (␊, ␍) and nothing else changes. A server's words or a secret's name quoted in a message
+  /// can then not start a line of their own (a message is made safe line by line), and are
+  /// still made safe exactly once. Making the whole message safe gives what making `text` safe
+  /// before quoting it gave.
+  public static func inline(_ text: String) -> String {
+    guard text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return text }
+    var out = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\n", "\r": out.append(Unicode.Scalar(0x2400 + scalar.value)!)
+      default: out.append(scalar)
+      }
+    }
+    return String(out)
+  }
+
   /// True for characters that must never reach a terminal as they are.
   public static func isDangerous(_ scalar: Unicode.Scalar) -> Bool {
     let v = scalar.value
