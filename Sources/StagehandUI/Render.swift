@@ -54,11 +54,21 @@ struct Renderer {
     self.grid = grid
   }
 
-  /// Every string reaches the grid through here, sanitized, so data that slipped into a
-  /// message, a title or a plan summary still can't steer the terminal.
+  /// Text drawn as it comes reaches the grid through here, sanitized, so data that slipped
+  /// into a label, a plan summary or a note still can't steer the terminal.
   @discardableResult
   mutating func put(_ text: String, x: Int, y: Int, style: CellStyle = .plain, maxWidth: Int? = nil) -> Int {
     grid.put(sanitizeForDisplay(text, asciiOnly: theme.asciiOnly), x: x, y: y, style: style, maxWidth: maxWidth)
+  }
+
+  /// Text already made safe for this terminal, drawn as it is. Messages (the status line, an
+  /// error, a title, a popup's text) are made safe once, where they are laid out: they are
+  /// wrapped or cut to fit, which needs the safe text (an ESC is one column as ␛, eight as
+  /// `<U+009B>` is), and with the terminal's character set, which only the screen knows. The
+  /// errors the app hands over (`SecretsError.rawUserMessage`) are not made safe before.
+  @discardableResult
+  mutating func put(safe text: String, x: Int, y: Int, style: CellStyle = .plain, maxWidth: Int? = nil) -> Int {
+    grid.put(text, x: x, y: y, style: style, maxWidth: maxWidth)
   }
 
   mutating func draw() {
@@ -116,6 +126,8 @@ struct Renderer {
     return "\(state.rows.count) of \(state.secrets.count) secrets"
   }
 
+  /// `title` is safe already (`put(safe:)`): a pane's name, or a popup's made safe by
+  /// `drawModal`.
   mutating func drawBox(x: Int, y: Int, width: Int, height: Int, title: String, focused: Bool) {
     guard width >= 2, height >= 2 else { return }
     let style = focused ? theme.focusedBorder : theme.border
@@ -136,7 +148,7 @@ struct Renderer {
     grid[x + width - 1, y + height - 1] = Cell(box.br, style: style)
     if !title.isEmpty {
       let text = " " + theme.truncate(title, to: width - 6) + " "
-      put(text, x: x + 2, y: y, style: focused ? theme.focusedBorder : theme.title)
+      put(safe: text, x: x + 2, y: y, style: focused ? theme.focusedBorder : theme.title)
     }
   }
 
@@ -157,7 +169,7 @@ struct Renderer {
     if let status = state.status {
       let oneLine = status.text.split(separator: "\n").joined(separator: theme.separator)
       let text = sanitizeForDisplay(oneLine, asciiOnly: theme.asciiOnly)
-      put(theme.truncate(text, to: layout.width - x - 1), x: x, y: y, style: theme.status(status.kind))
+      put(safe: theme.truncate(text, to: layout.width - x - 1), x: x, y: y, style: theme.status(status.kind))
     }
   }
 

@@ -12,12 +12,14 @@ extension Renderer {
     case .help(let scroll):
       drawModal(title: "Keys", lines: helpLines(width: maxWidth - 4), scroll: scroll, width: maxWidth, fullHeight: true)
     case .reveal(let reveal):
-      drawModal(title: revealTitle(reveal), lines: revealLines(reveal, width: maxWidth - 4), scroll: 0, width: maxWidth)
+      drawModal(
+        title: revealTitle(reveal), lines: revealLines(reveal, width: maxWidth - 4), scroll: 0, width: maxWidth,
+        linesAreSafe: true)
     case .error(let title, let message):
       let lines = message.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line in
         wrap(sanitizeForDisplay(String(line), asciiOnly: theme.asciiOnly), width: maxWidth - 4)
       }.map { [($0, theme.status(.error))] as StyledLine }
-      drawModal(title: title, lines: lines, scroll: 0, width: min(maxWidth, 72))
+      drawModal(title: title, lines: lines, scroll: 0, width: min(maxWidth, 72), linesAreSafe: true)
     case .preview(let preview):
       drawModal(
         title: previewTitle(preview), lines: previewLines(preview, width: maxWidth - 4), scroll: preview.scroll,
@@ -60,7 +62,11 @@ extension Renderer {
     }
   }
 
-  mutating func drawModal(title: String, lines: [StyledLine], scroll: Int, width: Int, fullHeight: Bool = false) {
+  /// `title` is made safe here; `lines` are when `linesAreSafe` (a popup that lays out a
+  /// message makes it safe as it wraps it), else as they are drawn.
+  mutating func drawModal(
+    title: String, lines: [StyledLine], scroll: Int, width: Int, fullHeight: Bool = false, linesAreSafe: Bool = false
+  ) {
     let maxBody = layout.height - 6
     let body = fullHeight ? maxBody : min(maxBody, max(1, lines.count))
     let height = body + 2
@@ -75,7 +81,11 @@ extension Renderer {
       guard lines.indices.contains(index) else { break }
       var col = x + 2
       for run in lines[index] {
-        col += put(run.text, x: col, y: y + 1 + row, style: run.style, maxWidth: x + width - 2 - col)
+        let room = x + width - 2 - col
+        col +=
+          linesAreSafe
+          ? put(safe: run.text, x: col, y: y + 1 + row, style: run.style, maxWidth: room)
+          : put(run.text, x: col, y: y + 1 + row, style: run.style, maxWidth: room)
       }
     }
     if lines.count > body {
