@@ -17,6 +17,9 @@ extension RefusalSuggestion {
     case .listVersions: return "Show every version" + keymap.pressing(.toggleDeprecated) + "."
     // No key restores a secret: that is AWS's RestoreSecret, outside Stagehand.
     case .restoreSecret: return "Restore the secret first."
+    case .finishOrAbandonRotation:
+      return "Promote it" + keymap.pressing(.promotePending) + " or remove AWSPENDING" + keymap.pressing(.removeLabel)
+        + "."
     }
   }
 }

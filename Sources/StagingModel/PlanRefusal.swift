@@ -16,6 +16,10 @@ public struct PlanRefusal: Error, Equatable, Hashable, Sendable, CustomStringCon
     case nothingPending
     case labelExists
     case malformedState
+    case rotationNotConfigured
+    case rotationInProgress
+    case replica
+    case invalidValue
   }
 
   public var reason: Reason
@@ -44,4 +48,7 @@ public enum RefusalSuggestion: Equatable, Hashable, Sendable {
   case listVersions(secretName: String)
   /// Cancel the secret's scheduled deletion.
   case restoreSecret(secretName: String)
+  /// A rotation left AWSPENDING on `pendingVersion`: promote it (if its value was tested) or
+  /// remove AWSPENDING to abandon it.
+  case finishOrAbandonRotation(secretName: String, pendingVersion: VersionID)
 }

@@ -50,6 +50,8 @@ public struct Secret: Equatable, Hashable, Sendable, Identifiable {
   public var nextRotationDate: Date?
   public var owningService: String?
   public var deletedDate: Date?
+  /// Set on a replica: the Region of its primary. Replicas are read-only.
+  public var primaryRegion: String?
   public var tags: [String: String]
   /// Newest first when known, else in the order the source gave them.
   public var versions: [SecretVersion]
@@ -65,7 +67,7 @@ public struct Secret: Equatable, Hashable, Sendable, Identifiable {
     lastChangedDate: Date? = nil, lastAccessedDate: Date? = nil, rotationEnabled: Bool = false,
     rotationLambdaARN: String? = nil, rotationRules: RotationRules? = nil,
     lastRotatedDate: Date? = nil, nextRotationDate: Date? = nil, owningService: String? = nil,
-    deletedDate: Date? = nil, tags: [String: String] = [:], versions: [SecretVersion] = [],
+    deletedDate: Date? = nil, primaryRegion: String? = nil, tags: [String: String] = [:], versions: [SecretVersion] = [],
     versionsComplete: Bool = false, includesDeprecated: Bool = false
   ) {
     self.name = name
@@ -81,6 +83,7 @@ public struct Secret: Equatable, Hashable, Sendable, Identifiable {
     self.nextRotationDate = nextRotationDate
     self.owningService = owningService
     self.deletedDate = deletedDate
+    self.primaryRegion = primaryRegion
     self.tags = tags
     self.versions = versions
     self.versionsComplete = versionsComplete

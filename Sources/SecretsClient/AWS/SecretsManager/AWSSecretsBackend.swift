@@ -225,10 +225,7 @@ public struct AWSSecretsBackend: SecretsBackend {
   }
 
   private func note(_ outcome: StageUpdateOutcome) {
-    client.log?.record(
-      RequestLogEntry(
-        time: client.clock(), operation: "UpdateSecretVersionStage", httpStatus: nil, latency: .zero,
-        requestId: nil, attempt: 0, outcome: "resolved", note: outcome.note))
+    note("UpdateSecretVersionStage", outcome.note)
   }
 
   private func currentLabels(_ secretId: String) async throws -> [VersionID: Set<String>] {
@@ -248,6 +245,70 @@ public struct AWSSecretsBackend: SecretsBackend {
       as: Shapes.GetSecretValueOutput.self)
     return SecretValue(
       versionId: output.VersionId ?? versionId, string: output.SecretString, binary: output.SecretBinary)
+  }
+
+  /// The value is received and dropped: only whether there is one matters.
+  public func hasValue(secretId: String, versionId: VersionID) async throws -> Bool {
+    do {
+      _ = try await client.call(
+        operation: "GetSecretValue", input: Shapes.GetSecretValueInput(SecretId: secretId, VersionId: versionId))
+      return true
+    } catch let error as SecretsError where error.code == "ResourceNotFoundException" {
+      return false
+    }
+  }
+
+  // MARK: - Rotation
+
+  public func rotateSecret(secretId: String, request: RotationRequest) async throws {
+    let input = Shapes.RotateSecretInput(
+      SecretId: secretId, ClientRequestToken: request.token, RotationLambdaARN: request.lambdaARN,
+      RotationRules: request.scheduleDays.map { Shapes.RotationRulesShape(AutomaticallyAfterDays: $0) },
+      RotateImmediately: request.rotateImmediately)
+    try await sendIdempotent("RotateSecret", input)
+  }
+
+  public func putPendingValue(secretId: String, token: VersionID, value: SecretPayload) async throws {
+    var input = Shapes.PutSecretValueInput(
+      SecretId: secretId, ClientRequestToken: token, VersionStages: [StandardLabel.pending])
+    switch value.content {
+    case .string(let text): input.SecretString = text
+    case .binary(let data): input.SecretBinary = data
+    }
+    try await sendIdempotent("PutSecretValue", input)
+  }
+
+  public func cancelRotation(secretId: String) async throws {
+    try await sendIdempotent("CancelRotateSecret", Shapes.SecretIdInput(SecretId: secretId))
+  }
+
+  /// Times a call whose token (or nature) makes a resend harmless is sent after an ambiguous
+  /// failure: AWS applies the same ClientRequestToken once.
+  static let idempotentResends = 2
+
+  /// A call that is safe to send again as it is; its ambiguous failures are resent, and the
+  /// last one is reported as an unknown outcome with the way to check it.
+  private func sendIdempotent(_ operation: String, _ input: some Encodable & Sendable) async throws {
+    var failure: AmbiguousWriteFailure?
+    for _ in 0...Self.idempotentResends {
+      do {
+        _ = try await client.call(operation: operation, input: input)
+        if failure != nil { note(operation, "applied after an ambiguous failure; resent with the same token") }
+        return
+      } catch let ambiguous as AmbiguousWriteFailure {
+        failure = ambiguous
+      }
+    }
+    throw SecretsError.transport(
+      "\(operation): the outcome is unknown: the call failed \(Self.idempotentResends + 1) times without an answer "
+        + "(\(failure!.underlying.userMessage)). Sending it again is safe; it is applied once.")
+  }
+
+  private func note(_ operation: String, _ note: String?) {
+    client.log?.record(
+      RequestLogEntry(
+        time: client.clock(), operation: operation, httpStatus: nil, latency: .zero, requestId: nil, attempt: 0,
+        outcome: "resolved", note: note))
   }
 
   static func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ operation: String) throws -> T {

@@ -44,6 +44,8 @@ public enum SecretsManagerShapes {
     public var CreatedDate: Date?
     public var Tags: [Tag]?
     public var OwningService: String?
+    /// Set on a replica: its primary's Region.
+    public var PrimaryRegion: String?
     /// ListSecrets' map of version id to labels.
     public var SecretVersionsToStages: [String: [String]?]?
     /// DescribeSecret's map of version id to labels.
@@ -97,6 +99,23 @@ public enum SecretsManagerShapes {
     }
   }
 
+  public struct RotateSecretInput: Codable, Equatable, Sendable {
+    public var SecretId: String
+    public var ClientRequestToken: String
+    public var RotationLambdaARN: String?
+    public var RotationRules: RotationRulesShape?
+    public var RotateImmediately: Bool
+  }
+
+  public struct PutSecretValueInput: Codable, Equatable, Sendable {
+    public var SecretId: String
+    public var ClientRequestToken: String
+    public var SecretString: String?
+    /// Base64 in the JSON (JSONEncoder's default data strategy).
+    public var SecretBinary: Data?
+    public var VersionStages: [String]
+  }
+
   public struct GetSecretValueInput: Codable, Equatable, Sendable {
     public var SecretId: String
     public var VersionId: String
@@ -128,7 +147,7 @@ extension SecretsManagerShapes.SecretEntry {
           duration: $0.Duration)
       },
       lastRotatedDate: LastRotatedDate, nextRotationDate: NextRotationDate, owningService: OwningService,
-      deletedDate: DeletedDate, tags: tags,
+      deletedDate: DeletedDate, primaryRegion: PrimaryRegion, tags: tags,
       versions: stages.compactMap { id, labels in
         let labels = Set(labels ?? [])
         return labels.isEmpty ? nil : SecretVersion(versionId: id, labels: labels)
