@@ -55,6 +55,8 @@ enum PlanPrinter {
     case .finishOrAbandonRotation(let secretName, _):
       return "Finish it (stagehand promote \(shellQuote(secretName))) or abandon it "
         + "(stagehand remove \(shellQuote(secretName)) AWSPENDING)."
+    case .changeOnPrimary(_, let region):
+      return "Run the same command on the primary, with --region \(shellQuote(region))."
     }
   }
 

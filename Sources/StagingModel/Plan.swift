@@ -86,6 +86,8 @@ public enum PlanNote: Equatable, Hashable, Sendable {
   case pendingLeftBehind(VersionID)
   /// The plan takes more than one call and AWS does not apply them atomically.
   case notAtomic(steps: Int)
+  /// The secret is a primary: AWS copies the change to these replicas, asynchronously.
+  case replicates(to: [ReplicaStatus])
 
   public var message: String {
     switch self {
@@ -101,6 +103,8 @@ public enum PlanNote: Equatable, Hashable, Sendable {
       return "AWSPENDING stays on \(shortID(id)): RotateSecret will refuse to start until it is removed"
     case .notAtomic(let steps):
       return "\(steps) separate calls: AWS applies them one by one, not atomically"
+    case .replicates(let replicas):
+      return "replicates asynchronously to \(replicas.map(\.summary).joined(separator: ", "))"
     }
   }
 }

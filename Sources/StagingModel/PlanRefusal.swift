@@ -51,4 +51,6 @@ public enum RefusalSuggestion: Equatable, Hashable, Sendable {
   /// A rotation left AWSPENDING on `pendingVersion`: promote it (if its value was tested) or
   /// remove AWSPENDING to abandon it.
   case finishOrAbandonRotation(secretName: String, pendingVersion: VersionID)
+  /// The secret is a replica: make the same change on the primary, in `region`.
+  case changeOnPrimary(secretName: String, region: String)
 }

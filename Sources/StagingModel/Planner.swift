@@ -11,7 +11,8 @@ public enum Planner {
       intent, secretName: secret.name, secretARN: secret.arn,
       context: StagingContext(
         labels: secret.labelMap, owningService: secret.owningService,
-        scheduledForDeletion: secret.isScheduledForDeletion))
+        scheduledForDeletion: secret.isScheduledForDeletion, primaryRegion: secret.primaryRegion,
+        replicas: secret.replicationStatus))
   }
 
   public static func plan(
@@ -19,7 +20,8 @@ public enum Planner {
   ) -> Result<Plan, PlanRefusal> {
     do {
       let (steps, after) = try stepsAndPrediction(intent, secretName: secretName, context: context)
-      let notes = notes(steps: steps, before: context.labels, after: after)
+      var notes = notes(steps: steps, before: context.labels, after: after)
+      if !context.replicas.isEmpty && !steps.isEmpty { notes.append(.replicates(to: context.replicas)) }
       return .success(
         Plan(
           secretName: secretName, secretARN: secretARN, intent: intent, steps: steps,
@@ -34,6 +36,9 @@ public enum Planner {
   private static func stepsAndPrediction(
     _ intent: MoveIntent, secretName: String, context: StagingContext
   ) throws(PlanRefusal) -> ([StageStep], LabelMap) {
+    if let region = context.primaryRegion {
+      throw replicaRefusal(secretName, primaryRegion: region)
+    }
     if context.scheduledForDeletion {
       throw PlanRefusal(
         .scheduledForDeletion,
@@ -267,6 +272,15 @@ public enum Planner {
   }
 
   // MARK: - Notes
+
+  /// Every change on a replica is refused: AWS makes it on the primary and copies it.
+  static func replicaRefusal(_ secretName: String, primaryRegion region: String) -> PlanRefusal {
+    PlanRefusal(
+      .replica,
+      "\(secretName) here is a replica of the secret in \(region), and AWS refuses changes on replicas. "
+        + "Make the change on the primary; AWS copies it to every replica.",
+      suggestion: .changeOnPrimary(secretName: secretName, region: region))
+  }
 
   /// Label count from which the quota note appears.
   public static let quotaNoteThreshold = 16

@@ -274,10 +274,7 @@ public enum RotationPlanner {
         suggestion: .restoreSecret(secretName: secret.name))
     }
     if let region = secret.primaryRegion {
-      throw PlanRefusal(
-        .replica,
-        "\(secret.name) is a replica of the secret in \(region), and replicas are read-only: "
-          + "make the change on the primary in \(region); AWS copies it here.")
+      throw Planner.replicaRefusal(secret.name, primaryRegion: region)
     }
   }
 

@@ -17,11 +17,20 @@ public struct StagingContext: Equatable, Sendable {
   public var labels: LabelMap
   public var owningService: String?
   public var scheduledForDeletion: Bool
+  /// Set on a replica: its primary's Region. AWS refuses every change on a replica.
+  public var primaryRegion: String?
+  /// On a primary: where its changes replicate to.
+  public var replicas: [ReplicaStatus]
 
-  public init(labels: LabelMap, owningService: String? = nil, scheduledForDeletion: Bool = false) {
+  public init(
+    labels: LabelMap, owningService: String? = nil, scheduledForDeletion: Bool = false, primaryRegion: String? = nil,
+    replicas: [ReplicaStatus] = []
+  ) {
     self.labels = labels
     self.owningService = owningService
     self.scheduledForDeletion = scheduledForDeletion
+    self.primaryRegion = primaryRegion
+    self.replicas = replicas
   }
 }
 
@@ -50,6 +59,12 @@ public enum StagingRules {
   public static func apply(_ step: StageStep, to context: StagingContext) throws(StagingRuleError) -> LabelMap {
     let label = step.versionStage
     var map = context.labels
+    if context.primaryRegion != nil {
+      // The error's name and words are unconfirmed (moto says OperationNotPermittedOnReplica).
+      throw StagingRuleError(
+        code: "InvalidRequestException",
+        message: "Operation not permitted on a replica secret. Call must be made in primary secret's region.")
+    }
     if context.scheduledForDeletion {
       throw StagingRuleError(
         code: "InvalidRequestException",

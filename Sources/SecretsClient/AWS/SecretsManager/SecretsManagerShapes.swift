@@ -28,6 +28,14 @@ public enum SecretsManagerShapes {
     public var ScheduleExpression: String?
   }
 
+  public struct ReplicationStatusShape: Codable, Equatable, Sendable {
+    public var Region: String?
+    public var KmsKeyId: String?
+    public var Status: String?
+    public var StatusMessage: String?
+    public var LastAccessedDate: Date?
+  }
+
   /// The fields ListSecrets entries and DescribeSecret share.
   public struct SecretEntry: Codable, Equatable, Sendable {
     public var ARN: String?
@@ -46,6 +54,8 @@ public enum SecretsManagerShapes {
     public var OwningService: String?
     /// Set on a replica: its primary's Region.
     public var PrimaryRegion: String?
+    /// DescribeSecret, on a primary: its replicas.
+    public var ReplicationStatus: [ReplicationStatusShape]?
     /// ListSecrets' map of version id to labels.
     public var SecretVersionsToStages: [String: [String]?]?
     /// DescribeSecret's map of version id to labels.
@@ -147,7 +157,10 @@ extension SecretsManagerShapes.SecretEntry {
           duration: $0.Duration)
       },
       lastRotatedDate: LastRotatedDate, nextRotationDate: NextRotationDate, owningService: OwningService,
-      deletedDate: DeletedDate, primaryRegion: PrimaryRegion, tags: tags,
+      deletedDate: DeletedDate, primaryRegion: PrimaryRegion,
+      replicationStatus: (ReplicationStatus ?? []).compactMap { entry in
+        entry.Region.map { ReplicaStatus(region: $0, status: entry.Status, statusMessage: entry.StatusMessage) }
+      }, tags: tags,
       versions: stages.compactMap { id, labels in
         let labels = Set(labels ?? [])
         return labels.isEmpty ? nil : SecretVersion(versionId: id, labels: labels)
