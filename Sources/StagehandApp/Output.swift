@@ -3,21 +3,23 @@ import SecretsClient
 import StagingModel
 
 /// Writes to the standard streams. Everything that came from a secret's metadata goes
-/// through `DisplayText.sanitized` before it reaches a terminal.
+/// through `DisplayText.sanitized` before it reaches a terminal. A stream closed by the reader
+/// (`stagehand list | head`) stops the output, never the process: FileHandle's `write`
+/// traps on EPIPE, so every write goes through `write(_:to:)`.
 enum Output {
   static func line(_ text: String = "") {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    write(Array((text + "\n").utf8))
   }
 
   /// Writes all of `bytes` to standard output without copying them first.
-  static func write(_ bytes: [UInt8]) {
-    bytes.withUnsafeBytes { write($0) }
+  static func write(_ bytes: [UInt8], to descriptor: Int32 = 1) {
+    bytes.withUnsafeBytes { write($0, to: descriptor) }
   }
 
-  static func write(_ raw: UnsafeRawBufferPointer) {
+  static func write(_ raw: UnsafeRawBufferPointer, to descriptor: Int32 = 1) {
     var offset = 0
     while offset < raw.count {
-      let written = Foundation.write(1, raw.baseAddress! + offset, raw.count - offset)
+      let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
       if written < 0 {
         if errno == EINTR { continue }
         return
@@ -29,7 +31,7 @@ enum Output {
   /// `text` on standard error after "stagehand: ", made safe line by line: messages carry a
   /// server's text (an AWS error message, a store file's names), and keep their own lines.
   static func error(_ text: String) {
-    FileHandle.standardError.write(Data(("stagehand: " + safeLines(text) + "\n").utf8))
+    write(Array(("stagehand: " + safeLines(text) + "\n").utf8), to: 2)
   }
 
   static func safeLines(_ text: String) -> String {
@@ -41,7 +43,7 @@ enum Output {
       (try? JSONSerialization.data(
         withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
       ?? Data("{}".utf8)
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
+    write(Array(data) + [UInt8(ascii: "\n")])
   }
 
   static func safe(_ text: String) -> String { DisplayText.sanitized(text) }
