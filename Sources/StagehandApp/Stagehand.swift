@@ -77,6 +77,9 @@ struct ListCommand: AsyncParsableCommand {
   func run() async throws {
     let backend = try await BackendFactory.make(global.settings)
     let filters = filter.map { [ListFilter(key: "name", values: [$0])] } ?? []
+    if let estate = backend as? EstateBackend {
+      return try await EstateList.run(estate, filters: filters, filter: filter, json: json)
+    }
     // Kept page by page: copying 10,000 secrets into one array cost more than printing them.
     var pages: [[Secret]] = []
     do {

@@ -43,6 +43,21 @@ public struct ReplicaStatus: Equatable, Hashable, Sendable {
   }
 }
 
+/// Where a secret was read when several accounts or Regions are shown at once: the profile
+/// (nil: the default credentials) and the Region.
+public struct SecretOrigin: Equatable, Hashable, Sendable, CustomStringConvertible {
+  public var profile: String?
+  public var region: String
+
+  public init(profile: String?, region: String) {
+    self.profile = profile
+    self.region = region
+  }
+
+  /// "prod eu-west-1", or "eu-west-1" without a profile.
+  public var description: String { [profile, region].compactMap { $0 }.joined(separator: " ") }
+}
+
 /// Rotation settings as DescribeSecret reports them.
 public struct RotationRules: Equatable, Hashable, Sendable {
   public var automaticallyAfterDays: Int?
@@ -78,6 +93,8 @@ public struct Secret: Equatable, Hashable, Sendable, Identifiable {
   /// On a primary: the Regions it is replicated to (DescribeSecret only).
   public var replicationStatus: [ReplicaStatus]
   public var tags: [String: String]
+  /// Set when several profiles or Regions are read at once.
+  public var origin: SecretOrigin?
   /// Newest first when known, else in the order the source gave them.
   public var versions: [SecretVersion]
   /// True once versions were read with dates (DescribeSecret + ListSecretVersionIds).
@@ -112,6 +129,7 @@ public struct Secret: Equatable, Hashable, Sendable, Identifiable {
     self.primaryRegion = primaryRegion
     self.replicationStatus = replicationStatus
     self.tags = tags
+    self.origin = nil
     self.versions = versions
     self.versionsComplete = versionsComplete
     self.includesDeprecated = includesDeprecated
