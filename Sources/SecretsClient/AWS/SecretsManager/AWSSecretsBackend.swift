@@ -5,6 +5,12 @@ import StagingModel
 public struct AWSSecretsBackend: SecretsBackend {
   public let client: AWSJSONClient
   public let displayName: String
+  /// ListSecrets chains run at once for an unfiltered listing of a large account
+  /// (`PartitionedListing`); 1 lists with one chain of NextTokens.
+  public var listConcurrency = 8
+  /// ListSecrets requests a second across those chains, under AWS's quota (50 a second,
+  /// shared with ListSecretVersionIds).
+  public var listRequestsPerSecond = 40.0
 
   public var isReadOnly: Bool { client.isReadOnly }
 
@@ -42,6 +48,15 @@ public struct AWSSecretsBackend: SecretsBackend {
   /// last word: should it differ (only a damaged body can make them differ), the early
   /// request is cancelled and the right one sent.
   public func listSecrets(filters: [ListFilter]) -> AsyncThrowingStream<[Secret], any Error> {
+    guard filters.isEmpty, listConcurrency > 1 else { return serialListing(filters: filters) }
+    return PartitionedListing(
+      client: client, concurrency: listConcurrency, requestsPerSecond: listRequestsPerSecond,
+      serial: { serialListing(filters: []) }
+    ).run()
+  }
+
+  /// One chain of pages, each request sent as soon as the previous page's NextToken is known.
+  func serialListing(filters: [ListFilter]) -> AsyncThrowingStream<[Secret], any Error> {
     let client = self.client
     let apiFilters = filters.isEmpty ? nil : filters.map { Shapes.Filter(Key: $0.key, Values: $0.values) }
     @Sendable func fetch(_ token: String?) -> PageRequest {
