@@ -131,4 +131,41 @@ struct RotationIdempotencyTests {
     #expect(try moto.labels(of: name)[token] == ["AWSCURRENT"])
     #expect(log.all.compactMap(\.note).contains { $0.contains("resent with the same token") })
   }
+
+  /// On AWS a resent RotateSecret may meet the rotation the first one started ("A previous
+  /// rotation isn't complete"). The proxy plays that answer to the resend: the token's version
+  /// exists, so the rotation counts as started. When it does not exist, the refusal stands.
+  @Test(arguments: [true, false])
+  func aResendRefusedBecauseTheFirstWasAppliedCountsAsApplied(firstApplied: Bool) async throws {
+    let moto = try await MotoServer.start()
+    defer { moto.stop() }
+    let proxy = try await FaultProxy.start(target: moto, seed: 18)
+    defer { proxy.stop() }
+    let name = "idempotent/refused"
+    _ = try moto.aws(["secretsmanager", "create-secret", "--name", name, "--secret-string", "one"])
+    _ = try moto.aws([
+      "secretsmanager", "rotate-secret", "--secret-id", name, "--rotation-rules", "AutomaticallyAfterDays=30",
+    ])
+    let before = try Self.versionIds(moto, name)
+    try await proxy.configure([
+      "rate": 0.0,
+      "fail_nth": [
+        "operation": "RotateSecret", "n": 1, "faults": [firstApplied ? "reset_after" : "reset_before", "fail_nth"],
+        "status": 400, "type": "InvalidRequestException",
+      ],
+    ])
+    let log = Entries()
+    let token = UUID().uuidString.lowercased()
+    let backend = Self.backend(proxy.endpoint, log: log)
+    do {
+      try await backend.rotateSecret(secretId: name, request: RotationRequest(token: token))
+      #expect(firstApplied, "a refusal with no version of the token was taken for success")
+      #expect(log.all.compactMap(\.note).contains { $0.contains("because the first took effect") })
+    } catch let error as SecretsError {
+      #expect(!firstApplied, "\(error)")
+      #expect(error.code == "InvalidRequestException")
+    }
+    #expect(try await proxy.stats().byOperation["RotateSecret"] == 2)
+    #expect(Set(try Self.versionIds(moto, name)).subtracting(before) == (firstApplied ? [token] : []))
+  }
 }
