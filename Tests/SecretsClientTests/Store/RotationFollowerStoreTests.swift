@@ -46,10 +46,8 @@ struct RotationFollowerStoreTests {
 
   @Test(arguments: [0.5, 1, 3, 7, 13])
   func aSucceedingRotationIsFollowedStageByStageToTheEnd(interval: Double) async throws {
-    let store = try StoreRotationTests.store(simulation: StoreRotationTests.simulation(step: 3))
+    let (store, clock, backend) = try StoreRotationTests.clocked(simulation: StoreRotationTests.simulation(step: 3))
     defer { store.remove() }
-    let clock = TestClock(Self.start)
-    let backend = LocalStoreBackend(path: store.path, now: { clock.now })
     try await backend.rotateSecret(secretId: "prod/db", request: RotationRequest(token: Self.t))
     let followed = await Self.follow(backend, clock, interval: interval)
     #expect(followed.error == nil, "\(String(describing: followed.error))")
@@ -66,11 +64,9 @@ struct RotationFollowerStoreTests {
 
   @Test(arguments: RotationStepName.allCases)
   func aStuckRotationNeverReachesCurrentMovedAndRunsUntilTimedOut(step: RotationStepName) async throws {
-    let store = try StoreRotationTests.store(
+    let (store, clock, backend) = try StoreRotationTests.clocked(
       simulation: StoreRotationTests.simulation("failAt", failAt: step.rawValue, step: 2))
     defer { store.remove() }
-    let clock = TestClock(Self.start)
-    let backend = LocalStoreBackend(path: store.path, now: { clock.now })
     try await backend.rotateSecret(secretId: "prod/db", request: RotationRequest(token: Self.t))
     let followed = await Self.follow(backend, clock, limit: 60)
     #expect(followed.error != nil, "only the timeout ends it")
@@ -84,10 +80,9 @@ struct RotationFollowerStoreTests {
   }
 
   @Test func anAbandonedRotationEndsTheFollowing() async throws {
-    let store = try StoreRotationTests.store(simulation: StoreRotationTests.simulation("failAt", failAt: "testSecret"))
+    let (store, clock, backend) = try StoreRotationTests.clocked(
+      simulation: StoreRotationTests.simulation("failAt", failAt: "testSecret"))
     defer { store.remove() }
-    let clock = TestClock(Self.start)
-    let backend = LocalStoreBackend(path: store.path, now: { clock.now })
     try await backend.rotateSecret(secretId: "prod/db", request: RotationRequest(token: Self.t))
     // 25 s in, a person abandons it: AWSPENDING off the new version.
     let followed = await Self.follow(backend, clock) { elapsed in
@@ -103,12 +98,10 @@ struct RotationFollowerStoreTests {
 
   @Test func aRotationThatLeavesAWSPENDINGOnTheNewCurrentEndsAfterTheCleanupReads() async throws {
     // An older finishSecret template: AWSCURRENT moved, AWSPENDING stays (set up by hand here).
-    let store = try StoreRotationTests.store(
+    let (store, clock, backend) = try StoreRotationTests.clocked(
       simulation: nil,
       versions: [(StoreRotationTests.c, ["AWSPREVIOUS"]), (Self.t, ["AWSCURRENT", "AWSPENDING"])])
     defer { store.remove() }
-    let clock = TestClock(Self.start)
-    let backend = LocalStoreBackend(path: store.path, now: { clock.now })
     let followed = await Self.follow(backend, clock)
     #expect(followed.error == nil)
     #expect(followed.stages == [.currentMoved])

@@ -61,6 +61,15 @@ struct StoreRotationTests {
     ])
   }
 
+  /// `store(…)` with a backend on a test clock set to `start`.
+  static func clocked(
+    simulation: [String: Any]? = simulation(), versions: [(String, [String])]? = nil, extra: [String: Any] = [:]
+  ) throws -> (TemporaryStore, TestClock, LocalStoreBackend) {
+    let store = try Self.store(simulation: simulation, versions: versions, extra: extra)
+    let clock = TestClock(start)
+    return (store, clock, LocalStoreBackend(path: store.path, now: { clock.now }))
+  }
+
   static func bytes(_ store: TemporaryStore) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: store.path)) }
 
   static func rawSecret(_ store: TemporaryStore, _ name: String = "prod/db") throws -> [String: Any] {
@@ -97,10 +106,8 @@ struct StoreRotationTests {
   // MARK: - RotateSecret over time
 
   @Test func aSucceedingRotationWalksAWSsLabelStatesOnTheClock() async throws {
-    let store = try Self.store()
+    let (store, clock, backend) = try StoreRotationTests.clocked()
     defer { store.remove() }
-    let clock = TestClock(Self.start)
-    let backend = LocalStoreBackend(path: store.path, now: { clock.now })
     let before = try await backend.secretValue(secretId: "prod/db", versionId: Self.c)
 
     try await backend.rotateSecret(secretId: "prod/db", request: RotationRequest(token: Self.t))
@@ -151,10 +158,8 @@ struct StoreRotationTests {
   }
 
   @Test func aReaderLateBySeveralStepsSeesThemAllWithTheirOwnDates() async throws {
-    let store = try Self.store()
+    let (store, clock, backend) = try StoreRotationTests.clocked()
     defer { store.remove() }
-    let clock = TestClock(Self.start)
-    let backend = LocalStoreBackend(path: store.path, now: { clock.now })
     try await backend.rotateSecret(secretId: "prod/db", request: RotationRequest(token: Self.t))
     clock.advance(3_600)
     let secret = try await backend.describeSecret("prod/db", includeDeprecated: false)
@@ -165,10 +170,9 @@ struct StoreRotationTests {
 
   @Test(arguments: RotationStepName.allCases)
   func aFunctionThatFailsStopsBeforeThatStepLeavingAWSPENDING(step: RotationStepName) async throws {
-    let store = try Self.store(simulation: Self.simulation("failAt", failAt: step.rawValue))
+    let (store, clock, backend) = try StoreRotationTests.clocked(
+      simulation: Self.simulation("failAt", failAt: step.rawValue))
     defer { store.remove() }
-    let clock = TestClock(Self.start)
-    let backend = LocalStoreBackend(path: store.path, now: { clock.now })
     try await backend.rotateSecret(secretId: "prod/db", request: RotationRequest(token: Self.t))
     clock.advance(Double(step.number) * 10 - 1)
     let running = try await Self.stage(backend)
@@ -201,10 +205,8 @@ struct StoreRotationTests {
   }
 
   @Test func theSameTokenSentAgainIsANoOpAtEveryStage() async throws {
-    let store = try Self.store()
+    let (store, clock, backend) = try StoreRotationTests.clocked()
     defer { store.remove() }
-    let clock = TestClock(Self.start)
-    let backend = LocalStoreBackend(path: store.path, now: { clock.now })
     try await backend.rotateSecret(secretId: "prod/db", request: RotationRequest(token: Self.t))
     for _ in 0..<6 {
       _ = try await backend.describeSecret("prod/db", includeDeprecated: true)  // brings the file up to now
@@ -299,10 +301,8 @@ struct StoreRotationTests {
   }
 
   @Test func aRotationWhoseVersionLostAWSPENDINGIsAbandoned() async throws {
-    let store = try Self.store()
+    let (store, clock, backend) = try StoreRotationTests.clocked()
     defer { store.remove() }
-    let clock = TestClock(Self.start)
-    let backend = LocalStoreBackend(path: store.path, now: { clock.now })
     try await backend.rotateSecret(secretId: "prod/db", request: RotationRequest(token: Self.t))
     clock.advance(15)
     try await backend.updateSecretVersionStage(
@@ -402,10 +402,10 @@ struct StoreRotationTests {
   // MARK: - PutSecretValue with AWSPENDING
 
   @Test func putPendingStagesAValueThatReadsBack() async throws {
-    let store = try Self.store(versions: [(Self.c, ["AWSCURRENT"]), (Self.n, ["AWSPENDING"])])
+    let (store, clock, backend) = try StoreRotationTests.clocked(versions: [
+      (Self.c, ["AWSCURRENT"]), (Self.n, ["AWSPENDING"]),
+    ])
     defer { store.remove() }
-    let clock = TestClock(Self.start)
-    let backend = LocalStoreBackend(path: store.path, now: { clock.now })
     let value = "{\"password\":\"staged-by-hand\"}"
     try await backend.putPendingValue(secretId: "prod/db", token: Self.t, value: SecretPayload(.string(value)))
     #expect(try await Self.labels(backend) == LabelMap([Self.c: ["AWSCURRENT"], Self.t: ["AWSPENDING"]]))
@@ -493,10 +493,9 @@ struct StoreRotationTests {
 
   @Test func aValuePutOnARotationsPlaceholderFillsIt() async throws {
     // The rotation stops in createSecret; a person stages the value by hand with its token.
-    let store = try Self.store(simulation: Self.simulation("failAt", failAt: "createSecret"))
+    let (store, clock, backend) = try StoreRotationTests.clocked(
+      simulation: Self.simulation("failAt", failAt: "createSecret"))
     defer { store.remove() }
-    let clock = TestClock(Self.start)
-    let backend = LocalStoreBackend(path: store.path, now: { clock.now })
     try await backend.rotateSecret(secretId: "prod/db", request: RotationRequest(token: Self.t))
     clock.advance(100)
     #expect(try await Self.stage(backend) == .pendingPlaceholder)
@@ -522,10 +521,8 @@ struct StoreRotationTests {
   // MARK: - CancelRotateSecret
 
   @Test func cancellingStopsTheRotationWhereItIs() async throws {
-    let store = try Self.store(extra: ["RotationEnabled": true])
+    let (store, clock, backend) = try StoreRotationTests.clocked(extra: ["RotationEnabled": true])
     defer { store.remove() }
-    let clock = TestClock(Self.start)
-    let backend = LocalStoreBackend(path: store.path, now: { clock.now })
     try await backend.rotateSecret(secretId: "prod/db", request: RotationRequest(token: Self.t))
     clock.advance(15)
     try await backend.cancelRotation(secretId: "prod/db")
