@@ -219,10 +219,18 @@ struct RotationPlannerTests {
     let fromCurrent = try RotationPlanner.putPending(token: Self.token, bytes: 1, binary: true, for: onCurrent).get()
     #expect(fromCurrent.after == LabelMap([Self.c: ["AWSCURRENT"], Self.token: ["AWSPENDING"]]))
     #expect(fromCurrent.notes == [.pendingReplaced(from: Self.c)])
-    // Managed secrets take no value from outside the service; the planner leaves that to AWS
-    // only for rotation: putPending on one is not refused here (the store and AWS refuse).
-    #expect(
-      (try? RotationPlanner.putPending(token: Self.token, bytes: 1, binary: false, for: Self.settled).get()) != nil)
+  }
+
+  /// A secret another service owns takes no value from outside it (AWS refuses the change), but
+  /// rotates: that is managed rotation.
+  @Test func aManagedSecretRotatesButTakesNoStagedValue() throws {
+    let managed = Self.secret([Self.c: ["AWSCURRENT"]], lambda: nil, owningService: "rds")
+    let refused = try #require(
+      refusal(RotationPlanner.putPending(token: Self.token, bytes: 8, binary: false, for: managed)))
+    #expect(refused.reason == .managedByService)
+    #expect(refused.message.contains("rds"))
+    #expect((try? RotationPlanner.rotate(RotationRequest(token: Self.token), for: managed).get()) != nil)
+    #expect((try? RotationPlanner.cancel(for: managed).get()) != nil)
   }
 
   @Test func cancelChangesNoLabelAndSaysWhereAWSPENDINGIs() throws {
