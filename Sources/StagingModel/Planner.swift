@@ -36,9 +36,7 @@ public enum Planner {
   private static func stepsAndPrediction(
     _ intent: MoveIntent, secretName: String, context: StagingContext
   ) throws(PlanRefusal) -> ([StageStep], LabelMap) {
-    if let region = context.primaryRegion {
-      throw replicaRefusal(secretName, primaryRegion: region)
-    }
+    if let region = context.primaryRegion { throw PlanRefusal.replica(secretName: secretName, primaryRegion: region) }
     if context.scheduledForDeletion {
       throw PlanRefusal(
         .scheduledForDeletion,
@@ -272,15 +270,6 @@ public enum Planner {
   }
 
   // MARK: - Notes
-
-  /// Every change on a replica is refused: AWS makes it on the primary and copies it.
-  static func replicaRefusal(_ secretName: String, primaryRegion region: String) -> PlanRefusal {
-    PlanRefusal(
-      .replica,
-      "\(secretName) here is a replica of the secret in \(region), and AWS refuses changes on replicas. "
-        + "Make the change on the primary; AWS copies it to every replica.",
-      suggestion: .changeOnPrimary(secretName: secretName, region: region))
-  }
 
   /// Label count from which the quota note appears.
   public static let quotaNoteThreshold = 16
