@@ -34,7 +34,8 @@ struct Stagehand: AsyncParsableCommand {
     version: version,
     subcommands: [
       ListCommand.self, VersionsCommand.self, MoveCommand.self, RemoveCommand.self, RollbackCommand.self,
-      PromoteCommand.self, RevealCommand.self,
+      PromoteCommand.self, RevealCommand.self, RotateCommand.self, PutPendingCommand.self,
+      CancelRotationCommand.self,
     ]
   )
 
