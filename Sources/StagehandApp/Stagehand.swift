@@ -130,6 +130,7 @@ struct VersionsCommand: AsyncParsableCommand {
         },
       ]
       if let arn = found.arn { object["ARN"] = arn }
+      object.merge(RotationPrinter.versionsJSON(found)) { _, rotation in rotation }
       Output.json(object)
       return
     }
@@ -140,7 +141,9 @@ struct VersionsCommand: AsyncParsableCommand {
       flags.append("scheduled for deletion on \(ISO8601Text.string(DateText.nearestMillisecond(deleted)))")
     }
     flags.append("labels \(found.labelMap.labelCount)/\(StandardLabel.quota)")
+    flags += RotationPrinter.versionsFlags(found)
     Output.line(flags.joined(separator: "; "))
+    for line in RotationPrinter.versionsLines(found) { Output.line(line) }
     Output.line()
     if found.versions.isEmpty {
       Output.line("No versions\(includeDeprecated ? "" : " with labels") (a secret created without a value has none).")
