@@ -118,7 +118,8 @@ struct RotateCommand: AsyncParsableCommand {
     let diagnosis = RotationDiagnosis(
       secretName: secretName, token: request.token, reached: reached, function: function)
 
-    if outcome.end == .finished, reached >= .currentMoved, let last {
+    // AWSCURRENT on the new version is success, even if the clean-up was still awaited.
+    if reached >= .currentMoved, let last {
       var done = preview
       done.after = last.labelMap.labelledVersions
       if reached == .currentMoved { extra["Diagnosis"] = RotationPrinter.json(diagnosis) }
@@ -271,20 +272,33 @@ struct PutPendingCommand: AsyncParsableCommand {
   /// The value from the file or standard input, checked to be UTF-8 text unless --binary.
   private func readValue() throws -> SecretPayload {
     let data: Data
-    if let valueFile {
-      do {
-        data = try Data(contentsOf: URL(fileURLWithPath: BackendFactory.absolute(valueFile)))
-      } catch {
-        throw CLIError.refusal("Can't read the value file \(Output.safe(valueFile)): \(error.localizedDescription)")
-      }
-    } else {
-      data = FileHandle.standardInput.readDataToEndOfFile()
+    do {
+      let handle =
+        try valueFile.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: BackendFactory.absolute($0))) }
+        ?? FileHandle.standardInput
+      data = try Self.readAtMost(RotationPlanner.maximumValueBytes + 1, from: handle)
+    } catch {
+      throw CLIError.refusal(
+        "Can't read the value from \(Output.safe(valueFile ?? "standard input")): \(error.localizedDescription)")
+    }
+    if data.count > RotationPlanner.maximumValueBytes {
+      throw CLIError.refusal(
+        "The value is over \(RotationPlanner.maximumValueBytes) bytes: AWS takes at most 64 KiB. Nothing was sent.")
     }
     if binary { return SecretPayload(.binary(data)) }
     guard let text = String(data: data, encoding: .utf8) else {
       throw CLIError.refusal("The value is not UTF-8 text: pass --binary to send it as SecretBinary.")
     }
     return SecretPayload(.string(text))
+  }
+
+  /// Up to `limit` bytes: a larger source (or an endless one, /dev/zero) is not read whole.
+  private static func readAtMost(_ limit: Int, from handle: FileHandle) throws -> Data {
+    var data = Data()
+    while data.count < limit, let chunk = try handle.read(upToCount: limit - data.count), !chunk.isEmpty {
+      data += chunk
+    }
+    return data
   }
 
   /// The aws CLI's way to send the same value: from the same file (or standard input), never
