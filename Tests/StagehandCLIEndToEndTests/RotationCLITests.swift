@@ -372,6 +372,31 @@ struct RotationCLITests {
     #expect(try rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
   }
 
+  @Test func aResentPutSecretValueIsAppliedOnce() async throws {
+    let rig = try await RotationRig.start()
+    defer { rig.stop() }
+    let proxy = try await FaultProxy.start(target: rig.moto, seed: 3)
+    defer { proxy.stop() }
+    let name = "manual/db"
+    _ = try rig.moto.aws(["secretsmanager", "create-secret", "--name", name, "--secret-string", "one"])
+    let file = rig.harness.directory.appendingPathComponent("new-value.txt")
+    try Data("two".utf8).write(to: file)
+    // The first PutSecretValue reaches moto and its answer is lost.
+    try await proxy.configure(["fail_nth": ["operation": "PutSecretValue", "n": 1, "faults": ["reset_after"]]])
+    let result = try rig.harness.run(
+      [
+        "put-pending", name, "--value-file", file.path, "--yes", "--endpoint-url", proxy.endpoint.absoluteString,
+        "--region", "us-east-1",
+      ], extraEnvironment: MotoServer.stagehandEnvironment)
+    #expect(result.status == 0, "\(result.stderr)")
+    let token = try #require(Self.token(in: result.stdout))
+    #expect(try await proxy.stats().byOperation["PutSecretValue"] == 2, "resent once")
+    let versions =
+      try rig.moto.aws(["secretsmanager", "list-secret-version-ids", "--secret-id", name]) as? [String: Any]
+    #expect((versions?["Versions"] as? [Any])?.count == 2, "one version added")
+    #expect(try rig.value(name, stage: "AWSPENDING")["VersionId"] as? String == token)
+  }
+
   @Test func helpListsTheRotationCommands() throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
