@@ -39,12 +39,12 @@ import argparse
 import http.client
 import json
 import secrets
-import socket
-import struct
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+import fault_proxy  # beside this file
 
 LOCK = threading.Lock()
 CONFIG = {"mode": "succeed", "finish_delay": 1.0, "cleanup_delay": 0.5, "keep_pending": False, "value": None,
@@ -134,26 +134,8 @@ CONTROL = {("POST", "/__standin/config"): configure, ("GET", "/__standin/stats")
            ("POST", "/__standin/reset"): reset_stats}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body, headers=None):
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        self.wfile.flush()
-
-    def reset(self):
-        """Closes the connection with a RST: the client sees "connection reset"."""
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.connection.close()
-        self.close_connection = True
+class Handler(fault_proxy.Handler):
+    """fault_proxy's handler for its `reply` and `reset`; everything else is the stand-in's."""
 
     def error(self, status, error_type, message, reason):
         with LOCK:
