@@ -273,12 +273,7 @@ public enum RotationPlanner {
         .scheduledForDeletion, "\(secret.name) is scheduled for deletion, and AWS refuses to have it \(action).",
         suggestion: .restoreSecret(secretName: secret.name))
     }
-    if let region = secret.primaryRegion {
-      throw PlanRefusal(
-        .replica,
-        "\(secret.name) is a replica of the secret in \(region), and replicas are read-only: "
-          + "make the change on the primary in \(region); AWS copies it here.")
-    }
+    if let region = secret.primaryRegion { throw PlanRefusal.replica(secretName: secret.name, primaryRegion: region) }
   }
 
   private static func versionQuotaNote(_ secret: Secret) -> RotationNote? {
