@@ -13,7 +13,7 @@ struct RotateCommand: AsyncParsableCommand {
       version (its id is the ClientRequestToken Stagehand chose, resent as it is on a retry), the \
       labels before and after, and the aws CLI command.
 
-      Once AWS has accepted it, the secret is read until AWSCURRENT sits on the new version, and each \
+      Once RotateSecret is accepted, the secret is read until AWSCURRENT sits on the new version, and each \
       stage is shown as it is seen. On --timeout or Ctrl-C the following stops (never the rotation) \
       and the command exits 1 with where the rotation stopped and what to do.
 
@@ -29,7 +29,7 @@ struct RotateCommand: AsyncParsableCommand {
   @OptionGroup var change: ChangeOptions
   @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
 
-  @Flag(help: "Return once AWS has accepted the rotation, without following it.")
+  @Flag(help: "Return once RotateSecret is accepted, without following the rotation.")
   var noWait = false
 
   @Option(help: ArgumentHelp("Stop following after this many seconds (the rotation goes on).", valueName: "seconds"))
@@ -77,7 +77,7 @@ struct RotateCommand: AsyncParsableCommand {
             preview, awsCommand: command, applied: true, extra: ["VersionId": request.token, "Followed": false]))
       } else {
         Output.line(
-          "Started: AWS accepted the rotation; its new version is \(request.token)."
+          "Started: RotateSecret was accepted; the new version is \(request.token)."
             + (noImmediate ? " Only testSecret runs now: the labels move at the next scheduled window." : ""))
         Output.line("See how far it got with: stagehand versions \(shellQuote(found.name))")
       }
@@ -93,7 +93,7 @@ struct RotateCommand: AsyncParsableCommand {
     let json = change.json
     if !json {
       Output.line(
-        "Started: AWS accepted the rotation. Following it for up to \(Self.seconds(timeout)) "
+        "Started: RotateSecret was accepted. Following it for up to \(Self.seconds(timeout)) "
           + "(Ctrl-C stops following, not the rotation):")
     }
     let started = ContinuousClock.now
