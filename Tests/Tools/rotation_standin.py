@@ -44,7 +44,8 @@ import threading
 import time
 from http.server import ThreadingHTTPServer
 
-import fault_proxy  # beside this file
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree from the import below
+import fault_proxy  # noqa: E402 (beside this file)
 
 LOCK = threading.Lock()
 CONFIG = {"mode": "succeed", "finish_delay": 1.0, "cleanup_delay": 0.5, "keep_pending": False, "value": None,
