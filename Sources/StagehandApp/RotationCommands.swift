@@ -17,12 +17,15 @@ struct RotateCommand: AsyncParsableCommand {
       stage is shown as it is seen. On --timeout or Ctrl-C the following stops (never the rotation) \
       and the command exits 1 with where the rotation stopped and what to do.
 
+      On the demo store the first example succeeds and the second gets stuck in testSecret \
+      (simulated rotation functions, 2 s a step).
+
       Examples:
-        stagehand --demo rotate prod/payments/postgres-primary --dry-run
-        stagehand rotate prod/db --yes --timeout 300
+        stagehand --demo rotate staging/orders/redis-auth-token --yes
+        stagehand --demo rotate staging/reports/warehouse-password --yes --timeout 10
+        stagehand rotate prod/db --dry-run
         stagehand rotate prod/db --yes --no-wait
-        stagehand rotate prod/db --rotation-lambda-arn arn:aws:lambda:us-east-1:123456789012:function:rotate-db \\
-          --schedule-days 30 --yes
+        stagehand rotate prod/db --rotation-lambda-arn ARN --schedule-days 30 --yes
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -195,7 +198,8 @@ struct PutPendingCommand: AsyncParsableCommand {
 
       Examples:
         stagehand put-pending prod/db --value-file new-password.txt --dry-run
-        stagehand put-pending prod/db --value-file new-password.txt --yes && stagehand promote prod/db --yes
+        stagehand put-pending prod/db --value-file new-password.txt --yes
+        stagehand promote prod/db --yes
         generate-password | stagehand put-pending prod/db --value-stdin --yes
         stagehand put-pending prod/tls --value-file key.der --binary --yes
       """)
@@ -324,7 +328,8 @@ struct CancelRotationCommand: AsyncParsableCommand {
 
       Examples:
         stagehand cancel-rotation prod/db --dry-run
-        stagehand cancel-rotation prod/db --yes && stagehand remove prod/db AWSPENDING --yes
+        stagehand cancel-rotation prod/db --yes
+        stagehand remove prod/db AWSPENDING --yes       (if a rotation was under way)
       """)
 
   @OptionGroup var global: GlobalOptions
