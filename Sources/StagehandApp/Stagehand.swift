@@ -34,7 +34,8 @@ struct Stagehand: AsyncParsableCommand {
     version: version,
     subcommands: [
       ListCommand.self, VersionsCommand.self, MoveCommand.self, RemoveCommand.self, RollbackCommand.self,
-      PromoteCommand.self, RevealCommand.self,
+      PromoteCommand.self, RevealCommand.self, RotateCommand.self, PutPendingCommand.self,
+      CancelRotationCommand.self,
     ]
   )
 
@@ -132,6 +133,7 @@ struct VersionsCommand: AsyncParsableCommand {
         },
       ]
       if let arn = found.arn { object["ARN"] = arn }
+      object.merge(RotationPrinter.versionsJSON(found)) { _, rotation in rotation }
       Output.json(object)
       return
     }
@@ -142,7 +144,9 @@ struct VersionsCommand: AsyncParsableCommand {
       flags.append("scheduled for deletion on \(ISO8601Text.string(DateText.nearestMillisecond(deleted)))")
     }
     flags.append("labels \(found.labelMap.labelCount)/\(StandardLabel.quota)")
+    flags += RotationPrinter.versionsFlags(found)
     Output.line(flags.joined(separator: "; "))
+    for line in RotationPrinter.versionsLines(found) { Output.line(line) }
     Output.line()
     if found.versions.isEmpty {
       Output.line("No versions\(includeDeprecated ? "" : " with labels") (a secret created without a value has none).")
