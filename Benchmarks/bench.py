@@ -156,9 +156,9 @@ def wait_for_port(port, timeout=30.0):
 
 
 class ReplayServer:
-    def __init__(self, secrets):
+    def __init__(self, secrets, extra=()):
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "replay_server.py"), "--secrets", str(secrets)],
+            [sys.executable, os.path.join(HERE, "replay_server.py"), "--secrets", str(secrets), *extra],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -373,6 +373,33 @@ class Bench:
                                 page_rtt=replay_page_rtt(server.url))
         finally:
             server.stop()
+
+    # ------------------------------------------------------------------ network
+
+    def network(self, count, latency_ms=40, page_ms=80):
+        """A whole listing on a replay server that answers like a real network (every answer
+        a 40 ms round trip later, each ListSecrets page 80 ms of server time), honouring the
+        name filter: stagehand's listing against the serial page chain's time, which is what
+        one chain of NextTokens (the aws CLI's, and stagehand's before) cannot beat."""
+        extra = ["--latency-ms", str(latency_ms), "--page-ms", str(page_ms), "--filters"]
+        server = ReplayServer(count, extra)
+        try:
+            cmd = [self.args.stagehand, "--endpoint-url", server.url, "--region", REGION, "list", "--json"]
+            replay_stats(server.url)
+            result = run(cmd, self.env, timeout=3600)
+            stats = replay_stats(server.url)
+        finally:
+            server.stop()
+        if result.status != 0:
+            raise RuntimeError(f"stagehand list failed: {result.stderr[-300:]!r}")
+        listed = listed_count("stagehand", result.stdout)
+        serial = ((count + 99) // 100) * (latency_ms + page_ms) / 1000
+        ratio = serial / result.wall
+        self.notes.append(
+            f"network at {count} ({latency_ms} ms round trip + {page_ms} ms a page): stagehand listed {listed} in "
+            f"{fmt_s(result.wall)}, the serial page chain takes {fmt_s(serial)}: {ratio:.1f}x faster "
+            f"({'met' if ratio >= 5 else 'NOT met'}: target 5x); {describe_stats(stats)}; peak RSS "
+            f"{result.rss_kb / 1024:.0f} MB")
 
     # ------------------------------------------------------------------ moto
 
@@ -890,6 +917,7 @@ def main():
     parser.add_argument("--tui-secrets", type=int, default=10000)
     parser.add_argument("--markdown", default="", help="also write the table to this file")
     parser.add_argument("--baseline", default="", help="another stagehand binary to compare list --json with")
+    parser.add_argument("--network", default="", help="account sizes for the simulated-network listing rows")
     args = parser.parse_args()
     args.only = [x.strip() for x in args.only.split(",") if x.strip()]
     args.tui_first_rows = not args.no_tui
@@ -912,6 +940,8 @@ def main():
         sections += [(f"replay at {n}", lambda n=n: bench.replay(n)) for n in sizes]
     if not args.no_moto:
         sections += [(f"moto at {n}", lambda n=n, i=i: bench.moto(n, do_move=i == 0)) for i, n in enumerate(sizes)]
+    for n in [int(x) for x in args.network.split(",") if x.strip()]:
+        sections.append((f"network at {n}", lambda n=n: bench.network(n)))
     for name, section in sections:
         # One failing section (a server refusing, a tool missing) must not lose the others.
         try:

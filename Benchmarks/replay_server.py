@@ -12,6 +12,11 @@ ACKs, which would measure the kernel rather than the client. Signatures are not 
     python3 Benchmarks/replay_server.py --secrets 10000 [--port P]
     -> prints "READY <port>" on stdout; stops when stdin closes or on SIGTERM/SIGINT.
 
+For a real network's timing, `--latency-ms` delays every answer by a round trip and
+`--page-ms` adds server time to each ListSecrets page; `--filters` honours ListSecrets'
+`name` filter as AWS documents it (a case-sensitive prefix match, values OR'ed), without it
+filters are ignored, as some emulators do (a client must still list everything).
+
 A POST with `X-Amz-Target: Bench.Stats` answers the connections opened and requests per
 operation since the previous such call, so the bench can show that a client keeps its
 connection alive and makes no request per secret.
@@ -164,10 +169,26 @@ class Pages:
 
 
 class Handler:
-    def __init__(self, account, pages, stats):
+    def __init__(self, account, pages, stats, latency=0.0, page_time=0.0, filters=False):
         self.account = account
         self.pages = pages
         self.stats = stats
+        self.latency = latency
+        self.page_time = page_time
+        self.filters = filters
+        self.filtered = {}
+
+    def filtered_page(self, prefixes, start, size):
+        """A page of the secrets whose names start with one of `prefixes` (tokens "f<start>")."""
+        key = tuple(sorted(prefixes))
+        matching = self.filtered.get(key)
+        if matching is None:
+            matching = [r for r in self.account.records if r["Name"].startswith(key)]
+            self.filtered[key] = matching
+        doc = {"SecretList": [Account.public(r) for r in matching[start : start + size]]}
+        if start + size < len(matching):
+            doc["NextToken"] = f"f{start + size}"
+        return http_response(200, json.dumps(doc, separators=(",", ":")).encode())
 
     def answer(self, target, body):
         if target == "Bench.Stats":
@@ -180,6 +201,8 @@ class Handler:
             return http_response(200, json.dumps(snapshot, sort_keys=True).encode())
         operation = target.rsplit(".", 1)[-1]
         self.stats[operation] = self.stats.get(operation, 0) + 1
+        if self.latency or (self.page_time and operation == "ListSecrets"):
+            time.sleep(self.latency + (self.page_time if operation == "ListSecrets" else 0.0))
         if operation == "ListSecrets" and "first_list_at" not in self.stats:
             # Wall-clock time the first page was asked for: the bench splits a client's
             # first rows into its start-up and the time from that request to the paint.
@@ -193,6 +216,12 @@ class Handler:
             if not isinstance(size, int) or size < 1 or size > PAGE_SIZE:
                 return error_response("InvalidParameterException", "MaxResults must be between 1 and 100")
             token = params.get("NextToken")
+            names = [f for f in params.get("Filters") or [] if f.get("Key") == "name"]
+            if self.filters and names:
+                prefixes = [v for f in names for v in f.get("Values") or []]
+                if token and (not token.startswith("f") or not token[1:].isdigit()):
+                    return error_response("InvalidNextTokenException", "The NextToken value is invalid.")
+                return self.filtered_page(prefixes, int(token[1:]) if token else 0, size)
             start = 0
             if token:
                 if not token.startswith("page-") or not token[5:].isdigit():
@@ -261,12 +290,15 @@ def main():
     parser.add_argument(
         "--stats", action="store_true", help="print connections and requests per operation to stderr on exit"
     )
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="a round trip added to every answer")
+    parser.add_argument("--page-ms", type=float, default=0.0, help="server time added to each ListSecrets page")
+    parser.add_argument("--filters", action="store_true", help="honour ListSecrets' name filter")
     args = parser.parse_args()
 
     account = Account(args.secrets)
     pages = Pages(account)
     stats = {}
-    handler = Handler(account, pages, stats)
+    handler = Handler(account, pages, stats, args.latency_ms / 1000, args.page_ms / 1000, args.filters)
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

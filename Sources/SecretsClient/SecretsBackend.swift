@@ -31,6 +31,35 @@ public struct SecretValue: Sendable, CustomStringConvertible, CustomDebugStringC
   public var debugDescription: String { description }
 }
 
+/// A value to stage as AWSPENDING, held only for the call that sends it. Its description
+/// never shows it.
+public struct SecretPayload: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+  public enum Content: Sendable {
+    case string(String)
+    case binary(Data)
+  }
+
+  public var content: Content
+
+  public init(_ content: Content) { self.content = content }
+
+  /// The size AWS counts against its 64 KiB limit.
+  public var byteCount: Int {
+    switch content {
+    case .string(let text): return text.utf8.count
+    case .binary(let data): return data.count
+    }
+  }
+
+  public var isBinary: Bool {
+    if case .binary = content { return true }
+    return false
+  }
+
+  public var description: String { "SecretPayload(\(byteCount) bytes, <redacted>)" }
+  public var debugDescription: String { description }
+}
+
 /// The operations Stagehand needs, implemented by the AWS and embedded-store backends.
 public protocol SecretsBackend: Sendable {
   /// How the header and messages name this backend ("store ~/demo.json", "AWS prod us-east-1").
@@ -50,4 +79,20 @@ public protocol SecretsBackend: Sendable {
 
   /// One version's value, for an explicit reveal only.
   func secretValue(secretId: String, versionId: VersionID) async throws -> SecretValue
+
+  /// Whether `versionId` holds a value (GetSecretValue, the value dropped unread): how a
+  /// rotation's createSecret step is seen.
+  func hasValue(secretId: String, versionId: VersionID) async throws -> Bool
+
+  /// RotateSecret with `request.token` as the ClientRequestToken. It returns once AWS has
+  /// accepted it; the rotation goes on by itself. After an ambiguous failure the same token is
+  /// sent again, so a rotation starts once.
+  func rotateSecret(secretId: String, request: RotationRequest) async throws
+
+  /// PutSecretValue with VersionStages [AWSPENDING] and `token` as the ClientRequestToken,
+  /// resent with the same token after an ambiguous failure (AWS applies it once).
+  func putPendingValue(secretId: String, token: VersionID, value: SecretPayload) async throws
+
+  /// CancelRotateSecret: turns automatic rotation off.
+  func cancelRotation(secretId: String) async throws
 }

@@ -12,6 +12,11 @@ enum BackendFactory {
     if options.store != nil && (options.demo || options.demoReset) {
       throw CLIError.refusal("--store and --demo name two different stores: pass one of them.")
     }
+    if (options.store != nil || options.demo || options.demoReset)
+      && (options.regions != nil || options.profiles != nil)
+    {
+      throw CLIError.refusal("--regions and --profiles are for AWS: the embedded store has one Region.")
+    }
     if let path = options.store {
       let backend = LocalStoreBackend(path: absolute(path), readOnly: options.readOnly)
       try backend.validate()

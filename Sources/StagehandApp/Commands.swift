@@ -19,6 +19,8 @@ enum Commands {
   {
     do {
       return try await backend.describeSecret(secretId, includeDeprecated: includeDeprecated)
+    } catch let error as AmbiguousSecret {
+      throw CLIError.refusal(Output.safe(error.description))
     } catch let error as SecretsError where error.code == "ResourceNotFoundException" {
       throw CLIError.refusal(
         "No secret named \"\(DisplayText.inline(secretId))\" in \(backend.displayName). See the names with: stagehand list"
@@ -79,8 +81,8 @@ enum Commands {
       }
       Output.line(PlanPrinter.text(plan, heading: heading))
       Output.line()
-      FileHandle.standardOutput.write(
-        Data("Apply \(plan.steps.count == 1 ? "this change" : "these \(plan.steps.count) changes")? [y/N] ".utf8))
+      Output.write(
+        Array("Apply \(plan.steps.count == 1 ? "this change" : "these \(plan.steps.count) changes")? [y/N] ".utf8))
       let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
       guard answer == "y" || answer == "yes" else {
         Output.line("Nothing sent.")

@@ -17,6 +17,17 @@ struct GlobalOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("AWS region.", valueName: "region"))
   var region: String?
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Several Regions at once, comma-separated, or \"all\" for every Region of the partition.", valueName: "list"))
+  var regions: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp("Several profiles at once, comma-separated (each with each Region).", valueName: "list"))
+  var profiles: String?
+
   @Option(name: .long, help: ArgumentHelp("Secrets Manager endpoint, e.g. http://127.0.0.1:5000.", valueName: "url"))
   var endpointURL: String?
 
@@ -36,7 +47,8 @@ struct GlobalOptions: ParsableArguments {
 extension GlobalOptions {
   var settings: GlobalSettings {
     GlobalSettings(
-      store: store, demo: demo, demoReset: demoReset, profile: profile, region: region, endpointURL: endpointURL,
+      store: store, demo: demo, demoReset: demoReset, profile: profile, region: region, regions: regions,
+      profiles: profiles, endpointURL: endpointURL,
       readOnly: readOnly, dryRun: dryRun, logFile: logFile)
   }
 }
@@ -49,6 +61,8 @@ struct GlobalSettings: Equatable, Sendable {
   var demoReset = false
   var profile: String?
   var region: String?
+  var regions: String?
+  var profiles: String?
   var endpointURL: String?
   var readOnly = false
   var dryRun = false
@@ -60,7 +74,8 @@ extension GlobalSettings {
   /// `QuickLaunch` read. ArgumentParser names `GlobalOptions`' properties the same way, and
   /// `QuickLaunchTests` hold the two lists equal.
   static let valuedOptions: [String: WritableKeyPath<GlobalSettings, String?> & Sendable] = [
-    "--store": \.store, "--profile": \.profile, "--region": \.region, "--endpoint-url": \.endpointURL,
+    "--store": \.store, "--profile": \.profile, "--region": \.region, "--regions": \.regions,
+    "--profiles": \.profiles, "--endpoint-url": \.endpointURL,
     "--log-file": \.logFile,
   ]
   static let flagOptions: [String: WritableKeyPath<GlobalSettings, Bool> & Sendable] = [

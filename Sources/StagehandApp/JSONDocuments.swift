@@ -4,18 +4,37 @@ import StagingModel
 
 /// `versions --json`: `{"ARN", "Name", "Versions": [...]}` with ListSecretVersionIds' field
 /// names, newest version first; the ARN is left out when unknown, a version's missing date is
-/// `null`.
+/// `null`. The rotation configuration follows with DescribeSecret's names ("RotationEnabled",
+/// "RotationLambdaARN", "OwningService", "RotationRules", "LastRotatedDate",
+/// "NextRotationDate"; those unknown left out), plus "RotationStuck" (and
+/// "StuckPendingVersionId" when it is): AWSPENDING sitting off AWSCURRENT.
 struct VersionsJSON: JSONDocument {
   static let keyOrder = JSONKeyOrder.foundation
 
   var arn: String?
   var name: String
   var versions: [Version]
+  var rotationEnabled: Bool
+  var rotationLambdaARN: String?
+  var owningService: String?
+  var rotationRules: RotationRulesJSON?
+  var lastRotatedDate: Date?
+  var nextRotationDate: Date?
+  var rotationStuck: Bool
+  var stuckPendingVersionId: VersionID?
 
   enum CodingKeys: String, CodingKey {
     case arn = "ARN"
     case name = "Name"
     case versions = "Versions"
+    case rotationEnabled = "RotationEnabled"
+    case rotationLambdaARN = "RotationLambdaARN"
+    case owningService = "OwningService"
+    case rotationRules = "RotationRules"
+    case lastRotatedDate = "LastRotatedDate"
+    case nextRotationDate = "NextRotationDate"
+    case rotationStuck = "RotationStuck"
+    case stuckPendingVersionId = "StuckPendingVersionId"
   }
 
   struct Version: Encodable {
@@ -51,6 +70,39 @@ struct VersionsJSON: JSONDocument {
         versionId: version.versionId, versionStages: version.labels.sorted(by: StandardLabel.displayOrder),
         createdDate: version.createdDate, lastAccessedDate: version.lastAccessedDate)
     }
+    rotationEnabled = secret.rotationEnabled
+    rotationLambdaARN = secret.rotationLambdaARN
+    owningService = secret.owningService
+    rotationRules = secret.rotationRules.map(RotationRulesJSON.init)
+    lastRotatedDate = secret.lastRotatedDate
+    nextRotationDate = secret.nextRotationDate
+    rotationStuck = secret.isRotationStuck
+    stuckPendingVersionId = secret.stuckPendingVersion
+  }
+}
+
+/// "RotationRules" with the API's names, those unset left out (`{}` when none is set).
+struct RotationRulesJSON: Encodable {
+  var automaticallyAfterDays: Int?
+  var scheduleExpression: String?
+  var duration: String?
+
+  enum CodingKeys: String, CodingKey {
+    case automaticallyAfterDays = "AutomaticallyAfterDays"
+    case scheduleExpression = "ScheduleExpression"
+    case duration = "Duration"
+  }
+
+  init(automaticallyAfterDays: Int? = nil, scheduleExpression: String? = nil, duration: String? = nil) {
+    self.automaticallyAfterDays = automaticallyAfterDays
+    self.scheduleExpression = scheduleExpression
+    self.duration = duration
+  }
+
+  init(_ rules: RotationRules) {
+    self.init(
+      automaticallyAfterDays: rules.automaticallyAfterDays, scheduleExpression: rules.scheduleExpression,
+      duration: rules.duration)
   }
 }
 

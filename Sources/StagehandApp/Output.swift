@@ -4,21 +4,23 @@ import StagingModel
 
 /// Writes to the standard streams. Everything that came from a secret's metadata goes
 /// through `DisplayText.sanitized` before it reaches a terminal: tables and plans as they are
-/// laid out (`safe`), messages (errors and refusals) once, as they are written (`error`).
+/// laid out (`safe`), messages (errors and refusals) once, as they are written (`error`). A
+/// stream closed by the reader (`stagehand list | head`) stops the output, never the process:
+/// FileHandle's `write` traps on EPIPE, so every write goes through `write(_:to:)`.
 enum Output {
   static func line(_ text: String = "") {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    write(Array((text + "\n").utf8))
   }
 
   /// Writes all of `bytes` to standard output without copying them first.
-  static func write(_ bytes: [UInt8]) {
-    bytes.withUnsafeBytes { write($0) }
+  static func write(_ bytes: [UInt8], to descriptor: Int32 = 1) {
+    bytes.withUnsafeBytes { write($0, to: descriptor) }
   }
 
-  static func write(_ raw: UnsafeRawBufferPointer) {
+  static func write(_ raw: UnsafeRawBufferPointer, to descriptor: Int32 = 1) {
     var offset = 0
     while offset < raw.count {
-      let written = Foundation.write(1, raw.baseAddress! + offset, raw.count - offset)
+      let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
       if written < 0 {
         if errno == EINTR { continue }
         return
@@ -32,7 +34,7 @@ enum Output {
   /// message, a store file's names) as it came, kept on its line (`DisplayText.inline`), and
   /// keep their own lines.
   static func error(_ text: String) {
-    FileHandle.standardError.write(Data(("stagehand: " + safeLines(text) + "\n").utf8))
+    write(Array(("stagehand: " + safeLines(text) + "\n").utf8), to: 2)
   }
 
   static func safeLines(_ text: String) -> String {

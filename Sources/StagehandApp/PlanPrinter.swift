@@ -52,6 +52,11 @@ enum PlanPrinter {
       return "List them with: stagehand versions \(shellQuote(secretName)) --include-deprecated"
     case .restoreSecret(let secretName):
       return "Restore it first (aws secretsmanager restore-secret --secret-id \(shellQuote(secretName)))."
+    case .finishOrAbandonRotation(let secretName, _):
+      return "Finish it (stagehand promote \(shellQuote(secretName))) or abandon it "
+        + "(stagehand remove \(shellQuote(secretName)) AWSPENDING)."
+    case .changeOnPrimary(_, let region):
+      return "Run the same command on the primary, with --region \(shellQuote(region))."
     }
   }
 

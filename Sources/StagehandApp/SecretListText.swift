@@ -6,6 +6,9 @@ import StagingModel
 ///     NAME            VERSIONS  LABELS
 ///     prod/db         2         aaaa1111…:AWSCURRENT bbbb2222…:AWSPREVIOUS,release-1 [rotation on]
 ///
+/// Secrets read from several profiles or Regions (`origin` set) get a REGION column first,
+/// and a PROFILE column before it when they come from more than one profile.
+///
 /// Names, version ids, labels and the owning service go through `DisplayText.sanitized`; cells are padded
 /// and cut by Characters. Built for 10,000 secrets: the secrets are read in place (never
 /// copied), each name's safe text and length are worked out once, printable ASCII (nearly
@@ -33,9 +36,11 @@ public enum SecretListText {
     var names: [SafeText?] = []
     names.reserveCapacity(count)
     var longest = 4
+    var origins = OriginColumns()
     for page in pages {
       page.withUnsafeBufferPointer { secrets in
         for secret in secrets.indices {
+          origins.fit(secrets[secret].origin)
           let name = secrets[secret].name
           if ByteScan.isPrintableASCII(name) {
             longest = max(longest, name.utf8.count)
@@ -52,6 +57,7 @@ public enum SecretListText {
 
     var out: [UInt8] = []
     out.reserveCapacity(count * (nameWidth + 100))
+    origins.appendHeader(to: &out)
     appendCell(SafeText(printableASCII: "NAME"), width: nameWidth, to: &out)
     out.append(contentsOf: "  VERSIONS  LABELS\n".utf8)
     var labels: [String] = []
@@ -59,6 +65,7 @@ public enum SecretListText {
     for page in pages {
       page.withUnsafeBufferPointer { secrets in
         for secret in secrets.indices {
+          origins.append(secrets[secret].origin, to: &out)
           appendRow(secrets.baseAddress! + secret, name: names[row], nameWidth: nameWidth, labels: &labels, to: &out)
           row += 1
         }
@@ -107,6 +114,12 @@ public enum SecretListText {
       appendSafe(service, to: &out)
       out.append(UInt8(ascii: "]"))
     }
+    if let primary = pointer.pointee.primaryRegion {
+      separate(&out)
+      out.append(contentsOf: "[replica of ".utf8)
+      appendSafe(primary, to: &out)
+      out.append(UInt8(ascii: "]"))
+    }
     if pointer.pointee.deletedDate != nil {
       separate(&out)
       out.append(contentsOf: "[scheduled for deletion]".utf8)
@@ -116,6 +129,42 @@ public enum SecretListText {
       out.append(contentsOf: "[rotation on]".utf8)
     }
     out.append(0x0A)
+  }
+
+  /// The PROFILE and REGION columns: as wide as their longest entry; REGION absent (width
+  /// 0) when no secret has an origin, PROFILE unless there are several profiles.
+  struct OriginColumns {
+    private var profiles = Set<String?>()
+    private var longestProfile = 7
+    var regionWidth = 0
+    var profileWidth: Int { profiles.count > 1 ? longestProfile : 0 }
+
+    mutating func fit(_ origin: SecretOrigin?) {
+      guard let origin else { return }
+      regionWidth = max(regionWidth, 6, DisplayText.sanitized(origin.region).count)
+      if profiles.insert(origin.profile).inserted, let profile = origin.profile {
+        longestProfile = max(longestProfile, DisplayText.sanitized(profile).count)
+      }
+    }
+
+    func appendHeader(to out: inout [UInt8]) {
+      append(profile: "PROFILE", region: "REGION", to: &out)
+    }
+
+    func append(_ origin: SecretOrigin?, to out: inout [UInt8]) {
+      append(profile: origin?.profile ?? "-", region: origin?.region ?? "-", to: &out)
+    }
+
+    private func append(profile: String, region: String, to out: inout [UInt8]) {
+      if profileWidth > 0 {
+        SecretListText.appendCell(SafeText(profile), width: profileWidth, to: &out)
+        out.append(contentsOf: "  ".utf8)
+      }
+      if regionWidth > 0 {
+        SecretListText.appendCell(SafeText(region), width: regionWidth, to: &out)
+        out.append(contentsOf: "  ".utf8)
+      }
+    }
   }
 
   /// The VERSIONS cell: the count in decimal, padded to 8 columns (cut like any cell past

@@ -34,7 +34,8 @@ struct Stagehand: AsyncParsableCommand {
     version: version,
     subcommands: [
       ListCommand.self, VersionsCommand.self, MoveCommand.self, RemoveCommand.self, RollbackCommand.self,
-      PromoteCommand.self, RevealCommand.self,
+      PromoteCommand.self, RevealCommand.self, RotateCommand.self, PutPendingCommand.self,
+      CancelRotationCommand.self,
     ]
   )
 
@@ -77,6 +78,9 @@ struct ListCommand: AsyncParsableCommand {
   func run() async throws {
     let backend = try await BackendFactory.make(global.settings)
     let filters = filter.map { [ListFilter(key: "name", values: [$0])] } ?? []
+    if let estate = backend as? EstateBackend {
+      return try await EstateList.run(estate, filters: filters, filter: filter, json: json)
+    }
     // Kept page by page: copying 10,000 secrets into one array cost more than printing them.
     var pages: [[Secret]] = []
     do {
@@ -127,7 +131,9 @@ struct VersionsCommand: AsyncParsableCommand {
       flags.append("scheduled for deletion on \(ISO8601Text.string(DateText.nearestMillisecond(deleted)))")
     }
     flags.append("labels \(found.labelMap.labelCount)/\(StandardLabel.quota)")
+    flags += RotationPrinter.versionsFlags(found)
     Output.line(flags.joined(separator: "; "))
+    for line in RotationPrinter.versionsLines(found) { Output.line(line) }
     Output.line()
     if found.versions.isEmpty {
       Output.line("No versions\(includeDeprecated ? "" : " with labels") (a secret created without a value has none).")

@@ -33,7 +33,7 @@ public enum StagehandCommandLine {
       if code == .success {
         Stagehand.exit(withError: error)
       }
-      FileHandle.standardError.write(Data((Stagehand.fullMessage(for: error) + "\n").utf8))
+      Output.write(Array((Stagehand.fullMessage(for: error) + "\n").utf8), to: 2)
       exit(code == .validationFailure ? 2 : code.rawValue)
     }
   }

@@ -17,6 +17,11 @@ extension RefusalSuggestion {
     case .listVersions: return "Show every version" + keymap.pressing(.toggleDeprecated) + "."
     // No key restores a secret: that is AWS's RestoreSecret, outside Stagehand.
     case .restoreSecret: return "Restore the secret first."
+    // No key switches Region inside one session yet.
+    case .changeOnPrimary(_, let region): return "Open the primary in \(region) and change it there."
+    case .finishOrAbandonRotation:
+      return "Promote it" + keymap.pressing(.promotePending) + " or remove AWSPENDING" + keymap.pressing(.removeLabel)
+        + "."
     }
   }
 }

@@ -58,6 +58,19 @@ public struct VersionDiff: Equatable, Hashable, Sendable {
   public var removed: [LabelChange]
 
   public var becomesDeprecated: Bool { !before.isEmpty && after.isEmpty }
+
+  /// Every version whose labels differ between `before` and `after`, by id; changes of the
+  /// `automatic` labels are marked as AWS's own.
+  public static func changes(from before: LabelMap, to after: LabelMap, automatic: Set<String>) -> [VersionDiff] {
+    Set(before.versionIDs).union(after.versionIDs).sorted().compactMap { id in
+      let old = before.labels(on: id)
+      let new = after.labels(on: id)
+      guard old != new else { return nil }
+      let added = new.subtracting(old).sorted().map { LabelChange(label: $0, automatic: automatic.contains($0)) }
+      let removed = old.subtracting(new).sorted().map { LabelChange(label: $0, automatic: automatic.contains($0)) }
+      return VersionDiff(versionId: id, before: old, after: new, added: added, removed: removed)
+    }
+  }
 }
 
 /// Something a person should know about a plan before committing it.
@@ -73,6 +86,8 @@ public enum PlanNote: Equatable, Hashable, Sendable {
   case pendingLeftBehind(VersionID)
   /// The plan takes more than one call and AWS does not apply them atomically.
   case notAtomic(steps: Int)
+  /// The secret is a primary: AWS copies the change to these replicas, asynchronously.
+  case replicates(to: [ReplicaStatus])
 
   public var message: String {
     switch self {
@@ -88,6 +103,8 @@ public enum PlanNote: Equatable, Hashable, Sendable {
       return "AWSPENDING stays on \(shortID(id)): RotateSecret will refuse to start until it is removed"
     case .notAtomic(let steps):
       return "\(steps) separate calls: AWS applies them one by one, not atomically"
+    case .replicates(let replicas):
+      return "replicates asynchronously to \(replicas.map(\.summary).joined(separator: ", "))"
     }
   }
 }
@@ -118,22 +135,11 @@ public struct Plan: Equatable, Hashable, Sendable {
   /// The id used in API calls: the ARN when known, else the name.
   public var secretId: String { secretARN ?? secretName }
 
-  /// Every version whose labels change, in a stable order (by id).
+  /// Every version whose labels change, in a stable order (by id). AWSPREVIOUS's changes
+  /// are AWS's own unless a step names it.
   public var diff: [VersionDiff] {
-    let automatic = automaticChanges
-    let ids = Set(before.versionIDs).union(after.versionIDs).sorted()
-    return ids.compactMap { id in
-      let old = before.labels(on: id)
-      let new = after.labels(on: id)
-      guard old != new else { return nil }
-      let added = new.subtracting(old).sorted().map {
-        LabelChange(label: $0, automatic: automatic.added.contains(ChangeKey(version: id, label: $0)))
-      }
-      let removed = old.subtracting(new).sorted().map {
-        LabelChange(label: $0, automatic: automatic.removed.contains(ChangeKey(version: id, label: $0)))
-      }
-      return VersionDiff(versionId: id, before: old, after: new, added: added, removed: removed)
-    }
+    let named = steps.contains { $0.versionStage == StandardLabel.previous }
+    return VersionDiff.changes(from: before, to: after, automatic: named ? [] : [StandardLabel.previous])
   }
 
   /// The aws CLI commands that carry out the steps, one per line.
@@ -152,26 +158,5 @@ public struct Plan: Equatable, Hashable, Sendable {
       parts.append("\(label) removed")
     }
     return parts.isEmpty ? "no change" : parts.joined(separator: ", ")
-  }
-
-  struct ChangeKey: Hashable {
-    var version: VersionID
-    var label: String
-  }
-
-  /// The AWSPREVIOUS changes AWS makes by itself, not named by any step.
-  var automaticChanges: (added: Set<ChangeKey>, removed: Set<ChangeKey>) {
-    let named = Set(steps.filter { $0.versionStage == StandardLabel.previous }.map(\.versionStage))
-    guard named.isEmpty else { return ([], []) }
-    let label = StandardLabel.previous
-    var added = Set<ChangeKey>()
-    var removed = Set<ChangeKey>()
-    for id in Set(before.versionIDs).union(after.versionIDs) {
-      let had = before.labels(on: id).contains(label)
-      let has = after.labels(on: id).contains(label)
-      if has && !had { added.insert(ChangeKey(version: id, label: label)) }
-      if had && !has { removed.insert(ChangeKey(version: id, label: label)) }
-    }
-    return (added, removed)
   }
 }

@@ -16,6 +16,10 @@ public struct PlanRefusal: Error, Equatable, Hashable, Sendable, CustomStringCon
     case nothingPending
     case labelExists
     case malformedState
+    case rotationNotConfigured
+    case rotationInProgress
+    case replica
+    case invalidValue
   }
 
   public var reason: Reason
@@ -30,6 +34,16 @@ public struct PlanRefusal: Error, Equatable, Hashable, Sendable, CustomStringCon
   }
 
   public var description: String { message }
+
+  /// Any change to a replica: AWS refuses it (moto accepts label moves there, and so changes
+  /// the primary). The same change on the primary is what works.
+  public static func replica(secretName: String, primaryRegion region: String) -> PlanRefusal {
+    PlanRefusal(
+      .replica,
+      "\(secretName) here is a replica of the secret in \(region), and AWS refuses changes on replicas. "
+        + "Make the change on the primary; AWS copies it to every replica.",
+      suggestion: .changeOnPrimary(secretName: secretName, region: region))
+  }
 }
 
 /// What would work instead of a refused intent: an action and what it needs. Each front end
@@ -44,4 +58,9 @@ public enum RefusalSuggestion: Equatable, Hashable, Sendable {
   case listVersions(secretName: String)
   /// Cancel the secret's scheduled deletion.
   case restoreSecret(secretName: String)
+  /// A rotation left AWSPENDING on `pendingVersion`: promote it (if its value was tested) or
+  /// remove AWSPENDING to abandon it.
+  case finishOrAbandonRotation(secretName: String, pendingVersion: VersionID)
+  /// The secret is a replica: make the same change on the primary, in `region`.
+  case changeOnPrimary(secretName: String, region: String)
 }

@@ -11,7 +11,8 @@ public enum Planner {
       intent, secretName: secret.name, secretARN: secret.arn,
       context: StagingContext(
         labels: secret.labelMap, owningService: secret.owningService,
-        scheduledForDeletion: secret.isScheduledForDeletion))
+        scheduledForDeletion: secret.isScheduledForDeletion, primaryRegion: secret.primaryRegion,
+        replicas: secret.replicationStatus))
   }
 
   public static func plan(
@@ -19,7 +20,8 @@ public enum Planner {
   ) -> Result<Plan, PlanRefusal> {
     do {
       let (steps, after) = try stepsAndPrediction(intent, secretName: secretName, context: context)
-      let notes = notes(steps: steps, before: context.labels, after: after)
+      var notes = notes(steps: steps, before: context.labels, after: after)
+      if !context.replicas.isEmpty && !steps.isEmpty { notes.append(.replicates(to: context.replicas)) }
       return .success(
         Plan(
           secretName: secretName, secretARN: secretARN, intent: intent, steps: steps,
@@ -34,6 +36,7 @@ public enum Planner {
   private static func stepsAndPrediction(
     _ intent: MoveIntent, secretName: String, context: StagingContext
   ) throws(PlanRefusal) -> ([StageStep], LabelMap) {
+    if let region = context.primaryRegion { throw PlanRefusal.replica(secretName: secretName, primaryRegion: region) }
     if context.scheduledForDeletion {
       throw PlanRefusal(
         .scheduledForDeletion,

@@ -20,6 +20,44 @@ public struct SecretVersion: Equatable, Hashable, Sendable {
   public var isDeprecated: Bool { labels.isEmpty }
 }
 
+/// One Region a primary secret is replicated to, as DescribeSecret's ReplicationStatus
+/// reports it.
+public struct ReplicaStatus: Equatable, Hashable, Sendable {
+  public var region: String
+  /// InSync, InProgress or Failed (AWS's words, kept as given).
+  public var status: String?
+  public var statusMessage: String?
+
+  public init(region: String, status: String? = nil, statusMessage: String? = nil) {
+    self.region = region
+    self.status = status
+    self.statusMessage = statusMessage
+  }
+
+  public var isFailed: Bool { status == "Failed" }
+
+  /// "eu-west-1 (InSync)", "ap-south-1 (Failed: Secret with this name already exists)".
+  public var summary: String {
+    let state = [status, statusMessage].compactMap { $0?.isEmpty == false ? $0 : nil }.joined(separator: ": ")
+    return state.isEmpty ? region : "\(region) (\(state))"
+  }
+}
+
+/// Where a secret was read when several accounts or Regions are shown at once: the profile
+/// (nil: the default credentials) and the Region.
+public struct SecretOrigin: Equatable, Hashable, Sendable, CustomStringConvertible {
+  public var profile: String?
+  public var region: String
+
+  public init(profile: String?, region: String) {
+    self.profile = profile
+    self.region = region
+  }
+
+  /// "prod eu-west-1", or "eu-west-1" without a profile.
+  public var description: String { [profile, region].compactMap { $0 }.joined(separator: " ") }
+}
+
 /// Rotation settings as DescribeSecret reports them.
 public struct RotationRules: Equatable, Hashable, Sendable {
   public var automaticallyAfterDays: Int?
@@ -50,7 +88,13 @@ public struct Secret: Equatable, Hashable, Sendable, Identifiable {
   public var nextRotationDate: Date?
   public var owningService: String?
   public var deletedDate: Date?
+  /// Set on a replica: the Region of its primary. Replicas are read-only.
+  public var primaryRegion: String?
+  /// On a primary: the Regions it is replicated to (DescribeSecret only).
+  public var replicationStatus: [ReplicaStatus]
   public var tags: [String: String]
+  /// Set when several profiles or Regions are read at once.
+  public var origin: SecretOrigin?
   /// Newest first when known, else in the order the source gave them.
   public var versions: [SecretVersion]
   /// True once versions were read with dates (DescribeSecret + ListSecretVersionIds).
@@ -65,7 +109,8 @@ public struct Secret: Equatable, Hashable, Sendable, Identifiable {
     lastChangedDate: Date? = nil, lastAccessedDate: Date? = nil, rotationEnabled: Bool = false,
     rotationLambdaARN: String? = nil, rotationRules: RotationRules? = nil,
     lastRotatedDate: Date? = nil, nextRotationDate: Date? = nil, owningService: String? = nil,
-    deletedDate: Date? = nil, tags: [String: String] = [:], versions: [SecretVersion] = [],
+    deletedDate: Date? = nil, primaryRegion: String? = nil,
+    replicationStatus: [ReplicaStatus] = [], tags: [String: String] = [:], versions: [SecretVersion] = [],
     versionsComplete: Bool = false, includesDeprecated: Bool = false
   ) {
     self.name = name
@@ -81,7 +126,10 @@ public struct Secret: Equatable, Hashable, Sendable, Identifiable {
     self.nextRotationDate = nextRotationDate
     self.owningService = owningService
     self.deletedDate = deletedDate
+    self.primaryRegion = primaryRegion
+    self.replicationStatus = replicationStatus
     self.tags = tags
+    self.origin = nil
     self.versions = versions
     self.versionsComplete = versionsComplete
     self.includesDeprecated = includesDeprecated

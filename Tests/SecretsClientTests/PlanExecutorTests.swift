@@ -32,6 +32,18 @@ final class ScriptedBackend: SecretsBackend, @unchecked Sendable {
   func secretValue(secretId: String, versionId: VersionID) async throws -> SecretValue {
     try await inner.secretValue(secretId: secretId, versionId: versionId)
   }
+  func hasValue(secretId: String, versionId: VersionID) async throws -> Bool {
+    try await inner.hasValue(secretId: secretId, versionId: versionId)
+  }
+  func rotateSecret(secretId: String, request: RotationRequest) async throws {
+    try await inner.rotateSecret(secretId: secretId, request: request)
+  }
+  func putPendingValue(secretId: String, token: VersionID, value: SecretPayload) async throws {
+    try await inner.putPendingValue(secretId: secretId, token: token, value: value)
+  }
+  func cancelRotation(secretId: String) async throws {
+    try await inner.cancelRotation(secretId: secretId)
+  }
   func updateSecretVersionStage(secretId: String, step: StageStep) async throws {
     let count: Int = lock.withLock {
       updates += 1

@@ -3,8 +3,8 @@ import SecretsClient
 import StagingModel
 
 /// The `--json` documents as they were written before `JSONOutput` (`[String: Any]` through
-/// JSONSerialization: Output.json, Output.iso, PlanPrinter.json and the objects Commands.change
-/// and VersionsCommand built, kept as they were): the reference the differential tests hold
+/// JSONSerialization: Output.json, Output.iso, PlanPrinter.json, RotationPrinter.versionsJSON and
+/// the objects Commands.change and VersionsCommand built, kept as they were): the reference the differential tests hold
 /// the Codable documents to. Only the test target uses it.
 enum JSONOutputReference {
   static func json(_ value: Any) -> [UInt8] {
@@ -33,7 +33,28 @@ enum JSONOutputReference {
       },
     ]
     if let arn = found.arn { object["ARN"] = arn }
+    object.merge(versionsRotation(found)) { _, rotation in rotation }
     return json(object)
+  }
+
+  /// RotationPrinter.versionsJSON: the rotation fields `versions --json` merged in.
+  static func versionsRotation(_ secret: Secret) -> [String: Any] {
+    var object: [String: Any] = [
+      "RotationEnabled": secret.rotationEnabled, "RotationStuck": secret.isRotationStuck,
+    ]
+    if let arn = secret.rotationLambdaARN { object["RotationLambdaARN"] = arn }
+    if let service = secret.owningService { object["OwningService"] = service }
+    if let rules = secret.rotationRules {
+      var entry: [String: Any] = [:]
+      if let days = rules.automaticallyAfterDays { entry["AutomaticallyAfterDays"] = days }
+      if let expression = rules.scheduleExpression { entry["ScheduleExpression"] = expression }
+      if let duration = rules.duration { entry["Duration"] = duration }
+      object["RotationRules"] = entry
+    }
+    if let last = secret.lastRotatedDate { object["LastRotatedDate"] = iso(last) }
+    if let next = secret.nextRotationDate { object["NextRotationDate"] = iso(next) }
+    if let stuck = secret.stuckPendingVersion { object["StuckPendingVersionId"] = stuck }
+    return object
   }
 
   static func refusal(name: String, text: String) -> [UInt8] {

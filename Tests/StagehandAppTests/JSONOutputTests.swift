@@ -90,12 +90,25 @@ struct JSONOutputTests {
     ListOutputTests.date(&rng)
   }
 
-  /// A secret with dated versions (some without dates, some deprecated).
+  /// A secret with dated versions (some without dates, some deprecated) and, often, rotation
+  /// configured (a function, rules with any of their members, AWSPENDING sometimes stuck off
+  /// AWSCURRENT: the labels are random).
   static func describedSecret(_ rng: inout SplitMix64) -> Secret {
     var secret = ListOutputTests.secret(&rng)
     for index in secret.versions.indices {
       secret.versions[index].createdDate = date(&rng)
       secret.versions[index].lastAccessedDate = date(&rng)
+    }
+    if Bool.random(using: &rng) {
+      secret.rotationLambdaARN =
+        Bool.random(using: &rng)
+        ? "arn:aws:lambda:us-east-1:1:function:\(ListOutputTests.text(&rng, pieces: 2))" : ""
+    }
+    if Bool.random(using: &rng) {
+      secret.rotationRules = RotationRules(
+        automaticallyAfterDays: Bool.random(using: &rng) ? Int.random(in: -1...1000, using: &rng) : nil,
+        scheduleExpression: Bool.random(using: &rng) ? "rate(\(ListOutputTests.text(&rng, pieces: 2)))" : nil,
+        duration: Bool.random(using: &rng) ? ListOutputTests.text(&rng, pieces: 2) : nil)
     }
     return secret
   }
@@ -149,8 +162,12 @@ struct JSONOutputTests {
   func documentsAreWhatJSONSerializationWrote(seed: UInt64) throws {
     var rng = SplitMix64(seed: seed)
     var orderMatters = 0
+    var rotation = (stuck: 0, rules: 0, function: 0)
     for round in 0..<1_500 {
       let secret = Self.describedSecret(&rng)
+      if secret.isRotationStuck { rotation.stuck += 1 }
+      if secret.rotationRules != nil { rotation.rules += 1 }
+      if secret.rotationLambdaARN?.isEmpty == false { rotation.function += 1 }
       #expect(
         Self.difference(try JSONOutput.bytes(VersionsJSON(secret)), JSONOutputReference.versions(secret)) == nil,
         "seed \(seed) \(round)")
@@ -187,6 +204,7 @@ struct JSONOutputTests {
       }
     }
     #expect(orderMatters > 150)
+    #expect(rotation.stuck > 100 && rotation.rules > 500 && rotation.function > 200, "\(rotation)")
   }
 
   // MARK: the encoder against JSONEncoder and JSONSerialization
@@ -292,7 +310,8 @@ struct JSONOutputTests {
     let version = Secret(name: "n", versions: [SecretVersion(versionId: "v", labels: [])])
     #expect(
       String(decoding: try JSONOutput.bytes(VersionsJSON(version)), as: UTF8.self)
-        == "{\n  \"Name\" : \"n\",\n  \"Versions\" : [\n    {\n      \"CreatedDate\" : null,\n"
+        == "{\n  \"Name\" : \"n\",\n  \"RotationEnabled\" : false,\n  \"RotationStuck\" : false,\n"
+        + "  \"Versions\" : [\n    {\n      \"CreatedDate\" : null,\n"
         + "      \"LastAccessedDate\" : null,\n      \"VersionId\" : \"v\",\n      \"VersionStages\" : [\n\n"
         + "      ]\n    }\n  ]\n}\n")
   }

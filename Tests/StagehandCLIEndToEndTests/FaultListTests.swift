@@ -96,18 +96,20 @@ struct FaultListTests {
     }
   }
 
-  /// Pages 1 to 3 arrive, page 4 fails for good: the 300 secrets already read are not printed.
+  /// The first three requests are answered (pages read, chains started), every later one
+  /// fails: whichever chain runs out of attempts first, the secrets already read are not
+  /// printed.
   func aFailureOnALaterPageDiscardsThePagesAlreadyRead(_ f: Fixture) async throws {
     try await f.proxy.configure([
       "rate": 0.0,
-      "fail_nth": ["operation": "ListSecrets", "n": 4, "status": 500, "type": "InternalServiceError", "times": 3],
+      "fail_nth": ["operation": "ListSecrets", "n": 4, "status": 500, "type": "InternalServiceError", "times": 1_000],
     ])
     let result = try f.list(maxAttempts: 3)
     let stats = try await f.proxy.stats()
     #expect(result.status == 1, "\(result.stderr)")
     #expect(result.stdout.isEmpty, "\(result.stdout.prefix(200))")
     #expect(result.stderr.contains("InternalServiceError"), "\(result.stderr)")
-    #expect(stats.faults["ListSecrets:fail_nth"] == 3)
+    #expect((stats.faults["ListSecrets:fail_nth"] ?? 0) >= 3, "one request tried three times at least")
 
     // The same fault once, within the budget: the whole list.
     try await f.proxy.configure([

@@ -2,6 +2,7 @@
 """Creates secrets in a moto server quickly, in one process, for the Swift tests.
 
   moto_seed.py ENDPOINT bulk COUNT PREFIX   creates PREFIX-0000 ... with one version each
+  moto_seed.py ENDPOINT names FILE          creates one secret per line of FILE
 Credentials and region come from the environment the test passes to this child only.
 """
 import sys
@@ -20,6 +21,10 @@ def main():
         count, prefix = int(sys.argv[3]), sys.argv[4]
         for index in range(count):
             client.create_secret(Name="%s-%04d" % (prefix, index), SecretString="value-%d" % index)
+    elif command == "names":
+        with open(sys.argv[3]) as names:
+            for name in names.read().splitlines():
+                client.create_secret(Name=name, SecretString="v")
     else:
         sys.stderr.write("unknown command %s\n" % command)
         sys.exit(2)

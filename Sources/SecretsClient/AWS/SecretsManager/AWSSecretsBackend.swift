@@ -5,6 +5,12 @@ import StagingModel
 public struct AWSSecretsBackend: SecretsBackend {
   public let client: AWSJSONClient
   public let displayName: String
+  /// ListSecrets chains run at once for an unfiltered listing of a large account
+  /// (`PartitionedListing`); 1 lists with one chain of NextTokens.
+  public var listConcurrency = 8
+  /// ListSecrets requests a second across those chains, under AWS's quota (50 a second,
+  /// shared with ListSecretVersionIds).
+  public var listRequestsPerSecond = 40.0
 
   public var isReadOnly: Bool { client.isReadOnly }
 
@@ -42,6 +48,15 @@ public struct AWSSecretsBackend: SecretsBackend {
   /// last word: should it differ (only a damaged body can make them differ), the early
   /// request is cancelled and the right one sent.
   public func listSecrets(filters: [ListFilter]) -> AsyncThrowingStream<[Secret], any Error> {
+    guard filters.isEmpty, listConcurrency > 1 else { return serialListing(filters: filters) }
+    return PartitionedListing(
+      client: client, concurrency: listConcurrency, requestsPerSecond: listRequestsPerSecond,
+      serial: { serialListing(filters: []) }
+    ).run()
+  }
+
+  /// One chain of pages, each request sent as soon as the previous page's NextToken is known.
+  func serialListing(filters: [ListFilter]) -> AsyncThrowingStream<[Secret], any Error> {
     let client = self.client
     let apiFilters = filters.isEmpty ? nil : filters.map { Shapes.Filter(Key: $0.key, Values: $0.values) }
     @Sendable func fetch(_ token: String?) -> PageRequest {
@@ -225,10 +240,7 @@ public struct AWSSecretsBackend: SecretsBackend {
   }
 
   private func note(_ outcome: StageUpdateOutcome) {
-    client.log?.record(
-      RequestLogEntry(
-        time: client.clock(), operation: "UpdateSecretVersionStage", httpStatus: nil, latency: .zero,
-        requestId: nil, attempt: 0, outcome: "resolved", note: outcome.note))
+    note("UpdateSecretVersionStage", outcome.note)
   }
 
   private func currentLabels(_ secretId: String) async throws -> [VersionID: Set<String>] {
@@ -248,6 +260,83 @@ public struct AWSSecretsBackend: SecretsBackend {
       as: Shapes.GetSecretValueOutput.self)
     return SecretValue(
       versionId: output.VersionId ?? versionId, string: output.SecretString, binary: output.SecretBinary)
+  }
+
+  /// The value is received and dropped: only whether there is one matters.
+  public func hasValue(secretId: String, versionId: VersionID) async throws -> Bool {
+    do {
+      _ = try await client.call(
+        operation: "GetSecretValue", input: Shapes.GetSecretValueInput(SecretId: secretId, VersionId: versionId))
+      return true
+    } catch let error as SecretsError where error.code == "ResourceNotFoundException" {
+      return false
+    }
+  }
+
+  // MARK: - Rotation
+
+  public func rotateSecret(secretId: String, request: RotationRequest) async throws {
+    let input = Shapes.RotateSecretInput(
+      SecretId: secretId, ClientRequestToken: request.token, RotationLambdaARN: request.lambdaARN,
+      RotationRules: request.scheduleDays.map { Shapes.RotationRulesShape(AutomaticallyAfterDays: $0) },
+      RotateImmediately: request.rotateImmediately)
+    // A resend after a lost answer may meet the first call's own rotation ("A previous
+    // rotation isn't complete"): the token's version existing says the first was applied.
+    try await sendIdempotent("RotateSecret", input) {
+      try await describeSecret(secretId, includeDeprecated: true).version(request.token) != nil
+    }
+  }
+
+  public func putPendingValue(secretId: String, token: VersionID, value: SecretPayload) async throws {
+    var input = Shapes.PutSecretValueInput(
+      SecretId: secretId, ClientRequestToken: token, VersionStages: [StandardLabel.pending])
+    switch value.content {
+    case .string(let text): input.SecretString = text
+    case .binary(let data): input.SecretBinary = data
+    }
+    try await sendIdempotent("PutSecretValue", input)
+  }
+
+  public func cancelRotation(secretId: String) async throws {
+    try await sendIdempotent("CancelRotateSecret", Shapes.SecretIdInput(SecretId: secretId))
+  }
+
+  /// Times a call whose token (or nature) makes a resend harmless is sent after an ambiguous
+  /// failure: AWS applies the same ClientRequestToken once.
+  static let idempotentResends = 2
+
+  /// A call that is safe to send again as it is; its ambiguous failures are resent, and the
+  /// last one is reported as an unknown outcome with the way to check it. A resend the
+  /// service refuses counts as applied when `applied` (a read) shows the first call's effect.
+  private func sendIdempotent(
+    _ operation: String, _ input: some Encodable & Sendable, applied: (() async throws -> Bool)? = nil
+  ) async throws {
+    var failure: AmbiguousWriteFailure?
+    for _ in 0...Self.idempotentResends {
+      do {
+        _ = try await client.call(operation: operation, input: input)
+        if failure != nil { note(operation, "applied after an ambiguous failure; resent with the same token") }
+        return
+      } catch let ambiguous as AmbiguousWriteFailure {
+        failure = ambiguous
+      } catch let refused as SecretsError where failure != nil && refused.code != nil {
+        guard let applied, (try? await applied()) == true else { throw refused }
+        note(
+          operation,
+          "applied after an ambiguous failure; the resend was refused (\(refused.code!)) because the first took effect")
+        return
+      }
+    }
+    throw SecretsError.transport(
+      "\(operation): the outcome is unknown: the call failed \(Self.idempotentResends + 1) times without an answer "
+        + "(\(failure!.underlying.userMessage)). Sending it again is safe; it is applied once.")
+  }
+
+  private func note(_ operation: String, _ note: String?) {
+    client.log?.record(
+      RequestLogEntry(
+        time: client.clock(), operation: operation, httpStatus: nil, latency: .zero, requestId: nil, attempt: 0,
+        outcome: "resolved", note: note))
   }
 
   static func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ operation: String) throws -> T {

@@ -155,6 +155,7 @@ enum ListSecretsPage {
       case "NextRotationDate": secret.nextRotationDate = try scanner.readOptionalDate()
       case "DeletedDate": secret.deletedDate = try scanner.readOptionalDate()
       case "OwningService": secret.owningService = try scanner.readOptionalString()
+      case "PrimaryRegion": secret.primaryRegion = try scanner.readOptionalString()
       case "VersionIdsToStages": describedVersions = try versions(&scanner, &labelLists)
       default: try scanner.skipValue()
       }

@@ -28,6 +28,14 @@ public enum SecretsManagerShapes {
     public var ScheduleExpression: String?
   }
 
+  public struct ReplicationStatusShape: Codable, Equatable, Sendable {
+    public var Region: String?
+    public var KmsKeyId: String?
+    public var Status: String?
+    public var StatusMessage: String?
+    public var LastAccessedDate: Date?
+  }
+
   /// The fields ListSecrets entries and DescribeSecret share.
   public struct SecretEntry: Codable, Equatable, Sendable {
     public var ARN: String?
@@ -44,6 +52,10 @@ public enum SecretsManagerShapes {
     public var CreatedDate: Date?
     public var Tags: [Tag]?
     public var OwningService: String?
+    /// Set on a replica: its primary's Region.
+    public var PrimaryRegion: String?
+    /// DescribeSecret, on a primary: its replicas.
+    public var ReplicationStatus: [ReplicationStatusShape]?
     /// ListSecrets' map of version id to labels.
     public var SecretVersionsToStages: [String: [String]?]?
     /// DescribeSecret's map of version id to labels.
@@ -97,6 +109,23 @@ public enum SecretsManagerShapes {
     }
   }
 
+  public struct RotateSecretInput: Codable, Equatable, Sendable {
+    public var SecretId: String
+    public var ClientRequestToken: String
+    public var RotationLambdaARN: String?
+    public var RotationRules: RotationRulesShape?
+    public var RotateImmediately: Bool
+  }
+
+  public struct PutSecretValueInput: Codable, Equatable, Sendable {
+    public var SecretId: String
+    public var ClientRequestToken: String
+    public var SecretString: String?
+    /// Base64 in the JSON (JSONEncoder's default data strategy).
+    public var SecretBinary: Data?
+    public var VersionStages: [String]
+  }
+
   public struct GetSecretValueInput: Codable, Equatable, Sendable {
     public var SecretId: String
     public var VersionId: String
@@ -128,7 +157,10 @@ extension SecretsManagerShapes.SecretEntry {
           duration: $0.Duration)
       },
       lastRotatedDate: LastRotatedDate, nextRotationDate: NextRotationDate, owningService: OwningService,
-      deletedDate: DeletedDate, tags: tags,
+      deletedDate: DeletedDate, primaryRegion: PrimaryRegion,
+      replicationStatus: (ReplicationStatus ?? []).compactMap { entry in
+        entry.Region.map { ReplicaStatus(region: $0, status: entry.Status, statusMessage: entry.StatusMessage) }
+      }, tags: tags,
       versions: stages.compactMap { id, labels in
         let labels = Set(labels ?? [])
         return labels.isEmpty ? nil : SecretVersion(versionId: id, labels: labels)

@@ -1,0 +1,83 @@
+import Foundation
+import SecretsClient
+import StagingModel
+
+/// The preview -> confirm part the rotation commands share, with the conventions of the label
+/// commands (`Commands.change`): a refusal exits 2 and sends nothing, --dry-run shows the
+/// preview, --read-only refuses, and without --yes a terminal is asked while anything else is
+/// refused.
+enum RotationFlow {
+  struct Confirmed {
+    var preview: RotationPreview
+    var heading: String
+  }
+
+  /// The preview once it is confirmed; nil when nothing is to be sent (a dry run was shown, or
+  /// the answer was no). `context` is printed under the heading; `action` completes "Refusing to …
+  /// without confirmation"; `question` is the y/N prompt.
+  static func confirm(
+    _ planned: Result<RotationPreview, PlanRefusal>, secret: Secret, backend: any SecretsBackend,
+    global: GlobalOptions, options: ChangeOptions, action: String, question: String, valueSource: String? = nil,
+    context: [String] = [], awsCommand: (RotationPreview) -> String
+  ) throws -> Confirmed? {
+    let preview: RotationPreview
+    switch planned {
+    case .success(let made): preview = made
+    case .failure(let refusal):
+      let text = PlanPrinter.text(refusal)
+      if options.json {
+        Output.json(["Name": secret.name, "Refused": text, "Applied": false])
+      }
+      throw CLIError.refusal(Output.safe(text))
+    }
+    let heading = RotationPrinter.heading(preview, valueSource: valueSource)
+    let command = awsCommand(preview)
+    if global.dryRun {
+      if options.json {
+        Output.json(RotationPrinter.json(preview, awsCommand: command, applied: false, extra: ["DryRun": true]))
+      } else {
+        Output.line(
+          RotationPrinter.text(
+            preview, heading: heading + " (dry run: nothing sent)", awsCommand: command, context: context))
+      }
+      return nil
+    }
+    if backend.isReadOnly {
+      throw CLIError.refusal(
+        "--read-only is set: nothing was sent. Preview with --dry-run, or run without --read-only.")
+    }
+    let text = RotationPrinter.text(preview, heading: heading, awsCommand: command, context: context)
+    if options.yes {
+      if !options.json { Output.line(text + "\n") }
+      return Confirmed(preview: preview, heading: heading)
+    }
+    let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 && !options.json
+    guard interactive else {
+      throw CLIError.refusal(
+        "Refusing to \(action) without confirmation: pass --yes to apply, or --dry-run to preview.")
+    }
+    Output.line(text)
+    Output.line()
+    FileHandle.standardOutput.write(Data("\(question) [y/N] ".utf8))
+    let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+    guard answer == "y" || answer == "yes" else {
+      Output.line("Nothing sent.")
+      return nil
+    }
+    return Confirmed(preview: preview, heading: heading)
+  }
+
+  /// A send that failed: the JSON document (with "Error", when --json), then exit 1.
+  static func failure(
+    _ error: any Error, preview: RotationPreview, awsCommand: String, options: ChangeOptions
+  ) -> CLIError {
+    let message = Commands.message(error)
+    if options.json {
+      let code = (error as? SecretsError)?.code ?? "Error"
+      Output.json(
+        RotationPrinter.json(
+          preview, awsCommand: awsCommand, applied: false, extra: ["Error": ["Code": code, "Message": message]]))
+    }
+    return CLIError.failure(message)
+  }
+}
