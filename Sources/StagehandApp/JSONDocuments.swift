@@ -213,3 +213,211 @@ struct RefusalJSON: JSONDocument {
     case applied = "Applied"
   }
 }
+
+/// `rotate`, `put-pending` and `cancel-rotation` with `--json`: the request with the API's
+/// field names (never a value: a staged value's size is "ValueBytes"), the labelled versions
+/// before and after, the notes, the aws CLI command and what became of it. Members that do not
+/// apply are left out.
+struct RotationJSON: JSONDocument {
+  static let keyOrder = JSONKeyOrder.foundation
+
+  var name: String
+  var arn: String?
+  /// "RotateSecret", "PutSecretValue" or "CancelRotateSecret".
+  var operation: String
+  var request: Request
+  var before: LabelMap
+  var after: LabelMap
+  var notes: [String]
+  var command: String
+  var applied: Bool
+  /// The function a rotation runs: a Lambda function of the account's, or the service that
+  /// owns the secret (managed rotation).
+  var rotationLambdaARN: String?
+  var owningService: String?
+  /// A staged value's size and "SecretString" or "SecretBinary".
+  var valueBytes: Int?
+  var valueType: String?
+  /// True for `--dry-run`.
+  var dryRun: Bool?
+  /// The error that stopped the call.
+  var error: PlanJSON.Failure?
+  /// The new version (the ClientRequestToken).
+  var versionId: VersionID?
+  /// Whether the rotation was followed, whether AWSCURRENT reached the new version, each
+  /// stage seen, and why following stopped short ("Timeout", "Interrupt", "ReadError",
+  /// "Abandoned").
+  var followed: Bool?
+  var completed: Bool?
+  var stages: [Stage]?
+  var stoppedBy: String?
+  var diagnosis: Diagnosis?
+  /// The labels as read after the call.
+  var current: LabelMap?
+  /// cancel-rotation: whether rotation is on, as read after the call.
+  var rotationEnabled: Bool?
+
+  enum CodingKeys: String, CodingKey {
+    case name = "Name"
+    case arn = "ARN"
+    case operation = "Operation"
+    case request = "Request"
+    case before = "Before"
+    case after = "After"
+    case notes = "Notes"
+    case command = "Command"
+    case applied = "Applied"
+    case rotationLambdaARN = "RotationLambdaARN"
+    case owningService = "OwningService"
+    case valueBytes = "ValueBytes"
+    case valueType = "ValueType"
+    case dryRun = "DryRun"
+    case error = "Error"
+    case versionId = "VersionId"
+    case followed = "Followed"
+    case completed = "Completed"
+    case stages = "Stages"
+    case stoppedBy = "StoppedBy"
+    case diagnosis = "Diagnosis"
+    case current = "Current"
+    case rotationEnabled = "RotationEnabled"
+  }
+
+  /// RotateSecret's, PutSecretValue's or CancelRotateSecret's request, without the value.
+  struct Request: Encodable {
+    var secretId: String
+    var clientRequestToken: VersionID?
+    var rotateImmediately: Bool?
+    var rotationLambdaARN: String?
+    var rotationRules: RotationRulesJSON?
+    var versionStages: [String]?
+
+    enum CodingKeys: String, CodingKey {
+      case secretId = "SecretId"
+      case clientRequestToken = "ClientRequestToken"
+      case rotateImmediately = "RotateImmediately"
+      case rotationLambdaARN = "RotationLambdaARN"
+      case rotationRules = "RotationRules"
+      case versionStages = "VersionStages"
+    }
+  }
+
+  /// A stage following saw: its name for scripts (`RotationPrinter.stageName`) and in words.
+  struct Stage: Encodable {
+    var stage: String
+    var summary: String
+
+    enum CodingKeys: String, CodingKey {
+      case stage = "Stage"
+      case summary = "Summary"
+    }
+
+    init(_ stage: RotationStage) {
+      self.stage = RotationPrinter.stageName(stage)
+      summary = stage.summary
+    }
+  }
+
+  /// Where a rotation stopped and what to do (an abandoned rotation's has no remedies).
+  struct Diagnosis: Encodable {
+    var reached: String
+    var message: String
+    var remedies: [Remedy]?
+
+    enum CodingKeys: String, CodingKey {
+      case reached = "Reached"
+      case message = "Message"
+      case remedies = "Remedies"
+    }
+
+    init(reached: RotationStage, message: String) {
+      self.reached = RotationPrinter.stageName(reached)
+      self.message = message
+    }
+
+    init(_ diagnosis: RotationDiagnosis) {
+      self.init(reached: diagnosis.reached, message: diagnosis.message)
+      remedies = diagnosis.remedies.map(Remedy.init)
+    }
+  }
+
+  /// One remedy: "ReadLogs" (the function, and the logs command for a Lambda function),
+  /// "Promote" or "RemovePending" with its command.
+  struct Remedy: Encodable {
+    var action: String
+    var rotationLambdaARN: String?
+    var owningService: String?
+    var command: String?
+
+    enum CodingKeys: String, CodingKey {
+      case action = "Action"
+      case rotationLambdaARN = "RotationLambdaARN"
+      case owningService = "OwningService"
+      case command = "Command"
+    }
+
+    init(_ remedy: RotationDiagnosis.Remedy) {
+      switch remedy {
+      case .readLogs(.lambda(let arn)):
+        action = "ReadLogs"
+        rotationLambdaARN = arn
+        command = RotationPrinter.logsCommand(arn)
+      case .readLogs(.managed(let service)):
+        action = "ReadLogs"
+        owningService = service
+      case .promote(let secretName):
+        action = "Promote"
+        command = "stagehand promote \(shellQuote(secretName))"
+      case .removePending(let secretName):
+        action = "RemovePending"
+        command = RotationPrinter.removePendingCommand(secretName)
+      }
+    }
+  }
+
+  /// The preview, with the aws CLI command that does the same; `applied` once it was sent.
+  init(_ preview: RotationPreview, awsCommand: String, applied: Bool) {
+    name = preview.secretName
+    arn = preview.secretARN
+    before = preview.before
+    after = preview.after
+    notes = preview.notes.map(\.message)
+    command = awsCommand
+    self.applied = applied
+    request = Request(secretId: preview.secretId)
+    switch preview.kind {
+    case .rotate(let rotation, let function):
+      operation = "RotateSecret"
+      request.clientRequestToken = rotation.token
+      request.rotateImmediately = rotation.rotateImmediately
+      request.rotationLambdaARN = rotation.lambdaARN
+      request.rotationRules = rotation.scheduleDays.map { RotationRulesJSON(automaticallyAfterDays: $0) }
+      switch function {
+      case .lambda(let arn): rotationLambdaARN = arn
+      case .managed(let service): owningService = service
+      }
+    case .putPending(let token, let bytes, let binary):
+      operation = "PutSecretValue"
+      request.clientRequestToken = token
+      request.versionStages = [StandardLabel.pending]
+      valueBytes = bytes
+      valueType = binary ? "SecretBinary" : "SecretString"
+    case .cancel:
+      operation = "CancelRotateSecret"
+    }
+  }
+
+  /// The preview `--dry-run` shows.
+  static func dryRun(_ preview: RotationPreview, awsCommand: String) -> RotationJSON {
+    var document = RotationJSON(preview, awsCommand: awsCommand, applied: false)
+    document.dryRun = true
+    return document
+  }
+
+  /// The call refused or failed: its AWS error name (`Error` when it has none) and message.
+  static func failed(_ preview: RotationPreview, awsCommand: String, code: String, message: String) -> RotationJSON {
+    var document = RotationJSON(preview, awsCommand: awsCommand, applied: false)
+    document.error = PlanJSON.Failure(code: code, message: message)
+    return document
+  }
+}

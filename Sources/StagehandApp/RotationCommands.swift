@@ -71,13 +71,14 @@ struct RotateCommand: AsyncParsableCommand {
     do {
       try await backend.rotateSecret(secretId: preview.secretId, request: request)
     } catch {
-      throw RotationFlow.failure(error, preview: preview, awsCommand: command, options: change)
+      throw try RotationFlow.failure(error, preview: preview, awsCommand: command, options: change)
     }
     if noWait || noImmediate {
       if change.json {
-        Output.json(
-          RotationPrinter.json(
-            preview, awsCommand: command, applied: true, extra: ["VersionId": request.token, "Followed": false]))
+        var document = RotationJSON(preview, awsCommand: command, applied: true)
+        document.versionId = request.token
+        document.followed = false
+        try JSONOutput.write(document)
       } else {
         Output.line(
           "Started: RotateSecret was accepted; the new version is \(request.token)."
@@ -109,13 +110,12 @@ struct RotateCommand: AsyncParsableCommand {
     }
     let reached = outcome.reached ?? .requested
     let last = outcome.observations.last?.secret
-    var extra: [String: Any] = [
-      "VersionId": request.token, "Followed": true, "Completed": reached >= .currentMoved,
-      "Stages": outcome.observations.map {
-        ["Stage": RotationPrinter.stageName($0.stage), "Summary": $0.stage.summary]
-      },
-    ]
-    if let last { extra["Current"] = last.labelMap.labelledVersions.sortedStages }
+    var document = RotationJSON(preview, awsCommand: awsCommand, applied: true)
+    document.versionId = request.token
+    document.followed = true
+    document.completed = reached >= .currentMoved
+    document.stages = outcome.observations.map { RotationJSON.Stage($0.stage) }
+    document.current = last?.labelMap.labelledVersions
     var function: RotationFunction?
     if case .rotate(_, let chosen) = preview.kind { function = chosen }
     let diagnosis = RotationDiagnosis(
@@ -125,9 +125,9 @@ struct RotateCommand: AsyncParsableCommand {
     if reached >= .currentMoved, let last {
       var done = preview
       done.after = last.labelMap.labelledVersions
-      if reached == .currentMoved { extra["Diagnosis"] = RotationPrinter.json(diagnosis) }
+      if reached == .currentMoved { document.diagnosis = RotationJSON.Diagnosis(diagnosis) }
       if json {
-        Output.json(RotationPrinter.json(preview, awsCommand: awsCommand, applied: true, extra: extra))
+        try JSONOutput.write(document)
         return
       }
       Output.line()
@@ -144,18 +144,18 @@ struct RotateCommand: AsyncParsableCommand {
     let why: String
     switch outcome.end {
     case .timedOut:
-      extra["StoppedBy"] = "Timeout"
+      document.stoppedBy = "Timeout"
       why =
         "The rotation did not finish within \(Self.seconds(timeout)). Stagehand stopped following it; "
         + "the rotation itself was not stopped."
     case .interrupted:
-      extra["StoppedBy"] = "Interrupt"
+      document.stoppedBy = "Interrupt"
       why = "Interrupted: Stagehand stopped following the rotation; the rotation itself was not stopped."
     case .failed(let message):
-      extra["StoppedBy"] = "ReadError"
+      document.stoppedBy = "ReadError"
       why = "Reading the secret failed (\(message)); the rotation itself was not stopped."
     case .finished:
-      extra["StoppedBy"] = "Abandoned"
+      document.stoppedBy = "Abandoned"
       why =
         "Version \(shortID(request.token)) lost AWSPENDING before it became AWSCURRENT: "
         + "the rotation was abandoned (cancelled, or AWSPENDING removed)."
@@ -164,14 +164,14 @@ struct RotateCommand: AsyncParsableCommand {
     if outcome.end == .finished {
       let logs = diagnosis.remedies.filter { if case .readLogs = $0 { true } else { false } }
       lines += logs.map { "  - " + RotationPrinter.text($0) }
-      extra["Diagnosis"] = ["Reached": RotationPrinter.stageName(reached), "Message": why]
+      document.diagnosis = RotationJSON.Diagnosis(reached: reached, message: why)
     } else {
       lines.append(RotationPrinter.text(diagnosis))
-      extra["Diagnosis"] = RotationPrinter.json(diagnosis)
+      document.diagnosis = RotationJSON.Diagnosis(diagnosis)
     }
     if let last { lines.append(RotationPrinter.labelsNow(last.labelMap)) }
     if json {
-      Output.json(RotationPrinter.json(preview, awsCommand: awsCommand, applied: true, extra: extra))
+      try JSONOutput.write(document)
     }
     throw CLIError.failure(lines.joined(separator: "\n"))
   }
@@ -257,13 +257,14 @@ struct PutPendingCommand: AsyncParsableCommand {
       payload = nil
     } catch {
       payload = nil
-      throw RotationFlow.failure(error, preview: preview, awsCommand: command, options: change)
+      throw try RotationFlow.failure(error, preview: preview, awsCommand: command, options: change)
     }
     let now = try? await backend.describeSecret(preview.secretId, includeDeprecated: false)
     if change.json {
-      var extra: [String: Any] = ["VersionId": token]
-      if let now { extra["Current"] = now.labelMap.labelledVersions.sortedStages }
-      Output.json(RotationPrinter.json(preview, awsCommand: command, applied: true, extra: extra))
+      var document = RotationJSON(preview, awsCommand: command, applied: true)
+      document.versionId = token
+      document.current = now?.labelMap.labelledVersions
+      try JSONOutput.write(document)
       return
     }
     Output.line("Done: version \(token) holds the new value, with AWSPENDING.")
@@ -350,16 +351,14 @@ struct CancelRotationCommand: AsyncParsableCommand {
     do {
       try await backend.cancelRotation(secretId: preview.secretId)
     } catch {
-      throw RotationFlow.failure(error, preview: preview, awsCommand: command, options: change)
+      throw try RotationFlow.failure(error, preview: preview, awsCommand: command, options: change)
     }
     let now = try? await backend.describeSecret(preview.secretId, includeDeprecated: false)
     if change.json {
-      var extra: [String: Any] = [:]
-      if let now {
-        extra["Current"] = now.labelMap.labelledVersions.sortedStages
-        extra["RotationEnabled"] = now.rotationEnabled
-      }
-      Output.json(RotationPrinter.json(preview, awsCommand: command, applied: true, extra: extra))
+      var document = RotationJSON(preview, awsCommand: command, applied: true)
+      document.current = now?.labelMap.labelledVersions
+      document.rotationEnabled = now?.rotationEnabled
+      try JSONOutput.write(document)
       return
     }
     Output.line("Done: automatic rotation of \(Output.safe(found.name)) is off.")

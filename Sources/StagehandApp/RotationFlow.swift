@@ -26,7 +26,7 @@ enum RotationFlow {
     case .failure(let refusal):
       let text = PlanPrinter.text(refusal)
       if options.json {
-        Output.json(["Name": secret.name, "Refused": text, "Applied": false])
+        try JSONOutput.write(RefusalJSON(name: secret.name, refused: text))
       }
       throw CLIError.refusal(Output.safe(text))
     }
@@ -34,7 +34,7 @@ enum RotationFlow {
     let command = awsCommand(preview)
     if global.dryRun {
       if options.json {
-        Output.json(RotationPrinter.json(preview, awsCommand: command, applied: false, extra: ["DryRun": true]))
+        try JSONOutput.write(RotationJSON.dryRun(preview, awsCommand: command))
       } else {
         Output.line(
           RotationPrinter.text(
@@ -70,13 +70,16 @@ enum RotationFlow {
   /// A send that failed: the JSON document (with "Error", when --json), then exit 1.
   static func failure(
     _ error: any Error, preview: RotationPreview, awsCommand: String, options: ChangeOptions
-  ) -> CLIError {
+  ) throws -> CLIError {
     let message = Commands.message(error)
     if options.json {
-      let code = (error as? SecretsError)?.code ?? "Error"
-      Output.json(
-        RotationPrinter.json(
-          preview, awsCommand: awsCommand, applied: false, extra: ["Error": ["Code": code, "Message": message]]))
+      let secretsError = error as? SecretsError
+      // As in PlanJSON: a SecretsError's JSON message is `userMessage`, made safe here; the
+      // raw message is made safe where it is shown (`Output.error`).
+      try JSONOutput.write(
+        RotationJSON.failed(
+          preview, awsCommand: awsCommand, code: secretsError?.code ?? "Error",
+          message: secretsError?.userMessage ?? message))
     }
     return CLIError.failure(message)
   }

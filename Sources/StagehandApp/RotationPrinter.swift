@@ -2,9 +2,10 @@ import Foundation
 import SecretsClient
 import StagingModel
 
-/// The text and JSON forms of a rotation, a staged value or a cancellation (a
-/// `RotationPreview`), of what following a rotation saw, of a rotation's diagnosis, and of the
-/// rotation lines `versions` adds (its --json fields are `VersionsJSON`'s).
+/// The text of a rotation, a staged value or a cancellation (a `RotationPreview`), of what
+/// following a rotation saw, of a rotation's diagnosis, and of the rotation lines `versions`
+/// adds. Their --json forms are `RotationJSON` (which takes the stage names scripts read and
+/// the remedies' commands from here) and `VersionsJSON`'s rotation members.
 enum RotationPrinter {
   // MARK: - Previews
 
@@ -92,47 +93,6 @@ enum RotationPrinter {
     }
   }
 
-  /// `{"Name", "ARN", "Operation", "Request", "Before", "After", "Notes", "Command", "Applied"}`:
-  /// the request with the API's field names, never a value (a staged value's size is
-  /// "ValueBytes").
-  static func json(_ preview: RotationPreview, awsCommand: String, applied: Bool, extra: [String: Any] = [:])
-    -> [String: Any]
-  {
-    var object: [String: Any] = [
-      "Name": preview.secretName,
-      "Before": preview.before.sortedStages,
-      "After": preview.after.sortedStages,
-      "Notes": preview.notes.map(\.message),
-      "Command": awsCommand,
-      "Applied": applied,
-    ]
-    var request: [String: Any] = ["SecretId": preview.secretId]
-    switch preview.kind {
-    case .rotate(let rotation, let function):
-      object["Operation"] = "RotateSecret"
-      request["ClientRequestToken"] = rotation.token
-      request["RotateImmediately"] = rotation.rotateImmediately
-      if let arn = rotation.lambdaARN { request["RotationLambdaARN"] = arn }
-      if let days = rotation.scheduleDays { request["RotationRules"] = ["AutomaticallyAfterDays": days] }
-      switch function {
-      case .lambda(let arn): object["RotationLambdaARN"] = arn
-      case .managed(let service): object["OwningService"] = service
-      }
-    case .putPending(let token, let bytes, let binary):
-      object["Operation"] = "PutSecretValue"
-      request["ClientRequestToken"] = token
-      request["VersionStages"] = [StandardLabel.pending]
-      object["ValueBytes"] = bytes
-      object["ValueType"] = binary ? "SecretBinary" : "SecretString"
-    case .cancel:
-      object["Operation"] = "CancelRotateSecret"
-    }
-    object["Request"] = request
-    if let arn = preview.secretARN { object["ARN"] = arn }
-    for (key, value) in extra { object[key] = value }
-    return object
-  }
-
   // MARK: - Following and diagnosis
 
   /// "  +4s  AWSCURRENT moved to the new version".
@@ -181,26 +141,6 @@ enum RotationPrinter {
     case .removePending(let secretName):
       return "abandon it: " + removePendingCommand(secretName)
     }
-  }
-
-  static func json(_ diagnosis: RotationDiagnosis) -> [String: Any] {
-    [
-      "Reached": stageName(diagnosis.reached),
-      "Message": diagnosis.message,
-      "Remedies": diagnosis.remedies.map { remedy -> [String: Any] in
-        switch remedy {
-        case .readLogs(.lambda(let arn)):
-          var entry: [String: Any] = ["Action": "ReadLogs", "RotationLambdaARN": arn]
-          if let command = logsCommand(arn) { entry["Command"] = command }
-          return entry
-        case .readLogs(.managed(let service)): return ["Action": "ReadLogs", "OwningService": service]
-        case .promote(let secretName):
-          return ["Action": "Promote", "Command": "stagehand promote \(shellQuote(secretName))"]
-        case .removePending(let secretName):
-          return ["Action": "RemovePending", "Command": removePendingCommand(secretName)]
-        }
-      },
-    ]
   }
 
   static func removePendingCommand(_ secretName: String) -> String {

@@ -2,9 +2,12 @@ import Foundation
 import SecretsClient
 import StagingModel
 
+@testable import StagehandApp
+
 /// The `--json` documents as they were written before `JSONOutput` (`[String: Any]` through
-/// JSONSerialization: Output.json, Output.iso, PlanPrinter.json, RotationPrinter.versionsJSON and
-/// the objects Commands.change and VersionsCommand built, kept as they were): the reference the differential tests hold
+/// JSONSerialization: Output.json, Output.iso, PlanPrinter.json, RotationPrinter's json and
+/// versionsJSON, and the objects Commands.change, VersionsCommand and the rotation commands
+/// built, kept as they were): the reference the differential tests hold
 /// the Codable documents to. Only the test target uses it.
 enum JSONOutputReference {
   static func json(_ value: Any) -> [UInt8] {
@@ -99,5 +102,66 @@ enum JSONOutputReference {
     ]
     if let current { extra["Current"] = current.labelMap.labelledVersions.sortedStages }
     return self.plan(plan, applied: false, extra: extra)
+  }
+
+  /// RotationPrinter.json(preview:awsCommand:applied:extra:): a rotation's, a staged value's or
+  /// a cancellation's document, with the members each command added (`extra`).
+  static func rotation(_ preview: RotationPreview, awsCommand: String, applied: Bool, extra: [String: Any] = [:])
+    -> [UInt8]
+  {
+    var object: [String: Any] = [
+      "Name": preview.secretName,
+      "Before": preview.before.sortedStages,
+      "After": preview.after.sortedStages,
+      "Notes": preview.notes.map(\.message),
+      "Command": awsCommand,
+      "Applied": applied,
+    ]
+    var request: [String: Any] = ["SecretId": preview.secretId]
+    switch preview.kind {
+    case .rotate(let rotation, let function):
+      object["Operation"] = "RotateSecret"
+      request["ClientRequestToken"] = rotation.token
+      request["RotateImmediately"] = rotation.rotateImmediately
+      if let arn = rotation.lambdaARN { request["RotationLambdaARN"] = arn }
+      if let days = rotation.scheduleDays { request["RotationRules"] = ["AutomaticallyAfterDays": days] }
+      switch function {
+      case .lambda(let arn): object["RotationLambdaARN"] = arn
+      case .managed(let service): object["OwningService"] = service
+      }
+    case .putPending(let token, let bytes, let binary):
+      object["Operation"] = "PutSecretValue"
+      request["ClientRequestToken"] = token
+      request["VersionStages"] = [StandardLabel.pending]
+      object["ValueBytes"] = bytes
+      object["ValueType"] = binary ? "SecretBinary" : "SecretString"
+    case .cancel:
+      object["Operation"] = "CancelRotateSecret"
+    }
+    object["Request"] = request
+    if let arn = preview.secretARN { object["ARN"] = arn }
+    for (key, value) in extra { object[key] = value }
+    return json(object)
+  }
+
+  /// RotationPrinter.json(diagnosis:): where a rotation stopped and the remedies.
+  static func diagnosis(_ diagnosis: RotationDiagnosis) -> [String: Any] {
+    [
+      "Reached": RotationPrinter.stageName(diagnosis.reached),
+      "Message": diagnosis.message,
+      "Remedies": diagnosis.remedies.map { remedy -> [String: Any] in
+        switch remedy {
+        case .readLogs(.lambda(let arn)):
+          var entry: [String: Any] = ["Action": "ReadLogs", "RotationLambdaARN": arn]
+          if let command = RotationPrinter.logsCommand(arn) { entry["Command"] = command }
+          return entry
+        case .readLogs(.managed(let service)): return ["Action": "ReadLogs", "OwningService": service]
+        case .promote(let secretName):
+          return ["Action": "Promote", "Command": "stagehand promote \(shellQuote(secretName))"]
+        case .removePending(let secretName):
+          return ["Action": "RemovePending", "Command": RotationPrinter.removePendingCommand(secretName)]
+        }
+      },
+    ]
   }
 }

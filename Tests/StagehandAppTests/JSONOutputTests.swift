@@ -1,15 +1,16 @@
 import Foundation
 import SecretsClient
 import StagehandTestSupport
-import StagingModel
 import Testing
 
 @testable import StagehandApp
+@testable import StagingModel
 
 /// Every `--json` document goes through `JSONOutput`. Held byte for byte to what was written
-/// before: `list --json`'s fast path to its Codable document, the other documents to the
-/// JSONSerialization code they replaced (`JSONOutputReference`), and the encoder itself to
-/// JSONEncoder and JSONSerialization over random trees, in both key orders.
+/// before: `list --json`'s fast path to its Codable document, the other documents (the
+/// rotation commands' too) to the JSONSerialization code they replaced
+/// (`JSONOutputReference`), and the encoder itself to JSONEncoder and JSONSerialization over
+/// random trees, in both key orders.
 struct JSONOutputTests {
   /// nil when `written` is `expected`, else the first line where they part (a whole document
   /// of bytes says little).
@@ -205,6 +206,146 @@ struct JSONOutputTests {
     }
     #expect(orderMatters > 150)
     #expect(rotation.stuck > 100 && rotation.rules > 500 && rotation.function > 200, "\(rotation)")
+  }
+
+  // MARK: rotate, put-pending and cancel-rotation: the JSONSerialization code they replaced
+
+  static func rotationPreview(_ rng: inout SplitMix64) -> RotationPreview {
+    let text = { (rng: inout SplitMix64) in ListOutputTests.text(&rng, pieces: Int.random(in: 0...4, using: &rng)) }
+    let kind: RotationPreview.Kind
+    switch Int.random(in: 0..<3, using: &rng) {
+    case 0:
+      let request = RotationRequest(
+        token: ListOutputTests.versionID(&rng),
+        lambdaARN: Bool.random(using: &rng) ? "arn:aws:lambda:us-east-1:1:function:" + text(&rng) : nil,
+        scheduleDays: Bool.random(using: &rng) ? Int.random(in: 1...1000, using: &rng) : nil,
+        rotateImmediately: Bool.random(using: &rng))
+      let function: RotationFunction =
+        Bool.random(using: &rng)
+        ? .lambda(arn: "arn:aws:lambda:eu-west-1:1:function:" + text(&rng))
+        : .managed(service: ListOutputTests.services.randomElement(using: &rng)!)
+      kind = .rotate(request, function: function)
+    case 1:
+      kind = .putPending(
+        token: ListOutputTests.versionID(&rng), bytes: Int.random(in: 0...65_536, using: &rng),
+        binary: Bool.random(using: &rng))
+    default:
+      kind = .cancel
+    }
+    let id = { (rng: inout SplitMix64) in ListOutputTests.versionID(&rng) }
+    let notes: [RotationNote] = (0..<Int.random(in: 0...3, using: &rng)).map { _ in
+      switch Int.random(in: 0..<8, using: &rng) {
+      case 0: return .versionQuota(count: Int.random(in: 0...120, using: &rng))
+      case 1: return .pendingOnCurrent(id(&rng))
+      case 2: return .scheduledOnly
+      case 3: return .pendingReplaced(from: id(&rng))
+      case 4: return .rotationTurnedOff
+      case 5: return .pendingMayStay(on: id(&rng))
+      case 6: return .pendingMayStay(on: nil)
+      default: return .deprecated(id(&rng))
+      }
+    }
+    return RotationPreview(
+      secretName: ListOutputTests.name(&rng),
+      secretARN: Bool.random(using: &rng) ? "arn:aws:secretsmanager:us-east-1:1:secret:" + text(&rng) : nil,
+      kind: kind, before: labelMap(&rng), after: labelMap(&rng), notes: notes)
+  }
+
+  /// A document as the rotation commands fill it in (any mix of the members they add) and the
+  /// `extra` members the replaced code merged in for the same values.
+  static func rotationDocument(_ rng: inout SplitMix64) -> (RotationJSON, reference: [UInt8]) {
+    let preview = rotationPreview(&rng)
+    let command = ListOutputTests.text(&rng, pieces: Int.random(in: 0...6, using: &rng))
+    let applied = Bool.random(using: &rng)
+    var document = RotationJSON(preview, awsCommand: command, applied: applied)
+    var extra: [String: Any] = [:]
+    switch Int.random(in: 0..<4, using: &rng) {
+    case 0:
+      document = .dryRun(preview, awsCommand: command)
+      return (
+        document, JSONOutputReference.rotation(preview, awsCommand: command, applied: false, extra: ["DryRun": true])
+      )
+    case 1:
+      let code = ["Error", "ThrottlingException", "Odd\u{1B}Code\r\nX"].randomElement(using: &rng)!
+      let message = ListOutputTests.text(&rng, pieces: Int.random(in: 0...8, using: &rng))
+      document = .failed(preview, awsCommand: command, code: code, message: message)
+      return (
+        document,
+        JSONOutputReference.rotation(
+          preview, awsCommand: command, applied: false, extra: ["Error": ["Code": code, "Message": message]])
+      )
+    default: break
+    }
+    if Bool.random(using: &rng) {
+      let id = ListOutputTests.versionID(&rng)
+      (document.versionId, extra["VersionId"]) = (id, id)
+    }
+    if Bool.random(using: &rng) {
+      let followed = Bool.random(using: &rng)
+      (document.followed, extra["Followed"]) = (followed, followed)
+    }
+    if Bool.random(using: &rng) {
+      let completed = Bool.random(using: &rng)
+      (document.completed, extra["Completed"]) = (completed, completed)
+    }
+    if Bool.random(using: &rng) {
+      let stages = (0..<Int.random(in: 0...5, using: &rng)).map { _ in
+        RotationStage.allCases.randomElement(using: &rng)!
+      }
+      document.stages = stages.map(RotationJSON.Stage.init)
+      extra["Stages"] = stages.map { ["Stage": RotationPrinter.stageName($0), "Summary": $0.summary] }
+    }
+    if Bool.random(using: &rng) {
+      let current = labelMap(&rng)
+      (document.current, extra["Current"]) = (current, current.sortedStages)
+    }
+    let reached = RotationStage.allCases.randomElement(using: &rng)!
+    switch Int.random(in: 0..<3, using: &rng) {
+    case 0:
+      let function: RotationFunction? =
+        switch Int.random(in: 0..<3, using: &rng) {
+        case 0: .lambda(arn: "arn:aws:lambda:us-east-1:1:function:" + ListOutputTests.text(&rng, pieces: 2))
+        case 1: .managed(service: ListOutputTests.services.randomElement(using: &rng)!)
+        default: nil
+        }
+      let diagnosis = RotationDiagnosis(
+        secretName: ListOutputTests.name(&rng), token: ListOutputTests.versionID(&rng), reached: reached,
+        function: function)
+      document.diagnosis = RotationJSON.Diagnosis(diagnosis)
+      extra["Diagnosis"] = JSONOutputReference.diagnosis(diagnosis)
+    case 1:
+      let message = ListOutputTests.text(&rng, pieces: 5)
+      document.diagnosis = RotationJSON.Diagnosis(reached: reached, message: message)
+      extra["Diagnosis"] = ["Reached": RotationPrinter.stageName(reached), "Message": message]
+    default: break
+    }
+    if Bool.random(using: &rng) {
+      let stoppedBy = ["Timeout", "Interrupt", "ReadError", "Abandoned"].randomElement(using: &rng)!
+      (document.stoppedBy, extra["StoppedBy"]) = (stoppedBy, stoppedBy)
+    }
+    if Bool.random(using: &rng) {
+      let enabled = Bool.random(using: &rng)
+      (document.rotationEnabled, extra["RotationEnabled"]) = (enabled, enabled)
+    }
+    return (document, JSONOutputReference.rotation(preview, awsCommand: command, applied: applied, extra: extra))
+  }
+
+  @Test(arguments: [111, 112, 113] as [UInt64])
+  func rotationDocumentsAreWhatJSONSerializationWrote(seed: UInt64) throws {
+    var rng = SplitMix64(seed: seed)
+    var seen = (remedies: 0, rules: 0, stages: 0, orderMatters: 0)
+    for round in 0..<1_500 {
+      let (document, expected) = Self.rotationDocument(&rng)
+      #expect(Self.difference(try JSONOutput.bytes(document), expected) == nil, "seed \(seed) \(round)")
+      if document.diagnosis?.remedies?.isEmpty == false { seen.remedies += 1 }
+      if document.request.rotationRules != nil { seen.rules += 1 }
+      if document.stages?.isEmpty == false { seen.stages += 1 }
+      let ids = document.before.versionIDs
+      if ids.sorted(by: JSONKeyOrder.utf8.precedes) != ids.sorted(by: JSONKeyOrder.foundation.precedes) {
+        seen.orderMatters += 1
+      }
+    }
+    #expect(seen.remedies > 100 && seen.rules > 150 && seen.stages > 200 && seen.orderMatters > 150, "\(seen)")
   }
 
   // MARK: the encoder against JSONEncoder and JSONSerialization
