@@ -163,16 +163,17 @@ struct RotateCommand: AsyncParsableCommand {
     var lines = [why]
     if outcome.end == .finished {
       let logs = diagnosis.remedies.filter { if case .readLogs = $0 { true } else { false } }
-      lines += logs.map { "  - " + RotationPrinter.text($0) }
+      lines += logs.map { "  - " + DisplayText.inline(RotationPrinter.text($0)) }
       document.diagnosis = RotationJSON.Diagnosis(reached: reached, message: why)
     } else {
-      lines.append(RotationPrinter.text(diagnosis))
+      lines.append(RotationPrinter.text(diagnosis, DisplayText.inline))
       document.diagnosis = RotationJSON.Diagnosis(diagnosis)
     }
-    if let last { lines.append(RotationPrinter.labelsNow(last.labelMap)) }
+    if let last { lines.append(RotationPrinter.labelsNow(last.labelMap, DisplayText.inline)) }
     if json {
       try JSONOutput.write(document)
     }
+    // `Output.error` makes the message safe; what it quotes is only kept on its line.
     throw CLIError.failure(lines.joined(separator: "\n"))
   }
 
@@ -284,7 +285,8 @@ struct PutPendingCommand: AsyncParsableCommand {
       data = try Self.readAtMost(RotationPlanner.maximumValueBytes + 1, from: handle)
     } catch {
       throw CLIError.refusal(
-        "Can't read the value from \(Output.safe(valueFile ?? "standard input")): \(error.localizedDescription)")
+        "Can't read the value from \(DisplayText.inline(valueFile ?? "standard input")): \(error.localizedDescription)"
+      )
     }
     if data.count > RotationPlanner.maximumValueBytes {
       throw CLIError.refusal(

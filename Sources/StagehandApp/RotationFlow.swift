@@ -28,7 +28,7 @@ enum RotationFlow {
       if options.json {
         try JSONOutput.write(RefusalJSON(name: secret.name, refused: text))
       }
-      throw CLIError.refusal(Output.safe(text))
+      throw CLIError.refusal(DisplayText.inline(text))
     }
     let heading = RotationPrinter.heading(preview, valueSource: valueSource)
     let command = awsCommand(preview)

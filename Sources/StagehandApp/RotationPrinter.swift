@@ -111,20 +111,23 @@ enum RotationPrinter {
     }
   }
 
-  /// "Labels now: 3f2a9c1e… [AWSCURRENT], …".
-  static func labelsNow(_ map: LabelMap) -> String {
+  /// "Labels now: 3f2a9c1e… [AWSCURRENT], …", the labels made safe (or, inside a message made
+  /// safe as a whole, only kept on their line: `DisplayText.inline`). A version id is
+  /// shortened from its safe form, as every table shows it.
+  static func labelsNow(_ map: LabelMap, _ quote: (String) -> String = Output.safe) -> String {
     "Labels now: "
       + map.labelledVersions.versionIDs.map {
-        "\(shortID(Output.safe($0))) [\(PlanPrinter.labelsText(map.labels(on: $0)))]"
+        "\(shortID(Output.safe($0))) [\(PlanPrinter.labelsText(map.labels(on: $0), quote))]"
       }.joined(separator: ", ")
   }
 
-  /// Where it stopped and what to do, one remedy a line.
-  static func text(_ diagnosis: RotationDiagnosis) -> String {
-    var lines = ["Reached: \(diagnosis.reached.summary).", Output.safe(diagnosis.message)]
+  /// Where it stopped and what to do, one remedy a line, each line made safe (or, inside a
+  /// message made safe as a whole, only kept on its line: `DisplayText.inline`).
+  static func text(_ diagnosis: RotationDiagnosis, _ quote: (String) -> String = Output.safe) -> String {
+    var lines = ["Reached: \(diagnosis.reached.summary).", quote(diagnosis.message)]
     if !diagnosis.remedies.isEmpty {
       lines.append("What to do:")
-      for remedy in diagnosis.remedies { lines.append("  - " + Output.safe(text(remedy))) }
+      for remedy in diagnosis.remedies { lines.append("  - " + quote(text(remedy))) }
     }
     return lines.joined(separator: "\n")
   }

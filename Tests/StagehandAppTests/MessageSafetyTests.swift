@@ -84,4 +84,29 @@ struct MessageSafetyTests {
       #expect(once.split(separator: "\n", omittingEmptySubsequences: false).count == 3)
     }
   }
+
+  /// A followed rotation that stopped: its diagnosis and labels, quoted in the message
+  /// (`DisplayText.inline`) and made safe once, print what making them safe first did, on
+  /// as many lines.
+  @Test func rotationDiagnosisPrintsAsBefore() {
+    var rng = SplitMix64(seed: 104)
+    for _ in 0..<3_000 {
+      let function: RotationFunction? =
+        switch Int.random(in: 0..<3, using: &rng) {
+        case 0: .lambda(arn: "arn:aws:lambda:us-east-1:1:function:" + Self.text(&rng))
+        case 1: .managed(service: Self.text(&rng))
+        default: nil
+        }
+      let diagnosis = RotationDiagnosis(
+        secretName: Self.text(&rng), token: ListOutputTests.versionID(&rng),
+        reached: RotationStage.allCases.randomElement(using: &rng)!, function: function)
+      let labels = JSONOutputTests.labelMap(&rng)
+      func message(_ quote: (String) -> String) -> String {
+        RotationPrinter.text(diagnosis, quote) + "\n" + RotationPrinter.labelsNow(labels, quote)
+      }
+      let once = Output.safeLines(message(DisplayText.inline))
+      #expect(once == Output.safeLines(message(Output.safe)))
+      #expect(once.split(separator: "\n").count == message(Output.safe).split(separator: "\n").count)
+    }
+  }
 }
