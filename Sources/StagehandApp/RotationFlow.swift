@@ -58,7 +58,7 @@ enum RotationFlow {
     }
     Output.line(text)
     Output.line()
-    FileHandle.standardOutput.write(Data("\(question) [y/N] ".utf8))
+    Output.write(Array("\(question) [y/N] ".utf8))
     let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
     guard answer == "y" || answer == "yes" else {
       Output.line("Nothing sent.")
