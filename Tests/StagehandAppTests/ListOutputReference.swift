@@ -6,9 +6,10 @@ import StagingModel
 /// `stagehand list` and `list --json` as they were written before `SecretListText` and the
 /// in-place `SecretListJSON` (ListCommand.run, Output.cell, PlanPrinter.labelOrder and the
 /// first SecretListJSON, kept as they were): the reference the differential tests hold the
-/// new bytes to. Only the test target uses it. One change since: version ids are sanitized
-/// (`safe`) before they are shortened, as names and labels always were; the old table printed
-/// them raw, which let a server send terminal control sequences.
+/// new bytes to. Only the test target uses it. Changes since: version ids are sanitized
+/// (`safe`) before they are shortened, as names and labels always were (the old table printed
+/// them raw, which let a server send terminal control sequences), and a replica is marked
+/// `[replica of REGION]` after `[managed by …]`, as the demo store now has one.
 enum ListOutputReference {
   static func text(_ secrets: [Secret], filter: String?) -> [UInt8] {
     var out: [UInt8] = []
@@ -25,6 +26,7 @@ enum ListOutputReference {
     for secret in secrets {
       var flags: [String] = []
       if let service = secret.owningService { flags.append("[managed by \(safe(service))]") }
+      if let primary = secret.primaryRegion { flags.append("[replica of \(safe(primary))]") }
       if secret.isScheduledForDeletion { flags.append("[scheduled for deletion]") }
       if secret.rotationEnabled { flags.append("[rotation on]") }
       let labels = secret.versions.map { version in
