@@ -73,6 +73,9 @@ public enum SecretListJSON {
     let name = JSONTextWriter.MemberName(Member.name.rawValue)
     let nextRotationDate = JSONTextWriter.MemberName(Member.nextRotationDate.rawValue)
     let owningService = JSONTextWriter.MemberName(Member.owningService.rawValue)
+    let primaryRegion = JSONTextWriter.MemberName(Member.primaryRegion.rawValue)
+    let profile = JSONTextWriter.MemberName(Member.profile.rawValue)
+    let region = JSONTextWriter.MemberName(Member.region.rawValue)
     let rotationEnabled = JSONTextWriter.MemberName(Member.rotationEnabled.rawValue)
     let secretVersionsToStages = JSONTextWriter.MemberName(Member.secretVersionsToStages.rawValue)
     let tags = JSONTextWriter.MemberName(Member.tags.rawValue)
@@ -104,6 +107,11 @@ public enum SecretListJSON {
     writer.member(names.name, pointer.pointee.name)
     writer.member(names.nextRotationDate, date: pointer.pointee.nextRotationDate)
     writer.member(names.owningService, pointer.pointee.owningService)
+    writer.member(names.primaryRegion, pointer.pointee.primaryRegion)
+    if let origin = pointer.pointee.origin {
+      writer.member(names.profile, origin.profile)
+      writer.member(names.region, origin.region)
+    }
     writer.key(names.rotationEnabled)
     writer.bool(pointer.pointee.rotationEnabled)
     writer.key(names.secretVersionsToStages)
@@ -166,7 +174,10 @@ extension SecretListJSON {
     }
   }
 
-  /// One secret as ListSecrets returns it, with the fields `list --json` prints.
+  /// One secret as ListSecrets returns it, with the fields `list --json` prints: a replica's
+  /// "PrimaryRegion" as the API has it, and, for a secret listed from several profiles or
+  /// Regions (`Secret.origin`), the "Region" it was read in and the "Profile" (when one was
+  /// named) it was read with.
   struct Entry: Encodable {
     var arn: String?
     var createdDate: Date?
@@ -177,6 +188,9 @@ extension SecretListJSON {
     var name: String
     var nextRotationDate: Date?
     var owningService: String?
+    var primaryRegion: String?
+    var profile: String?
+    var region: String?
     var rotationEnabled: Bool
     var secretVersionsToStages: VersionStages
     /// Left out when the secret has none; sorted by key.
@@ -192,6 +206,9 @@ extension SecretListJSON {
       case name = "Name"
       case nextRotationDate = "NextRotationDate"
       case owningService = "OwningService"
+      case primaryRegion = "PrimaryRegion"
+      case profile = "Profile"
+      case region = "Region"
       case rotationEnabled = "RotationEnabled"
       case secretVersionsToStages = "SecretVersionsToStages"
       case tags = "Tags"
@@ -207,6 +224,9 @@ extension SecretListJSON {
       name = secret.name
       nextRotationDate = secret.nextRotationDate
       owningService = secret.owningService
+      primaryRegion = secret.primaryRegion
+      profile = secret.origin?.profile
+      region = secret.origin?.region
       rotationEnabled = secret.rotationEnabled
       secretVersionsToStages = VersionStages(
         secret.versions.filter { !$0.labels.isEmpty }.map {

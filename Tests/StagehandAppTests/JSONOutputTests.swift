@@ -30,13 +30,15 @@ struct JSONOutputTests {
   /// Many random lists (the generator of `ListOutputTests`: names, ids, labels and tags with
   /// controls, quotes, bidi, combining and wide characters; optional members absent and
   /// present; dates across ISO8601Text's range), cut into pages, some secrets given a version
-  /// id twice (as it was, or in the other Unicode normalization form).
+  /// id twice (as it was, or in the other Unicode normalization form), some made replicas or
+  /// read from a Region (and a profile) of several.
   @Test(arguments: [81, 82, 83, 84, 85, 86] as [UInt64])
   func listFastPathIsTheCodableDocument(seed: UInt64) throws {
     var rng = SplitMix64(seed: seed &* 31)
     var seen = (secrets: 0, tagged: 0, repeatedIDs: 0, noARN: 0, withDates: 0, controls: 0)
+    var placed = (replicas: 0, regions: 0, profiles: 0)
     for (_, generated, _) in ListOutputTests.lists(seed: seed) {
-      let pages = generated.map { $0.map { Self.repeatingAnID(in: $0, &rng) } }
+      let pages = generated.map { $0.map { Self.placing(Self.repeatingAnID(in: $0, &rng), &rng) } }
       let codable = try JSONOutput.bytes(SecretListJSON.Document(pages: pages))
       #expect(Self.difference(SecretListJSON.document(pages: pages), codable) == nil, "seed \(seed)")
       for secret in pages.joined() {
@@ -47,11 +49,34 @@ struct JSONOutputTests {
         if secret.arn == nil { seen.noARN += 1 }
         if secret.createdDate != nil && secret.lastRotatedDate != nil { seen.withDates += 1 }
         if secret.name.unicodeScalars.contains(where: { $0.value < 0x20 }) { seen.controls += 1 }
+        if secret.primaryRegion != nil { placed.replicas += 1 }
+        if secret.origin != nil { placed.regions += 1 }
+        if secret.origin?.profile != nil { placed.profiles += 1 }
       }
     }
     // The generator reaches what the comparison is for.
     #expect(seen.secrets > 6_000 && seen.tagged > 1_000 && seen.repeatedIDs > 300, "\(seen)")
     #expect(seen.noARN > 2_000 && seen.withDates > 1_000 && seen.controls > 1_000, "\(seen)")
+    #expect(placed.replicas > 1_000 && placed.regions > 1_500 && placed.profiles > 700, "\(placed)")
+  }
+
+  /// One secret in four a replica ("PrimaryRegion"), one in three read from a Region of
+  /// several (`origin`: "Region"), half of those with a profile ("Profile"); Regions and
+  /// profiles real or any text.
+  static func placing(_ secret: Secret, _ rng: inout SplitMix64) -> Secret {
+    func region(_ rng: inout SplitMix64) -> String {
+      Bool.random(using: &rng)
+        ? ["us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1"].randomElement(using: &rng)!
+        : ListOutputTests.text(&rng, pieces: Int.random(in: 0...4, using: &rng))
+    }
+    var copy = secret
+    if Int.random(in: 0..<4, using: &rng) == 0 { copy.primaryRegion = region(&rng) }
+    if Int.random(in: 0..<3, using: &rng) == 0 {
+      let profile =
+        Bool.random(using: &rng) ? ListOutputTests.text(&rng, pieces: Int.random(in: 0...3, using: &rng)) : nil
+      copy.origin = SecretOrigin(profile: profile, region: region(&rng))
+    }
+    return copy
   }
 
   /// One secret in four gets a labelled version whose id another version has already: the

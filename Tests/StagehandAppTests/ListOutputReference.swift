@@ -9,7 +9,8 @@ import StagingModel
 /// new bytes to. Only the test target uses it. Changes since: version ids are sanitized
 /// (`safe`) before they are shortened, as names and labels always were (the old table printed
 /// them raw, which let a server send terminal control sequences), and a replica is marked
-/// `[replica of REGION]` after `[managed by …]`, as the demo store now has one.
+/// `[replica of REGION]` after `[managed by …]` and has its "PrimaryRegion", as the demo store
+/// now has one.
 enum ListOutputReference {
   static func text(_ secrets: [Secret], filter: String?) -> [UInt8] {
     var out: [UInt8] = []
@@ -62,6 +63,7 @@ enum ListOutputReference {
     writer.member("Name", secret.name)
     writer.member("NextRotationDate", secret.nextRotationDate.map(ISO8601Text.string))
     writer.member("OwningService", secret.owningService)
+    writer.member("PrimaryRegion", secret.primaryRegion)
     writer.key("RotationEnabled")
     writer.bool(secret.rotationEnabled)
     writer.key("SecretVersionsToStages")

@@ -93,6 +93,26 @@ struct EstateCLITests {
     #expect(listed == ["PROFILE REGION NAME", "a us-east-1 east/db", "b us-east-1 other/db"], "\(profiles.stdout)")
     #expect(profiles.stderr.contains("broken us-east-1: credential_process"), "\(profiles.stderr)")
     #expect(profiles.stderr.contains("1 of 3 profile and Region pairs could not be listed"), "\(profiles.stderr)")
+
+    // list --json: each secret carries the Region it was read in and the profile it was read
+    // with.
+    let regionsJSON = try f.stagehand(["list", "--json", "--regions", "us-east-1,eu-west-1", "--profile", "a"])
+    #expect(regionsJSON.status == 0, "\(regionsJSON.stderr)")
+    #expect(
+      try Self.placed(regionsJSON.stdout) == ["east/db us-east-1 a", "west/db eu-west-1 a"], "\(regionsJSON.stdout)")
+    let profilesJSON = try f.stagehand(["list", "--json", "--profiles", "a,b", "--region", "us-east-1"])
+    #expect(profilesJSON.status == 0, "\(profilesJSON.stderr)")
+    #expect(
+      try Self.placed(profilesJSON.stdout) == ["east/db us-east-1 a", "other/db us-east-1 b"], "\(profilesJSON.stdout)")
+  }
+
+  /// "Name Region Profile" for each secret of a `list --json` document ("-" for a member left
+  /// out).
+  static func placed(_ json: String) throws -> [String] {
+    let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+    return (document?["SecretList"] as? [[String: Any]] ?? []).map { entry in
+      ["Name", "Region", "Profile"].map { entry[$0] as? String ?? "-" }.joined(separator: " ")
+    }
   }
 
   @Test func aChangeNeedsOneTargetAndGoesToThePairThatHoldsTheSecret() async throws {
