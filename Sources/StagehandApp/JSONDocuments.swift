@@ -144,8 +144,8 @@ struct PlanJSON: JSONDocument {
     case appliedSteps = "AppliedSteps"
   }
 
-  /// The error that stopped the plan: its AWS error name (`Error` when it has none) and
-  /// message.
+  /// The error that stopped the plan (or a rotation command's call, `RotationJSON`): its AWS
+  /// error name (`Error` when it has none) and message.
   struct Failure: Encodable {
     var code: String
     var message: String
