@@ -84,6 +84,7 @@ extension AppState {
     guard let secret = selectedSecret else { return nil }
     if let service = secret.owningService { return "managed by \(service): its values change through that service" }
     if secret.isScheduledForDeletion { return "scheduled for deletion: restore the secret first" }
+    if let region = secret.primaryRegion { return "a replica, read-only: change the primary in \(region)" }
     return nil
   }
 }

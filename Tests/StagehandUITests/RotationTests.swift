@@ -244,6 +244,22 @@ import Testing
     }
   }
 
+  @Test func aValueCantBeStagedOnAReplicaOrAManagedSecretAndTheKeySaysWhy() {
+    var replica = Fixture.database
+    replica.primaryRegion = "us-west-2"
+    var state = AppState(config: Fixture.config(), now: Fixture.now)
+    send(&state, .started)
+    send(&state, .secretsPageLoaded(requestID: 1, secrets: [replica, Fixture.managed], isLastPage: true))
+    for key in ["s", "e", "O"] as [Character] {
+      #expect(press(&state, .char(key)).isEmpty)
+      #expect(state.status?.text.hasSuffix("a replica, read-only: change the primary in us-west-2") == true)
+    }
+    press(&state, .down)
+    #expect(press(&state, .char("s")).isEmpty)
+    #expect(state.status?.text.hasSuffix("managed by rds: its values change through that service") == true)
+    #expect(prepareEffect(press(&state, .char("o"))) != nil, "managed rotation is the service's own: o asks AWS")
+  }
+
   @Test func theMaskedInputNeverDrawsOrDescribesTheValue() throws {
     var state = Fixture.loaded(width: 120, height: 40)
     #expect(press(&state, .char("s")).isEmpty)
