@@ -65,20 +65,68 @@ struct ValueEditor {
     return String(cString: made)
   }
 
-  /// `/bin/sh -c '<command> "$1"' sh FILE`, on this terminal, waited for.
+  /// `/bin/sh -c '<command> "$1"' sh FILE` on this terminal, waited for; its exit status
+  /// (128 + the signal's number when a signal ended it). While it runs, as system(3) does,
+  /// Ctrl-C and Ctrl-\\ belong to the editor, and a hang-up ends the editor, not this
+  /// process, so the file is removed whatever happens; Ctrl-Z stops both, as one job.
   private func launch(_ file: String) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command + " \"$1\"", "sh", file]
-    process.environment = environment
-    do {
-      try process.run()
-    } catch {
-      throw Failure(description: "could not start the editor (\(command)): \(error)")
+    var attributes = Self.emptyAttributes()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    posix_spawnattr_setsigmask(&attributes, &mask)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    let words: [String] = ["/bin/sh", "-c", command + " \"$1\"", "sh", file]
+    let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+    defer { arguments.forEach { free($0) } }
+    let environment: [UnsafeMutablePointer<CChar>?] =
+      self.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { environment.forEach { free($0) } }
+
+    let saved = [SIGINT, SIGQUIT, SIGHUP, SIGTSTP].map { signal in
+      var old = sigaction()
+      var new = sigaction()
+      sigemptyset(&new.sa_mask)
+      Self.setHandler(&new, signal == SIGTSTP ? SIG_DFL : SIG_IGN)
+      sigaction(signal, &new, &old)
+      return (signal, old)
     }
-    process.waitUntilExit()
-    return process.terminationStatus
+    defer {
+      for (signal, old) in saved {
+        var old = old
+        sigaction(signal, &old, nil)
+      }
+    }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, "/bin/sh", nil, &attributes, arguments, environment)
+    guard spawned == 0 else {
+      throw Failure(description: "could not start the editor (\(command)): \(String(cString: strerror(spawned)))")
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+      guard errno == EINTR else { throw Failure(description: "lost the editor (\(command)): \(errnoText())") }
+    }
+    // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
+    let signal = status & 0x7F
+    return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
   }
+
+  #if canImport(Darwin)
+    private static func emptyAttributes() -> posix_spawnattr_t? { nil }
+    private static func setHandler(_ action: inout sigaction, _ handler: sig_t?) {
+      action.__sigaction_u.__sa_handler = handler
+    }
+  #else
+    private static func emptyAttributes() -> posix_spawnattr_t { posix_spawnattr_t() }
+    private static func setHandler(_ action: inout sigaction, _ handler: __sighandler_t?) {
+      action.__sigaction_handler.sa_handler = handler
+    }
+  #endif
 
   private func errnoText() -> String { String(cString: strerror(errno)) }
 }
