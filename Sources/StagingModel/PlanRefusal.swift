@@ -34,6 +34,15 @@ public struct PlanRefusal: Error, Equatable, Hashable, Sendable, CustomStringCon
   }
 
   public var description: String { message }
+
+  /// Any change to a replica: AWS refuses it (moto accepts label moves there, and so changes
+  /// the primary).
+  public static func replica(secretName: String, primaryRegion region: String) -> PlanRefusal {
+    PlanRefusal(
+      .replica,
+      "\(secretName) is a replica of the secret in \(region), and replicas are read-only: "
+        + "make the change on the primary in \(region); AWS copies it here.")
+  }
 }
 
 /// What would work instead of a refused intent: an action and what it needs. Each front end

@@ -11,7 +11,7 @@ public enum Planner {
       intent, secretName: secret.name, secretARN: secret.arn,
       context: StagingContext(
         labels: secret.labelMap, owningService: secret.owningService,
-        scheduledForDeletion: secret.isScheduledForDeletion))
+        scheduledForDeletion: secret.isScheduledForDeletion, primaryRegion: secret.primaryRegion))
   }
 
   public static func plan(
@@ -40,6 +40,7 @@ public enum Planner {
         "\(secretName) is scheduled for deletion, and AWS refuses label changes on it.",
         suggestion: .restoreSecret(secretName: secretName))
     }
+    if let region = context.primaryRegion { throw PlanRefusal.replica(secretName: secretName, primaryRegion: region) }
     if let service = context.owningService {
       throw PlanRefusal(
         .managedByService,

@@ -219,6 +219,12 @@ public enum RotationPlanner {
   ) -> Result<RotationPreview, PlanRefusal> {
     Result { () throws(PlanRefusal) in
       try checkWritable(secret, action: "given a new value")
+      if let service = secret.owningService {
+        throw PlanRefusal(
+          .managedByService,
+          "\(secret.name) is managed by \(service), and AWS refuses values put from outside it: "
+            + "rotate it instead, and \(service) makes the new value.")
+      }
       let map = secret.labelMap
       if map.contains(version: token) {
         throw PlanRefusal(.labelExists, "\(secret.name) already has a version \(shortID(token)): choose another token.")
@@ -273,12 +279,7 @@ public enum RotationPlanner {
         .scheduledForDeletion, "\(secret.name) is scheduled for deletion, and AWS refuses to have it \(action).",
         suggestion: .restoreSecret(secretName: secret.name))
     }
-    if let region = secret.primaryRegion {
-      throw PlanRefusal(
-        .replica,
-        "\(secret.name) is a replica of the secret in \(region), and replicas are read-only: "
-          + "make the change on the primary in \(region); AWS copies it here.")
-    }
+    if let region = secret.primaryRegion { throw PlanRefusal.replica(secretName: secret.name, primaryRegion: region) }
   }
 
   private static func versionQuotaNote(_ secret: Secret) -> RotationNote? {

@@ -10,6 +10,26 @@ public struct StagingRuleError: Error, Equatable, Sendable {
     self.code = code
     self.message = message
   }
+
+  /// Every change to a secret scheduled for deletion.
+  public static let markedForDeletion = StagingRuleError(
+    code: "InvalidRequestException",
+    message: "You can't perform this operation on the secret because it was marked for deletion.")
+
+  /// Every change to a secret another service owns.
+  public static func managed(by service: String) -> StagingRuleError {
+    StagingRuleError(
+      code: "InvalidRequestException", message: "You can't modify this secret because it's managed by \(service).")
+  }
+
+  /// A change that would put more labels on the secret than AWS's quota.
+  public static let labelQuota = StagingRuleError(
+    code: "LimitExceededException", message: "You exceeded the maximum number of staging labels allowed on a secret.")
+
+  /// Every change to a replica (as moto and AWS word it).
+  public static let replica = StagingRuleError(
+    code: "InvalidParameterException",
+    message: "Operation not permitted on a replica secret. Call must be made in primary secret's region.")
 }
 
 /// The context a call is checked in: the secret's labels and the flags AWS looks at.
@@ -17,11 +37,16 @@ public struct StagingContext: Equatable, Sendable {
   public var labels: LabelMap
   public var owningService: String?
   public var scheduledForDeletion: Bool
+  /// Set on a replica (its primary's Region): AWS refuses every change there.
+  public var primaryRegion: String?
 
-  public init(labels: LabelMap, owningService: String? = nil, scheduledForDeletion: Bool = false) {
+  public init(
+    labels: LabelMap, owningService: String? = nil, scheduledForDeletion: Bool = false, primaryRegion: String? = nil
+  ) {
     self.labels = labels
     self.owningService = owningService
     self.scheduledForDeletion = scheduledForDeletion
+    self.primaryRegion = primaryRegion
   }
 }
 
@@ -50,16 +75,9 @@ public enum StagingRules {
   public static func apply(_ step: StageStep, to context: StagingContext) throws(StagingRuleError) -> LabelMap {
     let label = step.versionStage
     var map = context.labels
-    if context.scheduledForDeletion {
-      throw StagingRuleError(
-        code: "InvalidRequestException",
-        message: "You can't perform this operation on the secret because it was marked for deletion.")
-    }
-    if let service = context.owningService {
-      throw StagingRuleError(
-        code: "InvalidRequestException",
-        message: "You can't modify this secret because it's managed by \(service).")
-    }
+    if context.scheduledForDeletion { throw .markedForDeletion }
+    if context.primaryRegion != nil { throw .replica }
+    if let service = context.owningService { throw .managed(by: service) }
     if label.isEmpty || label.count > 256 {
       throw StagingRuleError(
         code: "InvalidParameterException", message: "The parameter VersionStage must be 1 to 256 characters long.")
@@ -105,11 +123,7 @@ public enum StagingRules {
       map.removeEverywhere(StandardLabel.previous)
       map.add(StandardLabel.previous, to: previousCurrent)
     }
-    if map.labelCount > StandardLabel.quota {
-      throw StagingRuleError(
-        code: "LimitExceededException",
-        message: "You exceeded the maximum number of staging labels allowed on a secret.")
-    }
+    if map.labelCount > StandardLabel.quota { throw .labelQuota }
     return map
   }
 

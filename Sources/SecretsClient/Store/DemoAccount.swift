@@ -2,8 +2,9 @@ import Foundation
 import StagingModel
 
 /// A realistic account for `--demo`: production, staging and development secrets with
-/// rotations under way, release labels, deprecated versions, a secret managed by RDS and
-/// one scheduled for deletion. Version ids are derived from the names, so every demo store
+/// rotations under way, release labels, deprecated versions, a secret managed by RDS, one
+/// scheduled for deletion, a replica, and two whose (simulated) rotation functions succeed
+/// and get stuck. Version ids are derived from the names, so every demo store
 /// has the same ids (screenshots and docs can name them); dates are relative to `now`.
 public enum DemoAccount {
   struct VersionSpec {
@@ -19,6 +20,10 @@ public enum DemoAccount {
     var rotationDays: Int?
     var owningService: String?
     var deletedInDays: Double?
+    /// A replica's primary Region.
+    var primaryRegion: String? = nil
+    /// The stand-in rotation function (see StoreDocument).
+    var simulation: RotationSimulation? = nil
     var tags: [String: String]
     var versions: [VersionSpec]
   }
@@ -119,6 +124,31 @@ public enum DemoAccount {
         VersionSpec(labels: ["AWSPREVIOUS", "AWSPENDING"], ageDays: 61, accessedDaysAgo: 31),
       ]),
     SecretSpec(
+      name: "staging/orders/redis-auth-token",
+      description: "Redis AUTH token: rotate it to watch a rotation succeed (simulated, 2 s a step)",
+      ageDays: 120, rotationDays: 30, simulation: RotationSimulation(outcome: .succeed, stepSeconds: 2),
+      tags: ["team": "orders", "env": "staging"],
+      versions: [
+        VersionSpec(labels: ["AWSCURRENT"], ageDays: 25, accessedDaysAgo: 0),
+        VersionSpec(labels: ["AWSPREVIOUS"], ageDays: 55, accessedDaysAgo: 25),
+      ]),
+    SecretSpec(
+      name: "staging/reports/warehouse-password",
+      description: "Warehouse login: its rotation function fails in testSecret (simulated, 2 s a step)",
+      ageDays: 240, rotationDays: 30, simulation: RotationSimulation(outcome: .failAt(.testSecret), stepSeconds: 2),
+      tags: ["team": "data", "env": "staging"],
+      versions: [
+        VersionSpec(labels: ["AWSCURRENT"], ageDays: 28, accessedDaysAgo: 0),
+        VersionSpec(labels: ["AWSPREVIOUS"], ageDays: 58, accessedDaysAgo: 28),
+      ]),
+    SecretSpec(
+      name: "prod/shared/datadog-api-key", description: "Replica of the us-west-2 secret: read-only here",
+      ageDays: 180, rotationDays: nil, primaryRegion: "us-west-2", tags: ["team": "platform", "env": "prod"],
+      versions: [
+        VersionSpec(labels: ["AWSCURRENT"], ageDays: 40, accessedDaysAgo: 0),
+        VersionSpec(labels: ["AWSPREVIOUS"], ageDays: 100, accessedDaysAgo: 40),
+      ]),
+    SecretSpec(
       name: "dev/empty/placeholder", description: "Created without a value: no versions yet",
       ageDays: 2, rotationDays: nil, tags: ["env": "dev"], versions: []),
   ]
@@ -147,6 +177,8 @@ public enum DemoAccount {
       }
       if let service = spec.owningService { secret["OwningService"] = service }
       if let days = spec.deletedInDays { secret["DeletedDate"] = date(-days) }
+      if let region = spec.primaryRegion { secret["PrimaryRegion"] = region }
+      if let simulation = spec.simulation { secret["RotationSimulation"] = simulation.json }
       secret["Versions"] = spec.versions.enumerated().map { index, version -> [String: Any] in
         var entry: [String: Any] = [
           "VersionId": versionID(spec.name, index),

@@ -28,10 +28,9 @@ public struct LocalStoreBackend: SecretsBackend {
   }
 
   public func listSecrets(filters: [ListFilter]) -> AsyncThrowingStream<[Secret], any Error> {
-    let file = self.file
-    return AsyncThrowingStream { continuation in
+    AsyncThrowingStream { continuation in
       do {
-        let document = try file.load().document
+        let document = try currentDocument()
         let secrets = document.secrets
           .map { $0.secret(includeDeprecated: false) }
           .filter { secret in filters.allSatisfy { Self.matches(secret, $0) } }
@@ -54,55 +53,28 @@ public struct LocalStoreBackend: SecretsBackend {
   }
 
   public func describeSecret(_ secretId: String, includeDeprecated: Bool) async throws -> Secret {
-    let document = try file.load().document
+    let document = try currentDocument()
     return try Self.find(secretId, in: document).secret(includeDeprecated: includeDeprecated)
   }
 
   public func updateSecretVersionStage(secretId: String, step: StageStep) async throws {
-    if isReadOnly { throw SecretsError.readOnly(operation: "UpdateSecretVersionStage") }
-    let now = self.now()
-    try file.withExclusiveLock { () throws(SecretsError) in
-      let (loadedRaw, document) = try file.load()
-      var raw = loadedRaw
-      let stored = try Self.find(secretId, in: document)
-      let secret = stored.secret(includeDeprecated: true)
+    try modify(secretId, operation: "UpdateSecretVersionStage") { secret, now throws(SecretsError) in
       let context = StagingContext(
-        labels: secret.labelMap, owningService: secret.owningService,
-        scheduledForDeletion: secret.isScheduledForDeletion)
-      let after: LabelMap
-      do {
-        after = try StagingRules.apply(step, to: context)
-      } catch let error as StagingRuleError {
-        throw SecretsError.service(code: error.code, message: error.message)
+        labels: secret.labelMap, owningService: secret.OwningService, scheduledForDeletion: secret.DeletedDate != nil,
+        primaryRegion: secret.PrimaryRegion)
+      do throws(StagingRuleError) {
+        secret.setLabels(try StagingRules.apply(step, to: context))
       } catch {
-        throw SecretsError.store(path: path, problem: "could not apply the change (\(error)).", hint: "Try again.")
+        throw SecretsError(error)
       }
-      guard var secrets = raw["secrets"] as? [[String: Any]],
-        let index = document.secrets.firstIndex(where: { $0.Name == stored.Name }),
-        index < secrets.count, var versions = secrets[index]["Versions"] as? [[String: Any]]
-      else {
-        throw SecretsError.store(path: path, problem: "changed shape while being read.", hint: "Try again.")
-      }
-      for i in versions.indices {
-        guard let id = versions[i]["VersionId"] as? String else { continue }
-        versions[i]["VersionStages"] = after.labels(on: id).sorted()
-      }
-      secrets[index]["Versions"] = versions
-      secrets[index]["LastChangedDate"] = ISO8601Text.string(now)
-      raw["secrets"] = secrets
-      try file.save(raw)
+      secret.LastChangedDate = StoreDate(now)
     }
   }
 
   public func secretValue(secretId: String, versionId: VersionID) async throws -> SecretValue {
-    let document = try file.load().document
+    let document = try currentDocument()
     let stored = try Self.find(secretId, in: document)
-    guard let version = stored.Versions.first(where: { $0.VersionId == versionId }) else {
-      throw SecretsError.service(
-        code: "ResourceNotFoundException",
-        message: "Secrets Manager can't find the specified secret value for VersionId: \(versionId)")
-    }
-    if version.SecretString == nil && version.SecretBinary == nil {
+    guard let version = stored.Versions.first(where: { $0.VersionId == versionId }), version.hasValue else {
       throw SecretsError.service(
         code: "ResourceNotFoundException",
         message: "Secrets Manager can't find the specified secret value for VersionId: \(versionId)")
@@ -112,16 +84,62 @@ public struct LocalStoreBackend: SecretsBackend {
       binary: version.SecretBinary.flatMap { Data(base64Encoded: $0) })
   }
 
+  // MARK: - Reading and changing the file
+
+  /// The file as of now: every simulated rotation brought up to the clock, and saved under
+  /// the lock when that changed something (never by a read-only backend, which derives the
+  /// same labels in memory).
+  func currentDocument() throws(SecretsError) -> StoreDocument {
+    var document = try file.load().document
+    let now = self.now()
+    guard document.rotationStepDue(at: now) else { return document }
+    if isReadOnly {
+      document.advanceRotations(to: now)
+      return document
+    }
+    return try file.withExclusiveLock { () throws(SecretsError) in
+      var (raw, document) = try file.load()
+      let before = document
+      document.advanceRotations(to: now)
+      if try document.writeChanges(since: before, into: &raw, path: path) { try file.save(raw) }
+      return document
+    }
+  }
+
+  /// Changes one secret under the exclusive lock, after bringing the store up to now; the
+  /// file is saved only when something changed and `change` did not throw. Dates are whole
+  /// seconds, as the file keeps them.
+  func modify(
+    _ secretId: String, operation: String,
+    _ change: (inout StoreDocument.StoredSecret, Date) throws(SecretsError) -> Void
+  ) throws(SecretsError) {
+    if isReadOnly { throw SecretsError.readOnly(operation: operation) }
+    let now = Date(timeIntervalSince1970: self.now().timeIntervalSince1970.rounded(.down))
+    try file.withExclusiveLock { () throws(SecretsError) in
+      var (raw, document) = try file.load()
+      let before = document
+      document.advanceRotations(to: now)
+      try change(&document.secrets[Self.index(of: secretId, in: document)], now)
+      if try document.writeChanges(since: before, into: &raw, path: path) { try file.save(raw) }
+    }
+  }
+
   // MARK: - Helpers
 
   static func find(_ secretId: String, in document: StoreDocument) throws(SecretsError) -> StoreDocument.StoredSecret {
-    if let found = document.secrets.first(where: {
+    document.secrets[try index(of: secretId, in: document)]
+  }
+
+  static func index(of secretId: String, in document: StoreDocument) throws(SecretsError) -> Int {
+    if let found = document.secrets.firstIndex(where: {
       $0.Name == secretId || ($0.ARN ?? StoreDocument.localARN(for: $0.Name)) == secretId
     }) {
       return found
     }
     // A partial ARN (without AWS's random suffix) works when it matches one secret.
-    let partial = document.secrets.filter { ($0.ARN ?? "").hasPrefix(secretId + "-") && secretId.hasPrefix("arn:") }
+    let partial = document.secrets.indices.filter {
+      (document.secrets[$0].ARN ?? "").hasPrefix(secretId + "-") && secretId.hasPrefix("arn:")
+    }
     if partial.count == 1 { return partial[0] }
     throw SecretsError.service(
       code: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret.")
@@ -137,6 +155,7 @@ public struct LocalStoreBackend: SecretsBackend {
       case "tag-key": return Array(secret.tags.keys)
       case "tag-value": return Array(secret.tags.values)
       case "owning-service": return [secret.owningService ?? ""]
+      case "primary-region": return [secret.primaryRegion ?? ""]
       default: return [secret.name, secret.description ?? ""] + Array(secret.tags.keys) + Array(secret.tags.values)
       }
     }

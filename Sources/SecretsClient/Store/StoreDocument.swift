@@ -3,16 +3,44 @@ import StagingModel
 
 /// The embedded store's file, modelled on the Secrets Manager API's own field names:
 /// `{"formatVersion": 1, "secrets": [{"Name", "ARN"?, "Description"?, "CreatedDate",
-/// "OwningService"?, "DeletedDate"?, "Versions": [{"VersionId", "VersionStages",
-/// "CreatedDate", "SecretString"?}]}]}`. Dates are ISO 8601 strings or epoch seconds.
-/// Unknown fields are kept when the store writes the file back (see `StoreFile`).
+/// "OwningService"?, "DeletedDate"?, "PrimaryRegion"?, "RotationEnabled"?, "RotationLambdaARN"?,
+/// "RotationRules"?, "LastRotatedDate"?, "NextRotationDate"?, "RotationSimulation"?,
+/// "LastRotation"?, "Versions": [{"VersionId", "VersionStages", "CreatedDate",
+/// "SecretString"? | "SecretBinary"? (base64)}]}]}`. Dates are ISO 8601 strings or epoch
+/// seconds. Unknown fields are kept when the store writes the file back (see `StoreFile`).
+///
+/// A secret with `"PrimaryRegion": "eu-west-1"` is a replica, read-only as on AWS.
+///
+/// **Simulated rotation.** The store runs no Lambda functions; a secret names the rotation
+/// function it stands in for:
+///
+///     "RotationSimulation": {"Outcome": "succeed", "StepSeconds": 2}
+///     "RotationSimulation": {"Outcome": "failAt", "FailAt": "testSecret", "StepSeconds": 2}
+///
+/// `Outcome` is `succeed` or `failAt` (it may be left out when `FailAt` is given); `FailAt` is
+/// `createSecret`, `setSecret`, `testSecret` or `finishSecret`, the step that never completes;
+/// `StepSeconds` (default 2, at least 0) is how long each step takes. A secret with a rotation
+/// function (`RotationLambdaARN`, or managed rotation: `RotationEnabled` with `OwningService`)
+/// and no `RotationSimulation` rotates as `{"Outcome": "succeed", "StepSeconds": 2}`; a
+/// `RotationSimulation` alone counts as a rotation function, reported as
+/// `simulatedFunctionARN`. RotateSecret records the new version with AWSPENDING and no value
+/// and the rotation in `LastRotation` (written by the store, read back on every call):
+///
+///     "LastRotation": {"ClientRequestToken": "…", "StartedDate": "…", "Outcome": "succeed",
+///                      "StepSeconds": 2, "StepsCompleted": 1, "Status": "InProgress"}
+///
+/// (`Status`: `InProgress`, `Succeeded`, `Failed` with `FailedStep` and `FailureReason`, or
+/// `Cancelled`). The rotation runs on the clock, not in a process: step n (createSecret 1,
+/// setSecret 2, testSecret 3, finishSecret 4) completes `n × StepSeconds` after
+/// `StartedDate`, and every read or write of the store first brings every rotation up to
+/// now (see `SimulatedRotation`).
 struct StoreDocument: Decodable {
   static let formatVersion = 1
 
   var formatVersion: Int
   var secrets: [StoredSecret]
 
-  struct StoredSecret: Decodable {
+  struct StoredSecret: Decodable, Equatable {
     var Name: String
     var ARN: String?
     var Description: String?
@@ -26,22 +54,25 @@ struct StoreDocument: Decodable {
     var RotationRules: StoredRotationRules?
     var LastRotatedDate: StoreDate?
     var NextRotationDate: StoreDate?
+    var PrimaryRegion: String?
+    var RotationSimulation: RotationSimulation?
+    var LastRotation: StoredRotation?
     var Tags: [StoredTag]?
     var Versions: [StoredVersion]
   }
 
-  struct StoredRotationRules: Decodable {
+  struct StoredRotationRules: Decodable, Equatable {
     var AutomaticallyAfterDays: Int?
     var ScheduleExpression: String?
     var Duration: String?
   }
 
-  struct StoredTag: Decodable {
+  struct StoredTag: Decodable, Equatable {
     var Key: String
     var Value: String?
   }
 
-  struct StoredVersion: Decodable {
+  struct StoredVersion: Decodable, Equatable {
     var VersionId: String
     var VersionStages: [String]?
     var CreatedDate: StoreDate?
@@ -52,8 +83,10 @@ struct StoreDocument: Decodable {
 }
 
 /// A date written either as ISO 8601 text or as epoch seconds (the API's form).
-struct StoreDate: Decodable {
+struct StoreDate: Decodable, Equatable {
   var date: Date
+
+  init(_ date: Date) { self.date = date }
 
   init(from decoder: any Decoder) throws {
     let container = try decoder.singleValueContainer()
@@ -89,14 +122,15 @@ extension StoreDocument.StoredSecret {
       name: Name, arn: ARN ?? StoreDocument.localARN(for: Name), description: Description,
       createdDate: CreatedDate?.date, lastChangedDate: LastChangedDate?.date,
       lastAccessedDate: LastAccessedDate?.date, rotationEnabled: RotationEnabled ?? false,
-      rotationLambdaARN: RotationLambdaARN,
+      rotationLambdaARN: RotationLambdaARN.flatMap { $0.isEmpty ? nil : $0 }
+        ?? (RotationSimulation == nil ? nil : StoreDocument.simulatedFunctionARN),
       rotationRules: RotationRules.map {
         StagingModel.RotationRules(
           automaticallyAfterDays: $0.AutomaticallyAfterDays, scheduleExpression: $0.ScheduleExpression,
           duration: $0.Duration)
       },
       lastRotatedDate: LastRotatedDate?.date, nextRotationDate: NextRotationDate?.date,
-      owningService: OwningService, deletedDate: DeletedDate?.date,
+      owningService: OwningService, deletedDate: DeletedDate?.date, primaryRegion: PrimaryRegion,
       tags: Dictionary((Tags ?? []).map { ($0.Key, $0.Value ?? "") }, uniquingKeysWith: { a, _ in a }),
       versions: versions, versionsComplete: true, includesDeprecated: includeDeprecated)
     secret.sortVersionsNewestFirst()
@@ -110,6 +144,10 @@ extension StoreDocument {
   static func localARN(for name: String) -> String {
     "arn:aws:secretsmanager:local:000000000000:secret:\(name)"
   }
+
+  /// The rotation function a secret with a `RotationSimulation` and no `RotationLambdaARN`
+  /// reports: in the same pseudo-region and account as `localARN`.
+  static let simulatedFunctionARN = "arn:aws:lambda:local:000000000000:function:stagehand-simulated-rotation"
 
   /// Problems that make the file unusable: the first one found, worded for a person.
   func validationProblem() -> String? {

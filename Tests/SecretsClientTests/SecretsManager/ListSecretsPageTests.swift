@@ -51,6 +51,7 @@ struct ListSecretsPageTests {
       entry["RotationEnabled"] = maybe(Bool.random(using: &rng))
       entry["RotationLambdaARN"] = maybe(text(&rng))
       entry["OwningService"] = maybe(text(&rng))
+      entry["PrimaryRegion"] = maybe(Bool.random(using: &rng) ? "eu-west-1" : text(&rng))
       for key in [
         "CreatedDate", "LastChangedDate", "LastAccessedDate", "DeletedDate", "NextRotationDate", "LastRotatedDate",
       ] {
@@ -93,6 +94,7 @@ struct ListSecretsPageTests {
   @Test func generatedPagesDecodeAsTheCodableShapesDo() throws {
     var rng = SplitMix64(seed: 7)
     var secrets = 0
+    var replicas = 0
     for _ in 0..<3_000 {
       let data = try Self.json(Self.page(&rng), &rng)
       let fast = try ListSecretsPage.secrets(data)
@@ -100,8 +102,10 @@ struct ListSecretsPageTests {
       #expect(try ListSecretsPage.nextToken(data) == (try Self.referenceToken(data)))
       #expect(JSONScanner.isCompleteJSON(data))
       secrets += fast.count
+      replicas += fast.filter { $0.primaryRegion != nil }.count
     }
     #expect(secrets > 5_000)
+    #expect(replicas > 1_000, "PrimaryRegion is decoded and compared too")
   }
 
   /// Byte-level damage. JSONDecoder skips what it does not decode without checking it, so
@@ -148,6 +152,24 @@ struct ListSecretsPageTests {
       if expected { complete += 1 }
     }
     #expect(complete > 100)
+  }
+
+  /// One leading UTF-8 byte order mark is accepted, as by JSONSerialization and JSONDecoder;
+  /// a second one, or one anywhere else, is not.
+  @Test func aLeadingByteOrderMarkIsAcceptedAsByFoundation() throws {
+    let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+    let page = Array(#"{"SecretList":[{"Name":"a","PrimaryRegion":"eu-west-1"}],"NextToken":"t"}"#.utf8)
+    let data = Data(bom + page)
+    #expect(JSONScanner.isCompleteJSON(data))
+    #expect(try ListSecretsPage.secrets(data) == (try Self.reference(data)))
+    #expect(try ListSecretsPage.secrets(data).first?.primaryRegion == "eu-west-1")
+    #expect(try ListSecretsPage.nextToken(data) == "t")
+    for bad in [bom + bom + page, page + bom, Array(page.prefix(1)) + bom + Array(page.dropFirst())] {
+      let data = Data(bad)
+      #expect((try? JSONSerialization.jsonObject(with: data)) == nil)
+      #expect(!JSONScanner.isCompleteJSON(data))
+      #expect((try? ListSecretsPage.secrets(data)) == nil)
+    }
   }
 
   @Test func escapesSurrogatesAndHostileNesting() throws {

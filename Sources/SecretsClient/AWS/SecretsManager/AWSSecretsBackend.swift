@@ -265,7 +265,11 @@ public struct AWSSecretsBackend: SecretsBackend {
       SecretId: secretId, ClientRequestToken: request.token, RotationLambdaARN: request.lambdaARN,
       RotationRules: request.scheduleDays.map { Shapes.RotationRulesShape(AutomaticallyAfterDays: $0) },
       RotateImmediately: request.rotateImmediately)
-    try await sendIdempotent("RotateSecret", input)
+    // A resend after a lost answer may meet the first call's own rotation ("A previous
+    // rotation isn't complete"): the token's version existing says the first was applied.
+    try await sendIdempotent("RotateSecret", input) {
+      try await describeSecret(secretId, includeDeprecated: true).version(request.token) != nil
+    }
   }
 
   public func putPendingValue(secretId: String, token: VersionID, value: SecretPayload) async throws {
@@ -287,8 +291,11 @@ public struct AWSSecretsBackend: SecretsBackend {
   static let idempotentResends = 2
 
   /// A call that is safe to send again as it is; its ambiguous failures are resent, and the
-  /// last one is reported as an unknown outcome with the way to check it.
-  private func sendIdempotent(_ operation: String, _ input: some Encodable & Sendable) async throws {
+  /// last one is reported as an unknown outcome with the way to check it. A resend the
+  /// service refuses counts as applied when `applied` (a read) shows the first call's effect.
+  private func sendIdempotent(
+    _ operation: String, _ input: some Encodable & Sendable, applied: (() async throws -> Bool)? = nil
+  ) async throws {
     var failure: AmbiguousWriteFailure?
     for _ in 0...Self.idempotentResends {
       do {
@@ -297,6 +304,12 @@ public struct AWSSecretsBackend: SecretsBackend {
         return
       } catch let ambiguous as AmbiguousWriteFailure {
         failure = ambiguous
+      } catch let refused as SecretsError where failure != nil && refused.code != nil {
+        guard let applied, (try? await applied()) == true else { throw refused }
+        note(
+          operation,
+          "applied after an ambiguous failure; the resend was refused (\(refused.code!)) because the first took effect")
+        return
       }
     }
     throw SecretsError.transport(

@@ -21,8 +21,10 @@ struct JSONScanner: ~Copyable {
   private(set) var offset = 0
   private var depth = 0
 
+  /// A leading UTF-8 byte order mark is skipped, as JSONSerialization and JSONDecoder do.
   init(_ bytes: UnsafeRawBufferPointer) {
     self.bytes = bytes
+    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { offset = 3 }
   }
 
   /// True when `data` holds exactly one JSON value, whitespace around it allowed.
