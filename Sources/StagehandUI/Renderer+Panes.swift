@@ -138,11 +138,10 @@ extension Renderer {
     if state.runningRotation(of: secret.name) != nil {
       let key = Keymap.standard.keyName(for: .rotateNow).map { " (\($0) shows it)" } ?? ""
       col += put("rotating\(theme.ellipsis)\(key)", x: col, y: y, style: theme.hintKey, maxWidth: width / 2) + 2
-    } else if let stuck = secret.stuckPendingVersion {
-      col +=
-        put(
-          "stuck: AWSPENDING on \(shortDisplayID(stuck)), off AWSCURRENT", x: col, y: y, style: theme.deletionBadge,
-          maxWidth: width * 2 / 3) + 2
+    } else if secret.isRotationStuck {
+      // The version rows below show where; the rotation preview names the version.
+      let text = width >= 60 ? "stuck: AWSPENDING off AWSCURRENT" : "rotation stuck"
+      col += put(text, x: col, y: y, style: theme.deletionBadge) + 2
     }
     if let description = secret.description, !description.isEmpty {
       let text = sanitizeForDisplay(description, asciiOnly: theme.asciiOnly)

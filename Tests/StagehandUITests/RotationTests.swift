@@ -410,7 +410,7 @@ import Testing
     let row = text.split(separator: "\n").first { $0.contains("staging/api-key") } ?? ""
     #expect(row.contains("[stuck]"))
     press(&state, .down)
-    #expect(screen(state).contains("stuck: AWSPENDING on aaaa1111…, off AWSCURRENT"))
+    #expect(screen(state).contains("stuck: AWSPENDING off AWSCURRENT"))
     // Narrow: the function's name stands for the ARN.
     press(&state, .up)
     send(&state, .terminal(.resize(width: 80, height: 24)))
