@@ -160,6 +160,71 @@ struct RotationUITests {
     }
   }
 
+  /// The demo store as `--demo` writes it, its simulated functions at their own pace (2 s a
+  /// step): both of its rotations run at once, one succeeds, the other stops in testSecret.
+  @Test func theDemosTwoRotationsRunAtOnceOneSucceedsOneGetsStuck() async throws {
+    let h = try CLIHarness()
+    defer { h.cleanUp() }
+    try DemoAccount.write(to: h.storePath)
+    let succeeds = "staging/orders/redis-auth-token"
+    let stuck = "staging/reports/warehouse-password"
+    var settings = Self.settings
+    settings.rotationTimeoutSeconds = 15
+    settings.followInterval = .milliseconds(500)
+    let backend = try await BackendFactory.make(GlobalSettings(store: h.storePath))
+    try await withUI(backend, settings: settings) { ui in
+      func start(_ name: String) async throws {
+        ui.press(.char("/"))
+        ui.type(name)
+        ui.press(.enter)
+        try await ui.waitForVersions(of: name)
+        ui.press(.char("o"))
+        try await ui.waitFor("y: rotate now")
+        ui.press(.char("y"))
+        try await ui.waitFor("Rotating \(name)")
+        ui.press(.escape)
+        try await ui.waitFor("nothing stopped")
+        ui.press(.escape)  // the filter
+        try await ui.waitUntil("the whole list") { !$0.contains("filter:") }
+      }
+      try await ui.waitFor("17 secrets loaded")
+      try await start(succeeds)
+      try await start(stuck)
+      // The list names them cut short: staging/orders/… and staging/reports/….
+      try await ui.waitUntil("both rows rotating") { screen in
+        let rows = screen.split(separator: "\n").filter { $0.contains("[rotating…]") }
+        return rows.count == 2 && rows.contains { $0.contains("staging/orders") }
+          && rows.contains { $0.contains("staging/reports") }
+      }
+      try await ui.waitFor("rotation of \(stuck) stopped", timeout: .seconds(40))
+      #expect(ui.frames.contains { $0.contains("rotation of \(succeeds) finished") })
+      #expect(try h.labels(of: succeeds).values.filter { $0 == ["AWSCURRENT"] }.count == 1)
+
+      ui.press(.char("/"))
+      ui.type(stuck)
+      ui.press(.enter)
+      try await ui.waitForVersions(of: stuck)
+      ui.press(.char("o"))
+      let diagnosis = flat(try await ui.waitFor("Rotation of \(stuck) stopped"))
+      #expect(diagnosis.contains("the rotation stopped in setSecret, testSecret or finishSecret"))
+      #expect(diagnosis.contains("(p) in the versions pane"))
+      #expect(diagnosis.contains("(x) in the versions pane"))
+      #expect(diagnosis.contains("log group /aws/lambda/"))
+      ui.press(.escape, .escape)
+      try await ui.waitUntil("the whole list") { !$0.contains("filter:") }
+      ui.press(.char("/"))
+      ui.type(succeeds)
+      ui.press(.enter)
+      try await ui.waitForVersions(of: succeeds)
+      ui.press(.char("o"))
+      let finished = flat(try await ui.waitFor("Rotation finished"))
+      for stage in RotationStage.allCases { #expect(finished.contains("✓ \(stage.summary)"), "\(stage)") }
+      ui.press(.escape)  // q would only close the view
+      try await ui.waitUntil("the view to close") { !$0.contains("Rotation finished") }
+      try await ui.quit()
+    }
+  }
+
   @Test func aStuckRotationShowsWhereItStoppedAndWhatToDo() async throws {
     var settings = Self.settings
     settings.rotationTimeoutSeconds = 3
