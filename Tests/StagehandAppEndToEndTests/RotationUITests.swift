@@ -73,12 +73,14 @@ struct RotationUITests {
     let h = try Self.harness()
     defer { h.cleanUp() }
     let backend = try await BackendFactory.make(GlobalSettings(store: h.storePath))
-    try await withUI(backend, settings: settings) { try await body($0, h) }
+    try await withUI(backend, settings: settings) { ui in
+      try await ui.waitFor("4 secrets loaded")
+      try await body(ui, h)
+    }
   }
 
   /// Filters the list down to `name` and keeps the filter: `name` is selected.
   func select(_ name: String, _ ui: TestTerminal) async throws {
-    try await ui.waitFor("app/rotates")
     ui.press(.char("/"))
     ui.type(name)
     ui.press(.enter)
@@ -174,10 +176,7 @@ struct RotationUITests {
     let backend = try await BackendFactory.make(GlobalSettings(store: h.storePath))
     try await withUI(backend, settings: settings) { ui in
       func start(_ name: String) async throws {
-        ui.press(.char("/"))
-        ui.type(name)
-        ui.press(.enter)
-        try await ui.waitForVersions(of: name)
+        try await select(name, ui)
         ui.press(.char("o"))
         try await ui.waitFor("y: rotate now")
         ui.press(.char("y"))
@@ -200,10 +199,7 @@ struct RotationUITests {
       #expect(ui.frames.contains { $0.contains("rotation of \(succeeds) finished") })
       #expect(try h.labels(of: succeeds).values.filter { $0 == ["AWSCURRENT"] }.count == 1)
 
-      ui.press(.char("/"))
-      ui.type(stuck)
-      ui.press(.enter)
-      try await ui.waitForVersions(of: stuck)
+      try await select(stuck, ui)
       ui.press(.char("o"))
       let diagnosis = flat(try await ui.waitFor("Rotation of \(stuck) stopped"))
       #expect(diagnosis.contains("the rotation stopped in setSecret, testSecret or finishSecret"))
@@ -212,10 +208,7 @@ struct RotationUITests {
       #expect(diagnosis.contains("log group /aws/lambda/"))
       ui.press(.escape, .escape)
       try await ui.waitUntil("the whole list") { !$0.contains("filter:") }
-      ui.press(.char("/"))
-      ui.type(succeeds)
-      ui.press(.enter)
-      try await ui.waitForVersions(of: succeeds)
+      try await select(succeeds, ui)
       ui.press(.char("o"))
       let finished = flat(try await ui.waitFor("Rotation finished"))
       for stage in RotationStage.allCases { #expect(finished.contains("✓ \(stage.summary)"), "\(stage)") }
@@ -318,6 +311,7 @@ struct RotationUITests {
     settings.environment["VISUAL"] = nil
     let backend = try await BackendFactory.make(GlobalSettings(store: h.storePath))
     try await withUI(backend, settings: settings) { ui in
+      try await ui.waitFor("4 secrets loaded")
       try await select("app/manual", ui)
       ui.press(.char("e"))
       let preview = try await ui.waitFor("y: stage it")
