@@ -294,17 +294,27 @@ void cn_end(void) {
   cn_have_saved_termios = 0;
 }
 
-void cn_suspend(void) {
+void cn_release(void) {
   if (!cn_active_flag) return;
   if (cn_mouse_flag) cn_write_all(cn_out_fd, cn_mouse_off_sequence, sizeof cn_mouse_off_sequence - 1);
   endwin();
   cn_restore_terminal_signal_safe();
-  cn_stop_process();
+}
+
+void cn_reclaim(void) {
+  if (!cn_active_flag) return;
   clearok(curscr, TRUE);
   wrefresh(stdscr);
   curs_set(0);
   if (cn_mouse_flag) cn_write_all(cn_out_fd, cn_mouse_on_sequence, sizeof cn_mouse_on_sequence - 1);
   cn_resumed_flag = 1;
+}
+
+void cn_suspend(void) {
+  if (!cn_active_flag) return;
+  cn_release();
+  cn_stop_process();
+  cn_reclaim();
 }
 
 int cn_take_resumed_flag(void) {

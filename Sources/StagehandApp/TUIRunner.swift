@@ -35,12 +35,17 @@ final class MessageQueue: @unchecked Sendable {
 /// state changed.
 @MainActor
 final class TUIRunner {
-  private var state: AppState
-  private let terminal: any TerminalBackend
-  private let backend: any SecretsBackend
-  private let queue: MessageQueue
+  private(set) var state: AppState
+  let terminal: any TerminalBackend
+  let backend: any SecretsBackend
+  let queue: MessageQueue
+  let settings: TUISettings
   private var loadTask: Task<Void, Never>?
-  private var commitTasks: [Task<Void, Never>] = []
+  /// Changes being sent: awaited before the loop ends, so none is left half made.
+  var commitTasks: [Task<Void, Never>] = []
+  /// Rotations being followed, by request id: cancelled when the loop ends (that stops the
+  /// following, never the rotation).
+  var followTasks: [Int: Task<Void, Never>] = [:]
   private var running = true
   private var dirty = true
   /// The listing started before the terminal, used by the first `.loadSecrets`.
@@ -52,10 +57,13 @@ final class TUIRunner {
   static let fastTickInterval: TimeInterval = 0.1
   static let slowTickInterval: TimeInterval = 1
 
-  init(state: AppState, terminal: any TerminalBackend, backend: any SecretsBackend) {
+  init(
+    state: AppState, terminal: any TerminalBackend, backend: any SecretsBackend, settings: TUISettings = TUISettings()
+  ) {
     self.state = state
     self.terminal = terminal
     self.backend = backend
+    self.settings = settings
     queue = MessageQueue(wake: terminal.waker)
   }
 
@@ -79,16 +87,16 @@ final class TUIRunner {
   /// when given, is the listing the first load uses.
   static func run(
     backend: any SecretsBackend, dryRun: Bool, terminal: any TerminalBackend,
-    firstListing: AsyncThrowingStream<[Secret], any Error>? = nil
+    firstListing: AsyncThrowingStream<[Secret], any Error>? = nil, settings: TUISettings = TUISettings()
   ) async {
     let config = UIConfig(
       backendName: backend.displayName, readOnly: backend.isReadOnly, dryRun: dryRun,
       colorMode: ColorMode(colorCount: terminal.colorCount),
-      asciiOnly: !terminal.isUTF8)
+      asciiOnly: !terminal.isUTF8, rotationTimeoutSeconds: settings.rotationTimeoutSeconds)
     let size = terminal.size
     let runner = TUIRunner(
       state: AppState(config: config, now: Date(), width: size.width, height: size.height), terminal: terminal,
-      backend: backend)
+      backend: backend, settings: settings)
     runner.firstListing = firstListing
     defer { terminal.restore() }
     await runner.loop()
@@ -140,11 +148,13 @@ final class TUIRunner {
       await Task.yield()
     }
     loadTask?.cancel()
+    // Following a rotation stops with the UI; the rotation itself goes on.
+    for task in followTasks.values { task.cancel() }
     // Never leave a change half made: a commit still running is awaited before exit.
     for task in commitTasks { await task.value }
   }
 
-  private func dispatch(_ message: Message) {
+  func dispatch(_ message: Message) {
     let effects = update(&state, message)
     dirty = true
     for effect in effects { run(effect) }
@@ -201,6 +211,8 @@ final class TUIRunner {
           }
           queue.post(.commitFinished(requestID: requestID, outcome: Self.outcome(report)))
         })
+    case .prepareRotation, .rotate, .putPendingValue, .cancelRotation:
+      runRotation(effect)
     case .quit:
       running = false
     case .suspend:

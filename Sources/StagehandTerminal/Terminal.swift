@@ -167,6 +167,16 @@ public final class Terminal {
     cn_suspend()
   }
 
+  /// Runs `body` (an editor, say) with the terminal given back as it was before curses, and
+  /// takes it over again afterwards, whatever `body` does: the process is not stopped, and the
+  /// next `draw` repaints everything, with a `.resize` event queued for the current size.
+  public func withTerminalReleased<Result>(_ body: () throws -> Result) rethrows -> Result {
+    guard isOpen else { return try body() }
+    cn_release()
+    defer { cn_reclaim() }
+    return try body()
+  }
+
   /// One read; `wakeable` lets `wake()` end the wait early (never inside an escape
   /// sequence, whose parts must not be split).
   private func readInput(timeoutMilliseconds: Int32, wakeable: Bool = false) -> RawInput? {
