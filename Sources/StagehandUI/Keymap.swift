@@ -72,7 +72,8 @@ extension Keymap {
     "Filter the loaded secrets as you type: each word must match, as a case-insensitive substring of the name or "
     + "its letters in order (fuzzy). Terms: label:NAME (a version carries a label starting with NAME, e.g. label:AWSPENDING for unfinished "
     + "rotations), service:NAME (managed by that service; service: alone for any), deleted:yes|no, rotation:on|off, rotation:stuck "
-    + "(AWSPENDING left on a version other than AWSCURRENT). Enter keeps the filter, esc clears it."
+    + "(AWSPENDING left on a version other than AWSCURRENT), replica:yes|no, region:NAME and profile:NAME (with --regions "
+    + "and --profiles). Enter keeps the filter, esc clears it."
 
   private static let navigation: [Binding] =
     [KeyContext.secrets, .versions, .carrying].flatMap { context -> [Binding] in
