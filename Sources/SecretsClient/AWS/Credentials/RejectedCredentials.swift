@@ -19,14 +19,10 @@ enum RejectedCredentials {
   /// AWS's refusal when asking the source again gave the same credentials: they must be
   /// renewed outside Stagehand. Other refusals are left as AWS worded them.
   static func notRenewed(_ refusal: SecretsError, source: String) -> SecretsError {
-    guard case .service(let code, let message, let status, let requestId) = refusal, expiredCodes.contains(code)
-    else { return refusal }
-    let advice =
+    guard let code = refusal.code, expiredCodes.contains(code) else { return refusal }
+    return refusal.addingAdvice(
       "The credentials from \(source) have expired and it has no newer ones: renew them (aws sso login, new "
-      + "AWS_* variables, or a fresh credential_process) and retry."
-    return .service(
-      code: code, message: message.isEmpty ? advice : "\(message) \(advice)", httpStatus: status,
-      requestId: requestId)
+        + "AWS_* variables, or a fresh credential_process) and retry.")
   }
 
   /// The refresh after a refusal failed (an SSO token that has expired too): its reason, which

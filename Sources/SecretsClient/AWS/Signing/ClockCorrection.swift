@@ -75,7 +75,6 @@ public enum ClockSkew {
 
   /// AWS's refusal, with words that name this machine's clock and how to set it.
   static func error(_ refusal: SecretsError, localTime: Date, _ reason: Uncorrected) -> SecretsError {
-    guard case .service(let code, let message, let status, let requestId) = refusal else { return refusal }
     let reads = "This computer's clock reads \(HTTPDate.utcText(localTime)) UTC"
     let why: String
     switch reason {
@@ -86,12 +85,9 @@ public enum ClockSkew {
     case .stillRefused(let offset):
       why = "\(reads); corrected by \(Int(offset.rounded())) s from AWS's Date header, the request was still refused"
     }
-    let advice =
+    return refusal.addingAdvice(
       "\(why). AWS refuses requests signed more than 5 minutes off its clock: set the clock "
-      + "(timedatectl set-ntp true on Linux, sntp -sS time.apple.com on macOS) and retry."
-    return .service(
-      code: code, message: message.isEmpty ? advice : "\(message) \(advice)", httpStatus: status,
-      requestId: requestId)
+        + "(timedatectl set-ntp true on Linux, sntp -sS time.apple.com on macOS) and retry.")
   }
 
   /// The log note for a learnt offset.
