@@ -2,9 +2,9 @@ import Foundation
 import SecretsClient
 import StagehandTestSupport
 
-/// Tests/Tools/auth_proxy.py on a free loopback port in front of one moto server: AWS's front
-/// door as far as time and session tokens go (a clock `skewSeconds` off the real one, a
-/// container credentials endpoint whose tokens expire after a number of uses).
+/// Tests/Tools/auth_proxy.py on a free loopback port in front of one moto server: the fault
+/// proxy, and AWS's front door as far as time and session tokens go (a clock `skewSeconds` off
+/// the real one, a container credentials endpoint whose tokens expire after a number of uses).
 final class AuthProxy: @unchecked Sendable {
   private let server: ScriptServer
   var endpoint: URL { URL(string: "http://127.0.0.1:\(server.port)")! }
@@ -21,13 +21,19 @@ final class AuthProxy: @unchecked Sendable {
 
   func stop() { server.stop() }
 
-  /// POST /__proxy/config: only the keys given change.
+  /// POST /__auth/config: only the keys given change.
   func configure(_ settings: [String: Any]) async throws {
-    _ = try await control("POST", "/__proxy/config", try JSONSerialization.data(withJSONObject: settings))
+    _ = try await control("POST", "/__auth/config", try JSONSerialization.data(withJSONObject: settings))
   }
 
+  /// The auth proxy's counts (GET /__auth/stats), with the fault proxy's "forwarded".
   func stats() async throws -> [String: Any] {
-    try JSONSerialization.jsonObject(with: try await control("GET", "/__proxy/stats", Data())) as? [String: Any] ?? [:]
+    var stats =
+      try JSONSerialization.jsonObject(with: try await control("GET", "/__auth/stats", Data())) as? [String: Any] ?? [:]
+    let proxy =
+      try JSONSerialization.jsonObject(with: try await control("GET", "/__proxy/stats", Data())) as? [String: Any]
+    stats["forwarded"] = proxy?["forwarded"]
+    return stats
   }
 
   private func control(_ method: String, _ path: String, _ body: Data) async throws -> Data {

@@ -24,36 +24,15 @@ import struct
 import sys
 import threading
 
+from http_peer import accept_loop, listen_loopback, parse_head, read_body, read_head, response
+
 LOCK = threading.Lock()
 CONFIG = {"reset_reused": 0, "reset_operation": None, "reset_times": 1, "idle_close_seconds": None}
 STATS = {"connections": 0, "requests": 0, "resets": 0, "idle_closes": 0, "by_operation": {}}
 
 
-def read_request(conn, buffer):
-    """One request: (head lines, headers, body, rest of buffer), or None at EOF."""
-    while b"\r\n\r\n" not in buffer:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return None
-        buffer += chunk
-    head, buffer = buffer.split(b"\r\n\r\n", 1)
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    length = int(headers.get("content-length", "0"))
-    while len(buffer) < length:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return None
-        buffer += chunk
-    return lines[0], headers, buffer[:length], buffer[length:]
-
-
-def answer(conn, status, body):
-    conn.sendall(b"HTTP/1.1 %d %s\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n"
-                 % (status, b"OK" if status == 200 else b"Other", len(body)) + body)
+def answer(conn, body):
+    conn.sendall(response(200, "OK", body, {"Content-Type": "application/x-amz-json-1.1"}))
 
 
 def reset(conn):
@@ -61,15 +40,15 @@ def reset(conn):
     conn.close()
 
 
-def control(conn, request_line, body):
-    if request_line.startswith("POST /__peer/config"):
+def control(conn, method, body):
+    if method == "POST":
         with LOCK:
             CONFIG.update(json.loads(body or b"{}"))
-        answer(conn, 200, b"{}")
+        answer(conn, b"{}")
     else:
         with LOCK:
             data = json.dumps(STATS).encode()
-        answer(conn, 200, data)
+        answer(conn, data)
     conn.close()
 
 
@@ -88,13 +67,14 @@ def serve(conn, number):
                         STATS["idle_closes"] += 1
                     conn.close()
                     return
-            request = read_request(conn, buffer)
-            if request is None:
+            head, buffer = read_head(conn, buffer)
+            if head is None:
                 conn.close()
                 return
-            request_line, headers, body, buffer = request
-            if " /__peer/" in request_line:
-                return control(conn, request_line, body)
+            method, target, headers = parse_head(head)
+            body, buffer = read_body(conn, headers, buffer)
+            if target.startswith("/__peer/"):
+                return control(conn, method, body)
             if not counted:
                 counted = True
                 with LOCK:
@@ -115,31 +95,16 @@ def serve(conn, number):
                     STATS["resets"] += 1
             if drop:
                 return reset(conn)
-            answer(conn, 200, json.dumps({"connection": number, "nth": nth}).encode())
+            answer(conn, json.dumps({"connection": number, "nth": nth}).encode())
     except OSError:
         conn.close()
 
 
 def main():
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-
-    def accept():
-        number = 0
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            number += 1
-            threading.Thread(target=serve, args=(conn, number), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    print(f"READY {listener.getsockname()[1]}", flush=True)
+    listener = listen_loopback()
+    threading.Thread(target=accept_loop, args=(listener, serve), daemon=True).start()
+    print("READY %d" % listener.getsockname()[1], flush=True)
     sys.stdin.read()
-    listener.close()
 
 
 if __name__ == "__main__":
