@@ -29,6 +29,8 @@ import threading
 from datetime import datetime, timedelta, timezone
 from email.utils import formatdate
 
+# Imported from beside this script, without leaving a __pycache__ in the source tree.
+sys.dont_write_bytecode = True
 import fault_proxy
 
 LOCK = threading.Lock()

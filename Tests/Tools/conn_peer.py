@@ -24,6 +24,8 @@ import struct
 import sys
 import threading
 
+# Imported from beside this script, without leaving a __pycache__ in the source tree.
+sys.dont_write_bytecode = True
 from http_peer import accept_loop, listen_loopback, parse_head, read_body, read_head, response
 
 LOCK = threading.Lock()
