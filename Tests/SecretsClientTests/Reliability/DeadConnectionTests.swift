@@ -5,8 +5,9 @@ import Testing
 @testable import SecretsClient
 
 /// Connections that die under a kept-alive client, against `Tests/Tools/conn_peer.py` through
-/// the real transport: a read is asked again at once (well within a second, not after the
-/// 30 s timeout), a change is never resent unseen.
+/// the real transport: a read is asked again at once, inside its first attempt (no timeout,
+/// no backoff: the client's log shows no failed attempt), a change is never resent unseen.
+/// How long that takes is for the bench; these check what was sent and recorded.
 @Suite(.serialized)
 struct DeadConnectionTests {
   struct Empty: Codable {}
@@ -40,12 +41,6 @@ struct DeadConnectionTests {
       log: recorder)
   }
 
-  static func timed(_ work: () async throws -> Void) async rethrows -> Duration {
-    let start = ContinuousClock.now
-    try await work()
-    return ContinuousClock.now - start
-  }
-
   /// The server (or a NAT) dropped the kept-alive connection; the read finds out once it has
   /// written its request, by a reset. It goes again on a new connection at once.
   @Test func aReadResetAfterItWasWrittenIsAskedAgainAtOnce() async throws {
@@ -55,12 +50,9 @@ struct DeadConnectionTests {
     let client = Self.client(peer, recorder: recorder)
     _ = try await client.call(operation: "DescribeSecret", input: Empty())
     try await peer.configure(["reset_reused": 1])
-    let elapsed = try await Self.timed {
-      let body = try await client.call(operation: "DescribeSecret", input: Empty())
-      let answer = try JSONSerialization.jsonObject(with: body) as? [String: Any]
-      #expect(answer?["nth"] as? Int == 1, "answered on a new connection")
-    }
-    #expect(elapsed < .seconds(1), "took \(elapsed)")
+    let body = try await client.call(operation: "DescribeSecret", input: Empty())
+    let answer = try JSONSerialization.jsonObject(with: body) as? [String: Any]
+    #expect(answer?["nth"] as? Int == 1, "answered on a new connection")
     let stats = try await peer.stats()
     #expect(stats["resets"] as? Int == 1)
     #expect(stats["requests"] as? Int == 3)
@@ -77,19 +69,16 @@ struct DeadConnectionTests {
     let client = Self.client(peer, recorder: recorder)
     _ = try await client.call(operation: "DescribeSecret", input: Empty())
     try await peer.configure(["reset_operation": "UpdateSecretVersionStage", "reset_times": 1])
-    let elapsed = await Self.timed {
-      await #expect(throws: AmbiguousWriteFailure.self) {
-        try await client.call(operation: "UpdateSecretVersionStage", input: Empty())
-      }
+    await #expect(throws: AmbiguousWriteFailure.self) {
+      try await client.call(operation: "UpdateSecretVersionStage", input: Empty())
     }
-    #expect(elapsed < .seconds(1), "took \(elapsed)")
     let stats = try await peer.stats()
     #expect((stats["by_operation"] as? [String: Int])?["UpdateSecretVersionStage"] == 1)
     #expect(recorder.entries.last?.outcome == "transport")
   }
 
   /// A load balancer closes connections idle for a while (2 s here, minutes in the field): the
-  /// next read, after a longer pause, succeeds on its first attempt, at once.
+  /// next read, after a longer pause, succeeds on its first attempt.
   @Test func aReadAfterTheServerClosedAnIdleConnectionSucceedsOnItsFirstTry() async throws {
     let peer = try await Peer()
     defer { peer.server.stop() }
@@ -98,10 +87,7 @@ struct DeadConnectionTests {
     let client = Self.client(peer, recorder: recorder)
     _ = try await client.call(operation: "DescribeSecret", input: Empty())
     try await Task.sleep(for: .seconds(3))
-    let elapsed = try await Self.timed {
-      _ = try await client.call(operation: "ListSecrets", input: Empty())
-    }
-    #expect(elapsed < .seconds(1), "took \(elapsed)")
+    _ = try await client.call(operation: "ListSecrets", input: Empty())
     let last = try #require(recorder.entries.last)
     #expect(last.operation == "ListSecrets")
     #expect(last.attempt == 1)
