@@ -5,7 +5,7 @@ import StagehandUI
 import StagingModel
 
 /// Messages posted by effect tasks, drained by the event loop. A lock-protected queue
-/// because the tasks run off the main actor and the loop polls between input reads.
+/// because the tasks run off the main actor; posting wakes the loop's input wait.
 final class MessageQueue: @unchecked Sendable {
   private let lock = NSLock()
   private var messages: [Message] = []
@@ -29,8 +29,9 @@ final class MessageQueue: @unchecked Sendable {
   }
 }
 
-/// The event loop: the only owner of the terminal. It reads input with a short timeout (so
-/// effect tasks and the clock keep running), feeds messages to the pure `update`, runs the
+/// The event loop: the only owner of the terminal. It waits for input until the next clock
+/// tick (a posted result or a resize ends the wait at once; idle, it sleeps up to a minute),
+/// feeds messages to the pure `update`, runs the
 /// effects it returns as tasks whose results come back as messages, and draws when the
 /// state changed.
 @MainActor
@@ -51,11 +52,10 @@ final class TUIRunner {
   /// The listing started before the terminal, used by the first `.loadSecrets`.
   private var firstListing: AsyncThrowingStream<[Secret], any Error>?
 
-  /// How long one input read may wait; short enough for smooth spinners and results.
-  static let inputTimeoutMilliseconds = 16
-  /// Spinner frames while work is under way; otherwise the clock only moves relative dates.
+  /// Spinner frames while work is under way; otherwise the clock only moves relative dates,
+  /// whose finest unit is a minute.
   static let fastTickInterval: TimeInterval = 0.1
-  static let slowTickInterval: TimeInterval = 1
+  static let slowTickInterval: TimeInterval = 60
 
   init(
     state: AppState, terminal: any TerminalBackend, backend: any SecretsBackend, settings: TUISettings = TUISettings()
@@ -135,7 +135,12 @@ final class TUIRunner {
         // first, below).
         break
       }
-      if let event = terminal.nextEvent(timeoutMilliseconds: Self.inputTimeoutMilliseconds) {
+      // Wait for input until the next tick is due: results posted by tasks, and resizes, wake
+      // the wait at once, so an idle UI sleeps instead of polling.
+      let interval = state.needsFastTicks ? Self.fastTickInterval : Self.slowTickInterval
+      let untilTick = interval - Date().timeIntervalSince(lastTick)
+      let wait = Int((max(0.001, untilTick) * 1_000).rounded(.up))
+      if let event = terminal.nextEvent(timeoutMilliseconds: wait) {
         dispatch(.terminal(event))
         // Drain the rest of a burst (typing, drags) before the next draw.
         while running, let more = terminal.nextEvent(timeoutMilliseconds: 0) { dispatch(.terminal(more)) }

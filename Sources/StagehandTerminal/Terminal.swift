@@ -13,8 +13,9 @@ import StagehandUI
 /// live on one actor (the executable's main actor). Every exit path must call `restore()`;
 /// the C layer also restores on SIGINT, SIGTERM, SIGHUP, SIGQUIT, crashes and `exit()`.
 ///
-/// The event loop polls with a short timeout so effect results posted by tasks get handled
-/// between reads (bubbletea's loop, with ncurses doing the waiting):
+/// The event loop waits for input with a timeout (the next clock tick); `waker` ends the wait
+/// early so effect results posted by tasks are handled at once, and a resize ends it too
+/// (bubbletea's loop, with ncurses doing the waiting):
 ///
 /// ```swift
 /// let terminal = try Terminal(options: .from(environment: ProcessInfo.processInfo.environment))
