@@ -17,6 +17,7 @@ import termios
 import shlex
 import shutil
 import signal
+import tempfile
 import socket
 import statistics
 import subprocess
@@ -373,6 +374,36 @@ class Bench:
                                 page_rtt=replay_page_rtt(server.url))
         finally:
             server.stop()
+
+    # ------------------------------------------------------------------ idle
+
+    def idle_tui(self, seconds=60):
+        """The TUI open on the demo store in a detached tmux, untouched: the CPU it uses in
+        `seconds` (utime + stime from /proc/PID/stat, in clock ticks)."""
+        home = tempfile.mkdtemp(prefix="stagehand-idle-")
+        session = f"stagehand-idle-{os.getpid()}"
+        command = f"exec env HOME={home} XDG_DATA_HOME={home} LANG=C.UTF-8 '{self.args.stagehand}' --demo --no-mouse"
+        try:
+            subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
+            pid = int(subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], check=True,
+                                     capture_output=True, text=True).stdout.split()[0])
+            time.sleep(3)
+
+            def ticks():
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                return int(fields[11]) + int(fields[12])
+
+            before = ticks()
+            time.sleep(seconds)
+            used = ticks() - before
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)
+            shutil.rmtree(home, ignore_errors=True)
+        hz = os.sysconf("SC_CLK_TCK")
+        self.notes.append(
+            f"idle TUI on the demo: {used} CPU ticks ({used / hz:.2f} s) in {seconds} s untouched "
+            f"({'met' if used == 0 else 'NOT met'}: target no CPU between events)")
 
     # ------------------------------------------------------------------ network
 
@@ -936,6 +967,7 @@ def main():
         sections.append(("transport A/B", bench.baseline_ab))
     if not args.no_tui:
         sections.append(("TUI core", bench.tui_core))
+        sections.append(("idle TUI", bench.idle_tui))
     if not args.no_replay:
         sections += [(f"replay at {n}", lambda n=n: bench.replay(n)) for n in sizes]
     if not args.no_moto:

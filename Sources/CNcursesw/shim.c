@@ -294,17 +294,27 @@ void cn_end(void) {
   cn_have_saved_termios = 0;
 }
 
-void cn_suspend(void) {
+void cn_release(void) {
   if (!cn_active_flag) return;
   if (cn_mouse_flag) cn_write_all(cn_out_fd, cn_mouse_off_sequence, sizeof cn_mouse_off_sequence - 1);
   endwin();
   cn_restore_terminal_signal_safe();
-  cn_stop_process();
+}
+
+void cn_reclaim(void) {
+  if (!cn_active_flag) return;
   clearok(curscr, TRUE);
   wrefresh(stdscr);
   curs_set(0);
   if (cn_mouse_flag) cn_write_all(cn_out_fd, cn_mouse_on_sequence, sizeof cn_mouse_on_sequence - 1);
   cn_resumed_flag = 1;
+}
+
+void cn_suspend(void) {
+  if (!cn_active_flag) return;
+  cn_release();
+  cn_stop_process();
+  cn_reclaim();
 }
 
 int cn_take_resumed_flag(void) {
@@ -366,6 +376,26 @@ void cn_refresh(void) {
 static int cn_wake_fds[2] = {-1, -1};
 static pthread_once_t cn_wake_once = PTHREAD_ONCE_INIT;
 
+/* A resize wakes the wait too: ncurses's own SIGWINCH handler runs first (it makes the next
+ * read return KEY_RESIZE), then a byte goes into the pipe. Without it a wait that blocks
+ * until the next event would see the resize only when the signal happened to interrupt
+ * this thread's poll, not another thread. */
+static void cn_winch_handler(int sig, siginfo_t *info, void *context) {
+  int saved_errno = errno;
+  struct sigaction previous = cn_previous_actions[SIGWINCH];
+  if ((previous.sa_flags & SA_SIGINFO) && previous.sa_sigaction != NULL) {
+    previous.sa_sigaction(sig, info, context);
+  } else if (!(previous.sa_flags & SA_SIGINFO) && previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN) {
+    previous.sa_handler(sig);
+  }
+  if (cn_wake_fds[1] >= 0) {
+    char byte = 1;
+    ssize_t written = write(cn_wake_fds[1], &byte, 1);
+    (void)written;
+  }
+  errno = saved_errno;
+}
+
 static void cn_make_wake_pipe(void) {
   int fds[2];
   if (pipe(fds) == 0) {
@@ -375,6 +405,8 @@ static void cn_make_wake_pipe(void) {
     }
     cn_wake_fds[0] = fds[0];
     cn_wake_fds[1] = fds[1];
+    /* Made on the first wakeable read, after initscr installed ncurses's handler. */
+    cn_install_with_info(SIGWINCH, cn_winch_handler);
   }
 }
 

@@ -92,7 +92,7 @@ enum AWSBackendFactory {
       endpoint: configuration.endpoint, region: configuration.region, credentials: configuration.credentials,
       transport: transport,
       retryPolicy: RetryPolicy(maxAttempts: configuration.maxAttempts ?? RetryPolicy.defaultMaxAttempts), log: log,
-      isReadOnly: options.readOnly)
+      isReadOnly: options.readOnly, rateLimiter: AdaptiveRateLimiter())
     return AWSSecretsBackend(
       client: client, profile: configuration.profileName, customEndpoint: configuration.customEndpoint)
   }

@@ -44,7 +44,8 @@ enum Commands {
   /// Plans the intent `makeIntent` builds from the secret as read now, previews it, asks (on
   /// a terminal) or requires --yes, executes it through the plan executor and reports.
   static func change(
-    _ global: GlobalOptions, _ options: ChangeOptions, secret secretId: String,
+    _ global: GlobalOptions, _ options: ChangeOptions, replication: ReplicationOptions = ReplicationOptions(),
+    secret secretId: String,
     makeIntent: (Secret) throws -> MoveIntent
   ) async throws {
     let backend = try await BackendFactory.make(global.settings)
@@ -98,6 +99,8 @@ enum Commands {
         if options.yes { Output.line(PlanPrinter.text(plan, heading: heading)); Output.line() }
         Output.line("Done: " + Output.safe(plan.outcomeSummary))
       }
+      try await ReplicationWait.run(
+        replication, secret: found, expected: plan.after, global: global, json: options.json)
     case .conflict(let plan, let current, let changes):
       if options.json {
         try JSONOutput.write(PlanJSON.conflict(plan, current: current, changes: changes))

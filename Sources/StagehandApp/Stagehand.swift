@@ -134,6 +134,7 @@ struct VersionsCommand: AsyncParsableCommand {
     flags += RotationPrinter.versionsFlags(found)
     Output.line(flags.joined(separator: "; "))
     for line in RotationPrinter.versionsLines(found) { Output.line(line) }
+    for line in ReplicationText.lines(found) { Output.line(line) }
     Output.line()
     if found.versions.isEmpty {
       Output.line("No versions\(includeDeprecated ? "" : " with labels") (a secret created without a value has none).")
@@ -172,6 +173,7 @@ struct MoveCommand: AsyncParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var change: ChangeOptions
+  @OptionGroup var replication: ReplicationOptions
 
   @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
   @Argument(help: ArgumentHelp("The staging label to move.", valueName: "label")) var label: String
@@ -180,7 +182,7 @@ struct MoveCommand: AsyncParsableCommand {
   var from: String?
 
   func run() async throws {
-    try await Commands.change(global, change, secret: secret) { found in
+    try await Commands.change(global, change, replication: replication, secret: secret) { found in
       let target = try Commands.resolve(to, in: found)
       let source = try from.map { try Commands.resolve($0, in: found) }
       return .move(label: label, to: target, from: source)
@@ -198,13 +200,14 @@ struct RemoveCommand: AsyncParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var change: ChangeOptions
+  @OptionGroup var replication: ReplicationOptions
 
   @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
   @Argument(help: ArgumentHelp("The staging label to remove.", valueName: "label")) var label: String
   @Option(help: ArgumentHelp("Only if the label is on this version now.", valueName: "version")) var from: String?
 
   func run() async throws {
-    try await Commands.change(global, change, secret: secret) { found in
+    try await Commands.change(global, change, replication: replication, secret: secret) { found in
       .remove(label: label, from: try from.map { try Commands.resolve($0, in: found) })
     }
   }
@@ -220,10 +223,11 @@ struct RollbackCommand: AsyncParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var change: ChangeOptions
+  @OptionGroup var replication: ReplicationOptions
   @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
 
   func run() async throws {
-    try await Commands.change(global, change, secret: secret) { _ in .rollback }
+    try await Commands.change(global, change, replication: replication, secret: secret) { _ in .rollback }
   }
 }
 
@@ -240,11 +244,14 @@ struct PromoteCommand: AsyncParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var change: ChangeOptions
+  @OptionGroup var replication: ReplicationOptions
   @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
   @Flag(help: "Leave AWSPENDING on the new current version (older rotation templates did).") var keepPending = false
 
   func run() async throws {
-    try await Commands.change(global, change, secret: secret) { _ in .promotePending(keepPending: keepPending) }
+    try await Commands.change(global, change, replication: replication, secret: secret) { _ in
+      .promotePending(keepPending: keepPending)
+    }
   }
 }
 

@@ -5,7 +5,7 @@ import StagehandUI
 import StagingModel
 
 /// Messages posted by effect tasks, drained by the event loop. A lock-protected queue
-/// because the tasks run off the main actor and the loop polls between input reads.
+/// because the tasks run off the main actor; posting wakes the loop's input wait.
 final class MessageQueue: @unchecked Sendable {
   private let lock = NSLock()
   private var messages: [Message] = []
@@ -29,33 +29,41 @@ final class MessageQueue: @unchecked Sendable {
   }
 }
 
-/// The event loop: the only owner of the terminal. It reads input with a short timeout (so
-/// effect tasks and the clock keep running), feeds messages to the pure `update`, runs the
+/// The event loop: the only owner of the terminal. It waits for input until the next clock
+/// tick (a posted result or a resize ends the wait at once; idle, it sleeps up to a minute),
+/// feeds messages to the pure `update`, runs the
 /// effects it returns as tasks whose results come back as messages, and draws when the
 /// state changed.
 @MainActor
 final class TUIRunner {
-  private var state: AppState
-  private let terminal: any TerminalBackend
-  private let backend: any SecretsBackend
-  private let queue: MessageQueue
+  private(set) var state: AppState
+  let terminal: any TerminalBackend
+  let backend: any SecretsBackend
+  let queue: MessageQueue
+  let settings: TUISettings
   private var loadTask: Task<Void, Never>?
-  private var commitTasks: [Task<Void, Never>] = []
+  /// Changes being sent: awaited before the loop ends, so none is left half made.
+  var commitTasks: [Task<Void, Never>] = []
+  /// Rotations being followed, by request id: cancelled when the loop ends (that stops the
+  /// following, never the rotation).
+  var followTasks: [Int: Task<Void, Never>] = [:]
   private var running = true
   private var dirty = true
   /// The listing started before the terminal, used by the first `.loadSecrets`.
   private var firstListing: AsyncThrowingStream<[Secret], any Error>?
 
-  /// How long one input read may wait; short enough for smooth spinners and results.
-  static let inputTimeoutMilliseconds = 16
-  /// Spinner frames while work is under way; otherwise the clock only moves relative dates.
+  /// Spinner frames while work is under way; otherwise the clock only moves relative dates,
+  /// whose finest unit is a minute.
   static let fastTickInterval: TimeInterval = 0.1
-  static let slowTickInterval: TimeInterval = 1
+  static let slowTickInterval: TimeInterval = 60
 
-  init(state: AppState, terminal: any TerminalBackend, backend: any SecretsBackend) {
+  init(
+    state: AppState, terminal: any TerminalBackend, backend: any SecretsBackend, settings: TUISettings = TUISettings()
+  ) {
     self.state = state
     self.terminal = terminal
     self.backend = backend
+    self.settings = settings
     queue = MessageQueue(wake: terminal.waker)
   }
 
@@ -79,16 +87,16 @@ final class TUIRunner {
   /// when given, is the listing the first load uses.
   static func run(
     backend: any SecretsBackend, dryRun: Bool, terminal: any TerminalBackend,
-    firstListing: AsyncThrowingStream<[Secret], any Error>? = nil
+    firstListing: AsyncThrowingStream<[Secret], any Error>? = nil, settings: TUISettings = TUISettings()
   ) async {
     let config = UIConfig(
       backendName: backend.displayName, readOnly: backend.isReadOnly, dryRun: dryRun,
       colorMode: ColorMode(colorCount: terminal.colorCount),
-      asciiOnly: !terminal.isUTF8)
+      asciiOnly: !terminal.isUTF8, rotationTimeoutSeconds: settings.rotationTimeoutSeconds)
     let size = terminal.size
     let runner = TUIRunner(
       state: AppState(config: config, now: Date(), width: size.width, height: size.height), terminal: terminal,
-      backend: backend)
+      backend: backend, settings: settings)
     runner.firstListing = firstListing
     defer { terminal.restore() }
     await runner.loop()
@@ -127,7 +135,12 @@ final class TUIRunner {
         // first, below).
         break
       }
-      if let event = terminal.nextEvent(timeoutMilliseconds: Self.inputTimeoutMilliseconds) {
+      // Wait for input until the next tick is due: results posted by tasks, and resizes, wake
+      // the wait at once, so an idle UI sleeps instead of polling.
+      let interval = state.needsFastTicks ? Self.fastTickInterval : Self.slowTickInterval
+      let untilTick = interval - Date().timeIntervalSince(lastTick)
+      let wait = Int((max(0.001, untilTick) * 1_000).rounded(.up))
+      if let event = terminal.nextEvent(timeoutMilliseconds: wait) {
         dispatch(.terminal(event))
         // Drain the rest of a burst (typing, drags) before the next draw.
         while running, let more = terminal.nextEvent(timeoutMilliseconds: 0) { dispatch(.terminal(more)) }
@@ -140,11 +153,13 @@ final class TUIRunner {
       await Task.yield()
     }
     loadTask?.cancel()
+    // Following a rotation stops with the UI; the rotation itself goes on.
+    for task in followTasks.values { task.cancel() }
     // Never leave a change half made: a commit still running is awaited before exit.
     for task in commitTasks { await task.value }
   }
 
-  private func dispatch(_ message: Message) {
+  func dispatch(_ message: Message) {
     let effects = update(&state, message)
     dirty = true
     for effect in effects { run(effect) }
@@ -201,6 +216,8 @@ final class TUIRunner {
           }
           queue.post(.commitFinished(requestID: requestID, outcome: Self.outcome(report)))
         })
+    case .prepareRotation, .rotate, .putPendingValue, .cancelRotation:
+      runRotation(effect)
     case .quit:
       running = false
     case .suspend:

@@ -13,8 +13,9 @@ import StagehandUI
 /// live on one actor (the executable's main actor). Every exit path must call `restore()`;
 /// the C layer also restores on SIGINT, SIGTERM, SIGHUP, SIGQUIT, crashes and `exit()`.
 ///
-/// The event loop polls with a short timeout so effect results posted by tasks get handled
-/// between reads (bubbletea's loop, with ncurses doing the waiting):
+/// The event loop waits for input with a timeout (the next clock tick); `waker` ends the wait
+/// early so effect results posted by tasks are handled at once, and a resize ends it too
+/// (bubbletea's loop, with ncurses doing the waiting):
 ///
 /// ```swift
 /// let terminal = try Terminal(options: .from(environment: ProcessInfo.processInfo.environment))
@@ -165,6 +166,16 @@ public final class Terminal {
   public func suspend() {
     guard isOpen else { return }
     cn_suspend()
+  }
+
+  /// Runs `body` (an editor, say) with the terminal given back as it was before curses, and
+  /// takes it over again afterwards, whatever `body` does: the process is not stopped, and the
+  /// next `draw` repaints everything, with a `.resize` event queued for the current size.
+  public func withTerminalReleased<Result>(_ body: () throws -> Result) rethrows -> Result {
+    guard isOpen else { return try body() }
+    cn_release()
+    defer { cn_reclaim() }
+    return try body()
   }
 
   /// One read; `wakeable` lets `wake()` end the wait early (never inside an escape

@@ -22,6 +22,9 @@ public protocol TerminalBackend: AnyObject {
   /// Hands the terminal to the shell and stops the process (Ctrl-Z); returns once it is
   /// continued, with a `.resize` event queued and everything repainted on the next draw.
   func suspend()
+  /// Runs `body` (an external program such as `$EDITOR`) with the terminal given back, then
+  /// takes it over again, as `suspend` does around a stop, with everything repainted.
+  func withTerminalReleased<Result>(_ body: () throws -> Result) rethrows -> Result
   /// Gives the terminal back for good. Safe to call more than once.
   func restore()
   /// Ends the current or next `nextEvent` wait at once. Callable from any thread, so a

@@ -12,4 +12,5 @@ public enum Action: Hashable, Sendable, CaseIterable {
   case choiceUp, choiceDown, choose
   case confirmCommit, cancelPreview
   case undo, history
+  case rotateNow, stageTypedValue, stageEditedValue, cancelRotation
 }

@@ -26,6 +26,10 @@ extension AppState {
       input.error = validateLabel(input.text)
       popup = .labelInput(input)
     }
+    if case .valueInput(var input)? = popup {
+      input.value.append(character)
+      popup = .valueInput(input)
+    }
     return []
   }
 
@@ -88,7 +92,7 @@ extension AppState {
       popup = .history(scroll: 0)
       return []
     case .closePopup:
-      popup = nil
+      closePopup()
       return []
     case .quit:
       return [.quit]
@@ -100,7 +104,10 @@ extension AppState {
       dryRun.toggle()
       status = StatusMessage(dryRun ? "dry run on: commits send nothing" : "dry run off: y sends changes")
       return []
+    case .rotateNow, .stageTypedValue, .stageEditedValue, .cancelRotation:
+      return performRotation(action)
     default:
+      if isRotationPopupAction(action) { return performRotation(action) }
       return performMove(action)
     }
   }
@@ -110,6 +117,11 @@ extension AppState {
     if move != nil {
       move = nil
       status = StatusMessage("move cancelled: nothing changed")
+      return []
+    }
+    if let preparing {
+      self.preparing = nil
+      status = StatusMessage("pre-flight of \(preparing.secretName) stopped: nothing sent")
       return []
     }
     if let load = loading {
@@ -155,6 +167,7 @@ extension AppState {
     switch popup {
     case .help(let scroll)?, .history(let scroll)?: return scroll
     case .preview(let preview)?: return preview.scroll
+    case .rotationPreview(let preview)?: return preview.scroll
     default: return nil
     }
   }
@@ -166,6 +179,9 @@ extension AppState {
     case .preview(var preview)?:
       preview.scroll = min(scroll, 200)
       popup = .preview(preview)
+    case .rotationPreview(var preview)?:
+      preview.scroll = min(scroll, 200)
+      popup = .rotationPreview(preview)
     default: break
     }
   }

@@ -69,4 +69,22 @@ extension AppState {
     if target.versionId == from { return "move to another version to drop \(label) there" }
     return nil
   }
+
+  /// Reasons shared by the rotation keys; the rest is the pre-flight's to say, in its preview.
+  var reasonRotate: String? {
+    if config.readOnly { return "read-only mode: nothing can be changed" }
+    if selectedSecret == nil { return "no secret selected" }
+    return nil
+  }
+
+  /// A value can't be staged on a secret another service manages, or one scheduled for
+  /// deletion: said before anything is typed.
+  var reasonStage: String? {
+    if let reason = reasonRotate { return reason }
+    guard let secret = selectedSecret else { return nil }
+    if let service = secret.owningService { return "managed by \(service): its values change through that service" }
+    if secret.isScheduledForDeletion { return "scheduled for deletion: restore the secret first" }
+    if let region = secret.primaryRegion { return "a replica, read-only: change the primary in \(region)" }
+    return nil
+  }
 }

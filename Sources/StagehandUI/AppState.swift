@@ -50,6 +50,13 @@ public struct AppState: Sendable {
   public var dryRun: Bool
   public internal(set) var move: LabelMove?
   public internal(set) var history: [CommittedChange] = []
+  /// Rotations started in this session: running ones are followed while the user browses.
+  /// At most one per secret (a new one replaces a finished one).
+  public internal(set) var rotations: [RotationRun] = []
+  /// A rotation key's pre-flight read in flight (a later key replaces it).
+  public internal(set) var preparing: PreparingRotation?
+  /// PutSecretValue and CancelRotateSecret calls in flight, by request id.
+  public internal(set) var rotationCalls: [Int: RotationCall] = [:]
   public internal(set) var spinnerFrame = 0
   /// The action the last key or click resolved to, so tests can check dispatch.
   public internal(set) var lastAction: Action?
@@ -90,6 +97,7 @@ public struct AppState: Sendable {
   public var needsFastTicks: Bool {
     if loading != nil || !describes.isEmpty { return true }
     if case .committing? = popup { return true }
+    if preparing != nil || !rotationCalls.isEmpty || rotations.contains(where: \.isRunning) { return true }
     if case .reveal(let reveal)? = popup, reveal.value == nil, reveal.error == nil { return true }
     return false
   }
@@ -119,6 +127,9 @@ public struct AppState: Sendable {
     case .labelInput?: return [.labelInput]
     case .history?: return [.history]
     case .committing?: return [.committing]
+    case .rotationPreview?: return [.preview]
+    case .valueInput?: return [.valueInput]
+    case .rotationProgress?: return [.rotation]
     case nil: break
     }
     if filterEditing { return [.filter] }

@@ -11,6 +11,17 @@ public enum Effect: Equatable, Sendable {
   case reveal(secretName: String, versionId: VersionID, requestID: Int)
   /// Run the plan exactly as previewed (the executor re-reads first and reports a conflict).
   case execute(Plan, requestID: Int)
+  /// Read the secret with its deprecated versions for a rotation's pre-flight and choose a
+  /// fresh ClientRequestToken (with `editValue`, after the value is written in `$EDITOR`),
+  /// posting `rotationPrepared`.
+  case prepareRotation(secretName: String, editValue: Bool, requestID: Int)
+  /// RotateSecret with `request.token`, then follow the rotation until it finishes or nothing
+  /// more happens for `timeoutSeconds`, posting each stage as it is seen.
+  case rotate(secretId: String, request: RotationRequest, timeoutSeconds: Int, requestID: Int)
+  /// PutSecretValue with VersionStages [AWSPENDING]; `value` is dropped once it is sent.
+  case putPendingValue(secretId: String, token: VersionID, value: MaskedValue, requestID: Int)
+  /// CancelRotateSecret.
+  case cancelRotation(secretId: String, requestID: Int)
   case quit
   /// Give the terminal back and stop the process (ctrl+z); `fg` resumes with a redraw.
   case suspend

@@ -15,6 +15,10 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
   case labelInput
   case history
   case committing
+  /// Typing a value to stage as AWSPENDING: one `•` per character.
+  case valueInput
+  /// A rotation followed live.
+  case rotation
   /// Keys that work whatever is open (ctrl+c, ctrl+z).
   case anywhere
 
@@ -35,6 +39,8 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
     case .labelInput: return "New label input"
     case .history: return "History"
     case .committing: return "Committing"
+    case .valueInput: return "New value input"
+    case .rotation: return "Rotation progress"
     case .anywhere: return "Always"
     }
   }

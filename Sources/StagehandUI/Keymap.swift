@@ -66,13 +66,14 @@ public struct Keymap: Sendable {
 
 extension Keymap {
   /// The bindings Stagehand ships with.
-  public static let standard = Keymap(bindings: navigation + panes + popups + moving + always)
+  public static let standard = Keymap(bindings: navigation + panes + popups + moving + rotation + always)
 
   private static let filterHelp =
     "Filter the loaded secrets as you type: each word must match, as a case-insensitive substring of the name or "
     + "its letters in order (fuzzy). Terms: label:NAME (a version carries a label starting with NAME, e.g. label:AWSPENDING for unfinished "
-    + "rotations), service:NAME (managed by that service; service: alone for any), deleted:yes|no, rotation:on|off. "
-    + "Enter keeps the filter, esc clears it."
+    + "rotations), service:NAME (managed by that service; service: alone for any), deleted:yes|no, rotation:on|off, rotation:stuck "
+    + "(AWSPENDING left on a version other than AWSCURRENT), replica:yes|no, region:NAME and profile:NAME (with --regions "
+    + "and --profiles). Enter keeps the filter, esc clears it."
 
   private static let navigation: [Binding] =
     [KeyContext.secrets, .versions, .carrying].flatMap { context -> [Binding] in
@@ -109,6 +110,27 @@ extension Keymap {
     Binding(
       [.tab], .nextPane, "pane", "Switch between the secrets and versions panes.", context: .global, showInBar: false),
     Binding([.char("/")], .startFilter, "filter", filterHelp, context: .global),
+    Binding(
+      [.char("o")], .rotateNow, "rotate",
+      "Rotate the selected secret now: a pre-flight preview first (its rotation function, labels before and after, "
+        + "notes, or why AWS would refuse); y sends RotateSecret and the rotation is followed live while you browse. "
+        + "On a secret rotating now, shows its progress again.",
+      context: .global, disabledReason: { $0.reasonRotate }),
+    Binding(
+      [.char("s")], .stageTypedValue, "stage value",
+      "Stage a new AWSPENDING value typed into a masked input (one dot per character, never the value); a preview of "
+        + "the label change and the size follows, y sends PutSecretValue. Promote finishes it.",
+      context: .global, showInBar: false, disabledReason: { $0.reasonStage }),
+    Binding(
+      [.char("e")], .stageEditedValue, "edit value",
+      "Stage a new AWSPENDING value written in $EDITOR (vi when unset) on a private 0600 temporary file, removed "
+        + "afterwards; one final newline is dropped. A preview follows, as for s.",
+      context: .global, showInBar: false, disabledReason: { $0.reasonStage }),
+    Binding(
+      [.char("O")], .cancelRotation, "cancel rotation",
+      "Cancel rotation (CancelRotateSecret): turns automatic rotation off; the preview says where AWSPENDING is, "
+        + "since a rotation under way can leave it behind.",
+      context: .global, showInBar: false, disabledReason: { $0.reasonStage }),
     Binding(
       [.char("d")], .toggleDeprecated, "deprecated",
       "Show or hide deprecated versions (no labels); they are read on demand.", context: .global),
@@ -148,7 +170,12 @@ extension Keymap {
     Binding([.escape, .char("q"), .char("H")], .closePopup, "close", "Close the history.", context: .history),
     Binding([.up, .char("k")], .moveUp, "scroll up", "Scroll up.", context: .history, showInBar: false),
     Binding([.down, .char("j")], .moveDown, "scroll down", "Scroll down.", context: .history, showInBar: false),
-    Binding([.char("y")], .confirmCommit, "commit", "Send exactly the changes shown.", context: .preview),
+    Binding(
+      [.char("y")], .confirmCommit, "commit", "Send exactly the changes shown.", context: .preview,
+      disabledReason: { state in
+        guard case .rotationPreview(let preview)? = state.popup, preview.refusal != nil else { return nil }
+        return "the pre-flight refused: nothing to send"
+      }),
     Binding(
       [.escape, .char("n"), .char("q")], .cancelPreview, "cancel", "Close the preview; nothing is sent.",
       context: .preview),
@@ -202,6 +229,26 @@ extension Keymap {
       [.enter, .char(" ")], .dropLabel, "drop", "Drop the label on this version and open the preview.",
       context: .carrying, disabledReason: { $0.reasonDrop }),
     Binding([.escape], .cancel, "cancel", "Stop moving; nothing changes.", context: .carrying),
+  ]
+
+  /// The masked input and the rotation progress view (the rotation keys are with the panes').
+  private static let rotation: [Binding] = [
+    Binding(
+      [.enter], .acceptInput, "preview", "Preview staging the value typed.", context: .valueInput,
+      disabledReason: { state in
+        guard case .valueInput(let input)? = state.popup else { return nil }
+        return input.value.isEmpty ? "type the value first" : nil
+      }),
+    Binding(
+      [.backspace], .deleteInputCharacter, "delete", "Delete the last character.", context: .valueInput,
+      showInBar: false),
+    Binding(
+      [.escape], .closePopup, "cancel", "Close without staging; the typed value is dropped.", context: .valueInput),
+    Binding(
+      [.escape, .char("q"), .char("o")], .closePopup, "close",
+      "Close the progress view. Nothing stops: the rotation goes on, Stagehand keeps following it, and its row "
+        + "says rotating until it ends.",
+      context: .rotation),
   ]
 
   private static let always: [Binding] = [

@@ -17,4 +17,15 @@ public enum Message: Sendable {
   case tick(now: Date)
   case commitProgress(requestID: Int, step: Int, of: Int)
   case commitFinished(requestID: Int, outcome: CommitOutcome)
+  /// The secret read for a pre-flight, the token chosen, and the value written in
+  /// `$EDITOR` when one was asked for (nil when the editor left nothing).
+  case rotationPrepared(requestID: Int, secret: Secret, token: VersionID, editedValue: MaskedValue?)
+  case rotationPrepareFailed(requestID: Int, message: String)
+  /// AWS accepted RotateSecret; the rotation goes on by itself.
+  case rotationAccepted(requestID: Int)
+  /// A stage of the rotation newly seen, with the secret as read then.
+  case rotationObserved(requestID: Int, stage: RotationStage, secret: Secret)
+  case rotationEnded(requestID: Int, end: RotationEnd)
+  /// PutSecretValue or CancelRotateSecret answered; `secret` is read again afterwards.
+  case rotationCallFinished(requestID: Int, result: RotationCallResult)
 }

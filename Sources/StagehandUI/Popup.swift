@@ -10,6 +10,12 @@ public enum Popup: Equatable, Sendable {
   case labelInput(LabelInputState)
   case history(scroll: Int)
   case committing(CommitState)
+  /// The pre-flight and predicted labels of a rotation, a staged value or a cancellation.
+  case rotationPreview(RotationPreviewState)
+  /// Typing a value to stage as AWSPENDING; only `•`s are drawn.
+  case valueInput(ValueInputState)
+  /// The rotation whose request id this is, followed live. Closing it stops nothing.
+  case rotationProgress(requestID: Int)
 }
 
 /// The value popup. The value lives here only: closing the popup drops it.

@@ -65,6 +65,11 @@ extension Renderer {
         ))
     }
     if secret.isScheduledForDeletion { badges.append(("[del]", theme.deletionBadge)) }
+    if state.runningRotation(of: secret.name) != nil {
+      badges.append(("[rotating\(theme.ellipsis)]", theme.hintKey))
+    } else if secret.isRotationStuck {
+      badges.append(("[stuck]", theme.deletionBadge))
+    }
     let badgeWidth = badges.reduce(0) { $0 + displayWidth($1.0) + 1 }
     let nameWidth = max(4, width - summaryWidth - badgeWidth - 2)
     let name = theme.truncate(sanitizeForDisplay(secret.name, asciiOnly: theme.asciiOnly), to: nameWidth)
@@ -130,6 +135,14 @@ extension Renderer {
           "scheduled for deletion " + dates.day(deleted), x: col, y: y, style: theme.deletionBadge, maxWidth: width / 2)
         + 2
     }
+    if state.runningRotation(of: secret.name) != nil {
+      let key = Keymap.standard.keyName(for: .rotateNow).map { " (\($0) shows it)" } ?? ""
+      col += put("rotating\(theme.ellipsis)\(key)", x: col, y: y, style: theme.hintKey, maxWidth: width / 2) + 2
+    } else if secret.isRotationStuck {
+      // The version rows below show where; the rotation preview names the version.
+      let text = width >= 60 ? "stuck: AWSPENDING off AWSCURRENT" : "rotation stuck"
+      col += put(text, x: col, y: y, style: theme.deletionBadge) + 2
+    }
     if let description = secret.description, !description.isEmpty {
       let text = sanitizeForDisplay(description, asciiOnly: theme.asciiOnly)
       put(theme.truncate(text, to: x + width - col - 1), x: col, y: y)
@@ -140,7 +153,7 @@ extension Renderer {
     var parts: [String] = []
     if secret.rotationEnabled {
       var rotation = "rotation on"
-      if let days = secret.rotationRules?.automaticallyAfterDays, wide { rotation += " every \(days)d" }
+      if let schedule = scheduleText(secret), wide { rotation += " " + schedule }
       parts.append(rotation)
     } else {
       parts.append("rotation off")
@@ -152,6 +165,19 @@ extension Renderer {
     if let next = secret.nextRotationDate {
       let relative = dates.relative(next, now: state.now)
       parts.append(wide ? "next \(dates.day(next)) (\(relative))" : "next \(relative)")
+    }
+    // What rotates it comes second: the whole ARN when everything fits (it names the logs to
+    // read), else the function's name.
+    switch secret.rotationFunction {
+    case .lambda(let arn)?:
+      var full = parts
+      full.insert("by " + arn, at: 1)
+      let fits = displayWidth(full.joined(separator: theme.separator)) <= width - 2
+      parts.insert("by " + (fits ? arn : functionName(arn)), at: 1)
+    case .managed(let service)?:
+      parts.insert("by \(service) (managed)", at: 1)
+    case nil:
+      break
     }
     put(
       theme.truncate(parts.joined(separator: theme.separator), to: width - 2), x: x + 1, y: y + 1, style: theme.dimmed)

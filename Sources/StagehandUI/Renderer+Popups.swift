@@ -59,6 +59,20 @@ extension Renderer {
         [("\(theme.spinnerFrames[state.spinnerFrame % theme.spinnerFrames.count]) committing: \(progress)", .plain)],
       ]
       drawModal(title: "Committing", lines: lines, scroll: 0, width: min(maxWidth, 72))
+    case .rotationPreview(let preview):
+      drawModal(
+        title: rotationPreviewTitle(preview), lines: rotationPreviewLines(preview, width: maxWidth - 4),
+        scroll: preview.scroll, width: maxWidth, fullHeight: true)
+    case .valueInput(let input):
+      let width = min(maxWidth, 76)
+      drawModal(
+        title: "Stage a new AWSPENDING value on \(input.secretName)", lines: valueInputLines(input, width: width - 4),
+        scroll: 0, width: width)
+    case .rotationProgress(let requestID):
+      guard let run = state.rotations.first(where: { $0.requestID == requestID }) else { return }
+      drawModal(
+        title: rotationProgressTitle(run), lines: rotationProgressLines(run, width: maxWidth - 4), scroll: 0,
+        width: maxWidth)
     }
   }
 
@@ -149,6 +163,43 @@ extension Renderer {
     return "\(preview.title) (\(mode))"
   }
 
+  /// Each version whose labels change: before → after, then each label taken off and put on
+  /// (AWS's own moves marked). `new` versions do not exist yet.
+  func diffLines(_ diff: [VersionDiff], new: Set<VersionID> = []) -> [StyledLine] {
+    var lines: [StyledLine] = []
+    for change in diff {
+      var row: StyledLine = [(shortDisplayID(change.versionId) + "  ", CellStyle(bold: true))]
+      row +=
+        new.contains(change.versionId) ? [("(new version)", theme.dimmed), (" ", .plain)] : chipRuns(change.before)
+      row.append((theme.arrow + " ", .plain))
+      row += chipRuns(change.after)
+      lines.append(row)
+      for removed in change.removed {
+        lines.append([
+          ("    - ", theme.removed), (sanitizeForDisplay(removed.label, asciiOnly: theme.asciiOnly), theme.removed),
+          (removed.automatic ? " (automatic)" : "", theme.dimmed),
+        ])
+      }
+      for added in change.added {
+        lines.append([
+          ("    + ", theme.added), (sanitizeForDisplay(added.label, asciiOnly: theme.asciiOnly), theme.added),
+          (added.automatic ? " (automatic)" : "", theme.dimmed),
+        ])
+      }
+    }
+    return lines
+  }
+
+  /// A "Notes" heading and one bullet per note; nothing when there are none.
+  func noteLines(_ notes: [String], width: Int, heading: String = "Notes") -> [StyledLine] {
+    guard !notes.isEmpty else { return [] }
+    var lines: [StyledLine] = [[], [(heading, CellStyle(bold: true))]]
+    for note in notes {
+      lines += wrap((theme.asciiOnly ? "* " : "• ") + note, width: width).map { [($0, .plain)] }
+    }
+    return lines
+  }
+
   func chipRuns(_ labels: Set<String>) -> StyledLine {
     if labels.isEmpty { return [("(no labels: deprecated)", theme.dimmed), (" ", .plain)] }
     var runs: StyledLine = []
@@ -172,32 +223,8 @@ extension Renderer {
       }
     }
     lines.append([])
-    for change in plan.diff {
-      var row: StyledLine = [(shortDisplayID(change.versionId) + "  ", CellStyle(bold: true))]
-      row += chipRuns(change.before)
-      row.append((theme.arrow + " ", .plain))
-      row += chipRuns(change.after)
-      lines.append(row)
-      for removed in change.removed {
-        lines.append([
-          ("    - ", theme.removed), (sanitizeForDisplay(removed.label, asciiOnly: theme.asciiOnly), theme.removed),
-          (removed.automatic ? " (automatic)" : "", theme.dimmed),
-        ])
-      }
-      for added in change.added {
-        lines.append([
-          ("    + ", theme.added), (sanitizeForDisplay(added.label, asciiOnly: theme.asciiOnly), theme.added),
-          (added.automatic ? " (automatic)" : "", theme.dimmed),
-        ])
-      }
-    }
-    if !plan.notes.isEmpty {
-      lines.append([])
-      lines.append([("Notes", CellStyle(bold: true))])
-      for note in plan.notes {
-        lines += wrap((theme.asciiOnly ? "* " : "• ") + note.message, width: width).map { [($0, .plain)] }
-      }
-    }
+    lines += diffLines(plan.diff)
+    lines += noteLines(plan.notes.map(\.message), width: width)
     lines.append([])
     lines.append([("Commands (\(plan.steps.count))", CellStyle(bold: true))])
     for command in plan.awsCLICommands {

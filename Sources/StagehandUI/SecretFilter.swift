@@ -8,6 +8,11 @@ import StagingModel
 /// - `service:NAME`: managed by a service whose name contains NAME (`service:` alone: any);
 /// - `deleted:yes` / `deleted:no`: scheduled for deletion or not;
 /// - `rotation:on` / `rotation:off`;
+/// - `rotation:stuck`: AWSPENDING sits on a version other than the AWSCURRENT one (a rotation
+///   that did not finish, or one under way), which blocks every later RotateSecret;
+/// - `region:NAME` / `profile:NAME`: read from a Region or profile starting with NAME (with
+///   `--regions` / `--profiles`);
+/// - `replica:yes` / `replica:no`: a replica of a secret in another Region, or not;
 /// - any other word: a case-insensitive substring of the name, or failing that a fuzzy
 ///   subsequence of it (its letters in order: `ppw` finds `prod/postgres/password`).
 /// Substring matches are listed before fuzzy-only ones; within each, the loaded order stays.
@@ -18,6 +23,10 @@ public struct SecretFilter: Equatable, Sendable {
     case service(String)
     case deleted(Bool)
     case rotation(Bool)
+    case rotationStuck
+    case region(String)
+    case profile(String)
+    case replica(Bool)
   }
 
   public var terms: [Term]
@@ -28,7 +37,12 @@ public struct SecretFilter: Equatable, Sendable {
       if lower.hasPrefix("label:") { return .label(String(lower.dropFirst(6))) }
       if lower.hasPrefix("service:") { return .service(String(lower.dropFirst(8))) }
       if lower.hasPrefix("deleted:") { return .deleted(Self.yes(lower.dropFirst(8))) }
+      // "rotation:st" already means stuck, so the rows narrow while it is typed.
+      if lower.hasPrefix("rotation:st"), "rotation:stuck".hasPrefix(lower) { return .rotationStuck }
       if lower.hasPrefix("rotation:") { return .rotation(Self.yes(lower.dropFirst(9))) }
+      if lower.hasPrefix("region:") { return .region(String(lower.dropFirst(7))) }
+      if lower.hasPrefix("profile:") { return .profile(String(lower.dropFirst(8))) }
+      if lower.hasPrefix("replica:") { return .replica(Self.yes(lower.dropFirst(8))) }
       return .text(lower)
     }
   }
@@ -113,6 +127,16 @@ public struct SecretFilter: Equatable, Sendable {
         if secrets[position].isScheduledForDeletion != wanted { return nil }
       case .rotation(let wanted):
         if secrets[position].rotationEnabled != wanted { return nil }
+      case .rotationStuck:
+        if !secrets[position].isRotationStuck { return nil }
+      case .region(let region):
+        guard let origin = secrets[position].origin?.region.lowercased(), origin.hasPrefix(region) else { return nil }
+      case .profile(let profile):
+        guard let origin = secrets[position].origin?.profile?.lowercased(), origin.hasPrefix(profile) else {
+          return nil
+        }
+      case .replica(let wanted):
+        if secrets[position].isReplica != wanted { return nil }
       }
     }
     return rank

@@ -10,10 +10,13 @@ public struct UIConfig: Equatable, Sendable {
   /// No box drawing, spinner glyphs or ellipsis: the locale is not UTF-8.
   public var asciiOnly: Bool
   public var timeZone: TimeZone
+  /// How long a rotation is followed without reaching its end before the diagnosis shows.
+  public var rotationTimeoutSeconds: Int
 
   public init(
     backendName: String, readOnly: Bool = false, dryRun: Bool = false, colorMode: ColorMode = .sixteen,
-    asciiOnly: Bool = false, timeZone: TimeZone = .current
+    asciiOnly: Bool = false, timeZone: TimeZone = .current,
+    rotationTimeoutSeconds: Int = 120
   ) {
     self.backendName = backendName
     self.readOnly = readOnly
@@ -21,5 +24,6 @@ public struct UIConfig: Equatable, Sendable {
     self.colorMode = colorMode
     self.asciiOnly = asciiOnly
     self.timeZone = timeZone
+    self.rotationTimeoutSeconds = rotationTimeoutSeconds
   }
 }

@@ -53,6 +53,18 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     return []
   case .commitFinished(let requestID, let outcome):
     return state.finishCommit(requestID: requestID, outcome: outcome)
+  case .rotationPrepared(let requestID, let secret, let token, let editedValue):
+    return state.receivePrepared(requestID: requestID, secret: secret, token: token, editedValue: editedValue)
+  case .rotationPrepareFailed(let requestID, let text):
+    return state.receivePrepareFailed(requestID: requestID, message: text)
+  case .rotationAccepted(let requestID):
+    return state.receiveRotationAccepted(requestID: requestID)
+  case .rotationObserved(let requestID, let stage, let secret):
+    return state.receiveRotationObserved(requestID: requestID, stage: stage, secret: secret)
+  case .rotationEnded(let requestID, let end):
+    return state.receiveRotationEnded(requestID: requestID, end: end)
+  case .rotationCallFinished(let requestID, let result):
+    return state.receiveRotationCallFinished(requestID: requestID, result: result)
   }
 }
 

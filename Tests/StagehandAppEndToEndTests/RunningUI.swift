@@ -8,11 +8,12 @@ import Testing
 /// on a `TestTerminal` against `backend` while `body` drives it. `body` ends the UI (q);
 /// when it throws, the terminal hangs up so the loop ends too.
 func withUI(
-  _ backend: any SecretsBackend, dryRun: Bool = false, _ body: (TestTerminal) async throws -> Void
+  _ backend: any SecretsBackend, dryRun: Bool = false, settings: TUISettings = TUISettings(),
+  _ body: (TestTerminal) async throws -> Void
 ) async throws {
   let terminal = TestTerminal(width: 110, height: 32)
   let loop = Task { @MainActor in
-    await TUIRunner.run(backend: backend, dryRun: dryRun, terminal: terminal)
+    await TUIRunner.run(backend: backend, dryRun: dryRun, terminal: terminal, settings: settings)
   }
   do {
     try await body(terminal)

@@ -49,5 +49,23 @@ struct ReplicaCLITests {
     let notes = object?["Notes"] as? [String] ?? []
     #expect(notes.contains { $0.hasPrefix("replicates asynchronously to eu-west-1") }, "\(notes)")
     #expect(try moto.labels(of: secret) == before, "a dry run sends nothing")
+
+    // The replication table on the primary, the primary named on the replica.
+    let table = try stagehand(["versions", secret], region: "us-east-1")
+    #expect(table.stdout.contains("REPLICA REGION"), "\(table.stdout)")
+    #expect(table.stdout.contains("eu-west-1         InSync"), "\(table.stdout)")
+    let replica = try stagehand(["versions", secret], region: "eu-west-1")
+    #expect(replica.stdout.contains("replica of the secret in us-east-1: read-only here"), "\(replica.stdout)")
+
+    // The change on the primary, then each replica read until its labels match.
+    let promoted = try stagehand(
+      ["promote", secret, "--yes", "--wait-replication", "--timeout", "20"], region: "us-east-1")
+    #expect(promoted.status == 0, "\(promoted.stderr)")
+    #expect(promoted.stdout.contains("Replication: eu-west-1 matches"), "\(promoted.stdout)")
+    let replicaLabels =
+      try moto.aws([
+        "--region", "eu-west-1", "secretsmanager", "describe-secret", "--secret-id", secret,
+      ]) as? [String: Any]
+    #expect((replicaLabels?["VersionIdsToStages"] as? [String: [String]])?[pending] == ["AWSCURRENT"])
   }
 }

@@ -151,12 +151,12 @@ struct RotationCLITests {
     while process.isRunning && Date().timeIntervalSince(interrupted) < 10 {
       try await Task.sleep(for: .milliseconds(50))
     }
+    // Not ended by SIGINT within 10 s: killed, and the exit checks below fail.
     if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
     let stdout = try String(contentsOf: output, encoding: .utf8)
     let stderr = try String(contentsOf: errors, encoding: .utf8)
     #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(stdout)\n\(stderr)")
-    #expect(Date().timeIntervalSince(interrupted) < 5)
     #expect(
       stderr.contains("Interrupted: Stagehand stopped following the rotation; the rotation itself was not stopped."))
     #expect(stderr.contains("stagehand remove rot/db AWSPENDING"))

@@ -47,6 +47,7 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
   private var drawn: [String] = []
   private var restored = false
   private var suspensions = 0
+  private var releases = 0
   private var waiters: [Waiter] = []
 
   private struct Waiter {
@@ -110,6 +111,16 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
       suspensions += 1
       events.insert(.resize(width: currentSize.width, height: currentSize.height), at: 0)
     }
+  }
+
+  /// Counts the hand-over and runs `body`; as after a suspension, the current size is
+  /// reported next.
+  public func withTerminalReleased<Result>(_ body: () throws -> Result) rethrows -> Result {
+    condition.withLock { releases += 1 }
+    defer {
+      condition.withLock { events.insert(.resize(width: currentSize.width, height: currentSize.height), at: 0) }
+    }
+    return try body()
   }
 
   public func restore() {
@@ -189,6 +200,9 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
 
   /// How often the loop suspended the process (Ctrl-Z).
   public var suspendCount: Int { condition.withLock { suspensions } }
+
+  /// How often the loop gave the terminal to an external program (`$EDITOR`).
+  public var releaseCount: Int { condition.withLock { releases } }
 
   /// Waits until the last drawn screen contains `text`; returns that screen.
   @discardableResult

@@ -56,6 +56,35 @@ import Testing
       return [
         .commitProgress(requestID: id, step: 1, of: plan.steps.count), .commitFinished(requestID: id, outcome: outcome),
       ]
+    case .prepareRotation(let name, let edit, let id):
+      guard var secret = Fixture.all.first(where: { $0.name == name }), Bool.random(using: &rng) else {
+        return [.rotationPrepareFailed(requestID: id, message: "AccessDenied")]
+      }
+      secret.versionsComplete = true
+      let value = edit && Bool.random(using: &rng) ? MaskedValue("fuzz value") : nil
+      return [.rotationPrepared(requestID: id, secret: secret, token: "fuzz-token-\(id)", editedValue: value)]
+    case .rotate(let secretId, let request, let seconds, let id):
+      guard Int.random(in: 0..<5, using: &rng) > 0 else {
+        return [.rotationEnded(requestID: id, end: .sendFailed("denied"))]
+      }
+      var secret = Fixture.all.first { $0.name == secretId || $0.arn == secretId } ?? Secret(name: secretId)
+      secret.versionsComplete = true
+      let reached = RotationStage.allCases.prefix(Int.random(in: 0...RotationStage.allCases.count, using: &rng))
+      let ends: [RotationEnd] = [.followEnded, .timedOut(seconds: seconds), .readFailed("throttled")]
+      return [.rotationAccepted(requestID: id)]
+        + reached.map { stage -> Message in
+          var seen = secret
+          seen.versions.append(
+            SecretVersion(versionId: request.token, labels: stage >= .currentMoved ? ["AWSCURRENT"] : ["AWSPENDING"]))
+          return .rotationObserved(requestID: id, stage: stage, secret: seen)
+        } + [.rotationEnded(requestID: id, end: ends.randomElement(using: &rng)!)]
+    case .putPendingValue(let secretId, _, _, let id), .cancelRotation(let secretId, let id):
+      var secret = Fixture.all.first { $0.name == secretId || $0.arn == secretId }
+      secret?.versionsComplete = true
+      return [
+        .rotationCallFinished(
+          requestID: id, result: Bool.random(using: &rng) ? .done(secret) : .failed("Rate exceeded"))
+      ]
     case .cancelLoading, .quit, .suspend:
       return []
     }
@@ -137,6 +166,14 @@ import Testing
           #expect(event == .key(.char("y")), "seed \(seed) step \(step): \(event) sent a plan")
           #expect(plan == shownPlan, "seed \(seed) step \(step): executed plan differs from the preview")
           #expect(!state.dryRun, "seed \(seed) step \(step): dry run sent a plan")
+        }
+        for effect in effects {
+          switch effect {
+          case .rotate, .putPendingValue, .cancelRotation:
+            #expect(event == .key(.char("y")), "seed \(seed) step \(step): \(event) sent \(effect)")
+            #expect(!state.dryRun, "seed \(seed) step \(step): dry run sent \(effect)")
+          default: break
+          }
         }
         pending += effects.filter { $0 != .quit && $0 != .suspend }
       }

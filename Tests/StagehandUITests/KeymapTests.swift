@@ -29,6 +29,10 @@ import Testing
     case .committing:
       let plan = Plan(secretName: "x", intent: .rollback, steps: [], before: LabelMap(), after: LabelMap(), notes: [])
       state.popup = .committing(CommitState(plan: plan, requestID: 1, step: 0, of: 1))
+    case .valueInput:
+      state.popup = .valueInput(ValueInputState(secretName: Fixture.database.name, value: MaskedValue("typed")))
+    case .rotation:
+      state.popup = .rotationProgress(requestID: 1)
     case .pickChip:
       press(&state, .down, .enter, .down, .char("m"))
     case .carrying:

@@ -39,3 +39,34 @@ import Testing
     #expect(names("rotation:on nomatch").isEmpty)
   }
 }
+
+/// The terms for secrets read from several profiles and Regions, and for replicas.
+@Suite struct EstateFilterTests {
+  static let secrets: [Secret] = {
+    func secret(_ name: String, _ profile: String?, _ region: String, primary: String? = nil) -> Secret {
+      var secret = Secret(name: name, primaryRegion: primary)
+      secret.origin = SecretOrigin(profile: profile, region: region)
+      return secret
+    }
+    return [
+      secret("db", "prod", "us-east-1"), secret("db", "prod", "eu-west-1", primary: "us-east-1"),
+      secret("api", "staging", "eu-west-1"), secret("api", "staging", "eu-central-1"),
+      Secret(name: "local"),
+    ]
+  }()
+
+  func rows(_ query: String) -> [String] {
+    SecretFilter(query).apply(to: Self.secrets).map { Self.secrets[$0].origin.map { "\($0)" } ?? "none" }
+  }
+
+  @Test func regionProfileAndReplicaTerms() {
+    #expect(rows("region:eu-") == ["prod eu-west-1", "staging eu-west-1", "staging eu-central-1"])
+    #expect(rows("region:EU-WEST") == ["prod eu-west-1", "staging eu-west-1"])
+    #expect(rows("profile:stag") == ["staging eu-west-1", "staging eu-central-1"])
+    #expect(rows("replica:yes") == ["prod eu-west-1"])
+    #expect(rows("replica:no").count == 4)
+    #expect(rows("db region:us profile:prod") == ["prod us-east-1"])
+    // A secret read without --regions or --profiles has neither.
+    #expect(!rows("region:").contains("none"))
+  }
+}

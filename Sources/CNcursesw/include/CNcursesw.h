@@ -59,6 +59,14 @@ void cn_restore_terminal_signal_safe(void);
  * continued, with curses mode and mouse tracking re-entered. */
 void cn_suspend(void);
 
+/* Gives the terminal to another program (an editor) without stopping: mouse tracking off,
+ * curses mode left, the original termios back. cn_reclaim takes it back. */
+void cn_release(void);
+
+/* Re-enters curses mode and mouse tracking after cn_release; the next draw repaints
+ * everything. */
+void cn_reclaim(void);
+
 /* Returns 1 (and clears the flag) if the process was stopped and continued by a signal
  * since the last call, so the caller redraws everything. */
 int cn_take_resumed_flag(void);

@@ -8,7 +8,7 @@ import Foundation
 /// 5 minutes is enough margin for clock skew and a slow refresh; inside it a failed refresh still
 /// returns the cached credentials while they have not expired, which keeps botocore's advisory
 /// tolerance without a second threshold. Concurrent callers wait for the same refresh.
-public actor RefreshingCredentialProvider: CredentialProvider {
+public actor RefreshingCredentialProvider: RefreshableCredentialProvider {
   public nonisolated let sourceName: String
   private let source: any CredentialProvider
   private let window: TimeInterval
@@ -49,8 +49,21 @@ public actor RefreshingCredentialProvider: CredentialProvider {
     cached = nil
   }
 
+  /// Drops the cached credentials if they are still the `rejected` ones: of several calls
+  /// refused at once, the first makes the next `credentials()` refresh, and the others then
+  /// use what it fetched instead of fetching again.
+  public func invalidate(_ rejected: AWSCredentials) {
+    if cached == rejected { cached = nil }
+  }
+
   private func needsRefresh(_ credentials: AWSCredentials) -> Bool {
     guard let expiration = credentials.expiration else { return false }
     return expiration.timeIntervalSince(now()) <= window
   }
+}
+
+/// A source that can be told AWS refused the credentials it gave (expired before their time:
+/// revoked, or a clock that lies), so that the next `credentials()` fetches new ones.
+public protocol RefreshableCredentialProvider: CredentialProvider {
+  func invalidate(_ rejected: AWSCredentials) async
 }

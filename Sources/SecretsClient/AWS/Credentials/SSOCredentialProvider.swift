@@ -116,7 +116,17 @@ public struct SSOCredentialProvider: CredentialProvider {
       expiration: expiration)
   }
 
-  private var loginAdvice: String { "Run: aws sso login --profile \(profileName)" }
+  private var loginAdvice: String { "Run: \(Self.loginCommand) \(profileName)" }
+
+  private static let loginCommand = "aws sso login --profile"
+
+  /// The profile an error says to log in with (`aws sso login --profile NAME`), for a UI that
+  /// offers to wait for the login and try again; nil when it says no such thing.
+  public static func loginProfile(in error: SecretsError) -> String? {
+    guard case .configuration(let text) = error, let range = text.range(of: loginCommand + " ") else { return nil }
+    let name = text[range.upperBound...].prefix { !$0.isWhitespace }
+    return name.isEmpty ? nil : String(name)
+  }
 
   private func cachedToken(_ settings: Settings) throws -> String {
     let path = sources.environment.homeDirectory + "/.aws/sso/cache/\(settings.cacheKey).json"

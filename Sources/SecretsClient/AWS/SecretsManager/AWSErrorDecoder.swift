@@ -36,3 +36,13 @@ public enum AWSErrorDecoder {
     return stripNamespace(String(name).trimmingCharacters(in: .whitespaces))
   }
 }
+
+extension SecretsError {
+  /// An AWS refusal with Stagehand's advice after AWS's own words; any other error as it is.
+  func addingAdvice(_ advice: String) -> SecretsError {
+    guard case .service(let code, let message, let status, let requestId) = self else { return self }
+    return .service(
+      code: code, message: message.isEmpty ? advice : "\(message) \(advice)", httpStatus: status,
+      requestId: requestId)
+  }
+}

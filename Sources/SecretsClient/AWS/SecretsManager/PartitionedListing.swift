@@ -6,12 +6,12 @@ import StagingModel
 /// whose round trips set the wall time of a large listing (5,000 pages at 500,000 secrets).
 ///
 /// The first page is asked unfiltered; if it is the only one, that is the listing. Otherwise
-/// the names are split by prefix with the `name` filter (a case-sensitive prefix match; up to
-/// 10 prefixes a request), starting from every character a name may begin with (letters,
-/// digits, `/_+=.@-`). A chain whose first page is not its last is split further: a group of
-/// prefixes into single ones, a single prefix `p` into `p` + each character (and one
-/// DescribeSecret for a name that is exactly `p`, which no longer prefix matches), down to
-/// where the names part. Chains run
+/// the names are split by their first character with the `name` filter (a case-sensitive
+/// prefix match; up to 10 values a request), over every character a name may begin with
+/// (letters, digits, `/_+=.@-`). A group whose first page is not its last is split into one
+/// chain a character. (Splitting deeper costs seven requests a prefix, 69 longer prefixes at
+/// 10 a request, nearly all empty where names share a stem such as `prod/`: measured on the
+/// replay server, it made a 2,000-secret listing four times slower than the serial chain.) Chains run
 /// `concurrency` at a time, paced under the ListSecrets request quota, and every secret is
 /// passed on once (by ARN). A name outside its chain's prefixes means the server does not
 /// filter as AWS does: then the rest comes from one serial chain, still without repeats.
@@ -21,12 +21,6 @@ struct PartitionedListing: Sendable {
     (Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") + Array("/_+=.@-")).map { String($0) }
   /// AWS takes at most 10 values in one filter.
   static let valuesPerRequest = 10
-  /// Prefixes stop growing here: a chain of a prefix this long runs to its end. Splitting a
-  /// prefix costs seven requests (69 longer prefixes, 10 a request), nearly all of them
-  /// empty where names share a stem (`prod/`, `staging/`): measured on the replay server, a
-  /// split below the first character made a 2,000-secret listing four times slower than the
-  /// serial chain, so chains split by first character only.
-  static let maximumPrefixLength = 1
 
   var client: AWSJSONClient
   var concurrency: Int
@@ -38,9 +32,9 @@ struct PartitionedListing: Sendable {
   /// The prefixes of one chain.
   typealias Partition = [String]
 
-  enum ChainEnd: Sendable {
+  enum ChainEnd: Equatable, Sendable {
     case done
-    case split([Partition], exact: String?)
+    case split([Partition])
     case unfiltered
   }
 
@@ -84,9 +78,8 @@ struct PartitionedListing: Sendable {
         running -= 1
         switch end {
         case .done: break
-        case .split(let children, let exact):
+        case .split(let children):
           queue.append(contentsOf: children)
-          if let exact, let secret = try await describeExactly(exact) { pass([secret]) }
         case .unfiltered:
           group.cancelAll()
           return false
@@ -118,11 +111,10 @@ struct PartitionedListing: Sendable {
     return .done
   }
 
-  /// How a chain too long for one page is divided, or nil to run it to its end.
+  /// How a chain too long for one page is divided (a group into one chain a character), or
+  /// nil to run it to its end.
   static func split(_ partition: Partition) -> ChainEnd? {
-    if partition.count > 1 { return .split(partition.map { [$0] }, exact: nil) }
-    guard let prefix = partition.first, prefix.count < maximumPrefixLength else { return nil }
-    return .split(chunks(alphabet.map { prefix + $0 }), exact: prefix)
+    partition.count > 1 ? .split(partition.map { [$0] }) : nil
   }
 
   static func chunks(_ prefixes: [String]) -> [Partition] {
@@ -147,19 +139,6 @@ struct PartitionedListing: Sendable {
       })
     guard let decoded else { throw SecretsError.malformedResponse("ListSecrets: no page was decoded") }
     return try decoded.get()
-  }
-
-  /// The secret named exactly `name`, if there is one.
-  private func describeExactly(_ name: String) async throws -> Secret? {
-    do {
-      let entry = try await client.call(
-        "DescribeSecret", SecretsManagerShapes.SecretIdInput(SecretId: name), as: SecretsManagerShapes.SecretEntry.self)
-      let secret = entry.secret(fallbackName: name)
-      // ListSecrets leaves out secrets scheduled for deletion; so does this.
-      return secret.name == name && secret.deletedDate == nil ? secret : nil
-    } catch let error as SecretsError where error.code == "ResourceNotFoundException" {
-      return nil
-    }
   }
 }
 

@@ -9,8 +9,8 @@ import NIOSSL
 /// The real transport: async-http-client (swift-nio, swift-nio-ssl), HTTP/1.1 only.
 ///
 /// - Keep-alive: reads share pooled connections per endpoint and proxy. A read whose
-///   connection closes before any answer goes once more, at once, on a new one (reads are
-///   safe to repeat). A changing call gets a connection of its own and is never resent
+///   connection closes or is reset before any answer goes once more, at once, on a new one
+///   (reads are safe to repeat). A changing call gets a connection of its own and is never resent
 ///   here: on a reused connection a reset could not tell "never arrived" from "applied",
 ///   and the retry policy decides what an ambiguous failure means.
 /// - TLS: 1.2 or later, the system's trust store or, when given, only the `caBundle`
@@ -156,7 +156,12 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
       }
     }
     if error is NIOConnectionError || error is NIOSSLError || error is NIOSSLExtraError { return .notSent(error) }
-    if let error = error as? NIOCore.IOError, error.errnoCode == ECONNREFUSED { return .notSent(error) }
+    if let error = error as? NIOCore.IOError {
+      if error.errnoCode == ECONNREFUSED { return .notSent(error) }
+      // Reset before any of the answer came: a kept-alive connection a server or a NAT dropped,
+      // seen once the request was written. A read may go again at once, as after a close.
+      if error.errnoCode == ECONNRESET || error.errnoCode == EPIPE { return .closedBeforeAnswer(error) }
+    }
     return .afterSending(error)
   }
 

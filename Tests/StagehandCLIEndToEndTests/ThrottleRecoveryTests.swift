@@ -1,0 +1,73 @@
+import Foundation
+import SecretsClient
+import StagehandTestSupport
+import Testing
+
+/// The adaptive rate limiter against moto through the fault proxy, in this process so its
+/// state can be read: reads at full speed, then a burst with every request throttled while
+/// eight tasks keep reading, then none. Every read succeeds; the send rate the limiter allows
+/// drops below the rate measured before the burst, and climbs back past it once the throttling
+/// stops.
+@Suite(.serialized)
+struct ThrottleRecoveryTests {
+  struct SecretId: Encodable { var SecretId: String }
+
+  @Test func theSendRateDropsUnderThrottlingAndRecoversAfter() async throws {
+    let moto = try await MotoServer.start()
+    defer { moto.stop() }
+    _ = try moto.aws(["secretsmanager", "create-secret", "--name", "throttle/one", "--secret-string", "one"])
+    let proxy = try await FaultProxy.start(target: moto)
+    defer { proxy.stop() }
+    let environment = AWSEnvironment(variables: FaultMoveTests.credentials, homeDirectory: "/nonexistent") { _ in nil }
+    let limiter = AdaptiveRateLimiter()
+    let client = AWSJSONClient(
+      endpoint: proxy.endpoint, region: "us-east-1",
+      credentials: EnvironmentCredentialProvider(environment: environment),
+      retryPolicy: RetryPolicy(maxAttempts: 10), clockCorrection: ClockCorrection(), rateLimiter: limiter)
+    @Sendable func read() async throws {
+      _ = try await client.call(operation: "DescribeSecret", input: SecretId(SecretId: "throttle/one"))
+    }
+
+    // Full speed for 2 s and at least 60 reads (a loaded machine reads slowly, and the
+    // measured rate is smoothed): the limiter measures the rate and stays out of the way.
+    let warmUp = ContinuousClock.now
+    var reads = 0
+    while ContinuousClock.now - warmUp < .seconds(2) || reads < 60 {
+      try await read()
+      reads += 1
+    }
+    #expect(!limiter.snapshot.isEngaged)
+    let before = limiter.snapshot.measuredRate
+    #expect(before > 2, "\(limiter.snapshot)")
+
+    // 3 s of throttling under eight readers; the lowest send rate is sampled meanwhile.
+    try await proxy.configure(["rate": 1.0, "faults": ["throttle"]])
+    let readers = Task {
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        for _ in 0..<8 { group.addTask { for _ in 0..<3 { try await read() } } }
+        try await group.waitForAll()
+      }
+    }
+    var lowest = Double.infinity
+    let burst = ContinuousClock.now
+    while ContinuousClock.now - burst < .seconds(3) {
+      let now = limiter.snapshot
+      if now.isEngaged { lowest = min(lowest, now.sendRate) }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    try await proxy.configure(["rate": 0.0])
+    let recovery = ContinuousClock.now
+    try await readers.value
+    let throttles = try await proxy.stats().injected
+    #expect(throttles >= 1)
+    #expect(limiter.snapshot.isEngaged)
+    #expect(lowest < before * 0.7, "lowest \(lowest), before \(before)")
+
+    // Reads go on; within 30 s of the end of the burst the allowed rate is past the one
+    // measured before it.
+    while limiter.snapshot.sendRate < before && ContinuousClock.now - recovery < .seconds(30) { try await read() }
+    let took = ContinuousClock.now - recovery
+    #expect(limiter.snapshot.sendRate >= before, "\(limiter.snapshot) after \(took)")
+    print("throttle recovery: measured \(before)/s before, lowest \(lowest)/s, \(throttles) throttles, back in \(took)")
+  }
+}
