@@ -25,6 +25,7 @@ enum ListOutputReference {
     for secret in secrets {
       var flags: [String] = []
       if let service = secret.owningService { flags.append("[managed by \(safe(service))]") }
+      if let primary = secret.primaryRegion { flags.append("[replica of \(safe(primary))]") }
       if secret.isScheduledForDeletion { flags.append("[scheduled for deletion]") }
       if secret.rotationEnabled { flags.append("[rotation on]") }
       let labels = secret.versions.map { version in
