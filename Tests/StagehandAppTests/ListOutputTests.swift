@@ -79,6 +79,7 @@ struct ListOutputTests {
       lastRotatedDate: date(&rng), nextRotationDate: date(&rng),
       owningService: Int.random(in: 0..<5, using: &rng) == 0 ? services.randomElement(using: &rng) : nil,
       deletedDate: Int.random(in: 0..<5, using: &rng) == 0 ? Date(timeIntervalSince1970: 1_800_000_000) : nil,
+      primaryRegion: Int.random(in: 0..<6, using: &rng) == 0 ? text(&rng, pieces: 1) : nil,
       tags: tags, versions: versions)
   }
 

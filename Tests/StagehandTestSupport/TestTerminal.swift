@@ -89,11 +89,17 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
     for waiter in ready { waiter.continuation.resume(returning: text) }
   }
 
-  /// The next event sent, waiting at most the timeout for one; a wake ends the wait early.
+  /// The next event sent, waiting at most the timeout for one (and at most 20 ms); a wake
+  /// ends the wait early.
+  ///
+  /// The loop blocks its actor while it waits. In the app that is fine: one loop owns the
+  /// main actor and sleeps until the next minute when idle. Here every UI test's loop runs
+  /// on the one main actor of the test process at once, so a long wait in one would stall the
+  /// others; 20 ms lets them take turns.
   public func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent? {
     condition.lock()
     defer { condition.unlock() }
-    let deadline = Date(timeIntervalSinceNow: Double(max(0, timeoutMilliseconds)) / 1_000)
+    let deadline = Date(timeIntervalSinceNow: Double(min(20, max(0, timeoutMilliseconds))) / 1_000)
     while events.isEmpty && !woken && !restored && condition.wait(until: deadline) {}
     guard !events.isEmpty else {
       woken = false

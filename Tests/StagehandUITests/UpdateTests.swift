@@ -265,6 +265,35 @@ func describeRequests(_ effects: [Effect]) -> [(name: String, deprecated: Bool, 
     #expect(press(&state, .char("R")) == [.loadSecrets(requestID: 2)])
   }
 
+  /// A session whose SSO token expired (the client's words say how to log in again): the
+  /// reload fails into a popup that says it and how to try again, and the loaded secrets,
+  /// the selection and the filter stay as they were.
+  @Test func anExpiredLoginKeepsTheStateAndSaysWhatToRun() {
+    var state = Fixture.loaded()
+    press(&state, .char("j"))
+    let selected = state.selectedSecret?.name
+    let rows = state.rows
+    let effects = press(&state, .char("R"))
+    guard case .loadSecrets(let id)? = effects.first else {
+      Issue.record("R reloads: \(effects)")
+      return
+    }
+    send(
+      &state,
+      .secretsLoadFailed(
+        requestID: id,
+        message: "The SSO session of profile prod has expired. Run: aws sso login --profile prod, then try again."))
+    guard case .error(_, let message)? = state.popup else {
+      Issue.record("no error popup")
+      return
+    }
+    #expect(message.contains("aws sso login --profile prod"))
+    #expect(message.contains("Press R to try again"))
+    #expect(render(state).text.contains("aws sso login"), "the popup is drawn")
+    #expect(state.selectedSecret?.name == selected)
+    #expect(state.rows == rows)
+  }
+
   @Test func describeFailureIsReported() {
     var state = fresh()
     send(&state, .started)

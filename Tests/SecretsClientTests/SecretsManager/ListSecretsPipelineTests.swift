@@ -44,7 +44,7 @@ struct ListSecretsPipelineTests {
       endpoint: testing.endpoint, region: testing.region, credentials: testing.credentials, transport: transport,
       clock: testing.clock, retryPolicy: testing.retryPolicy,
       sleep: { _ in _ = await pageTwoAsked.first { _ in true } }, random: testing.random)
-    #expect(try await Self.names(AWSSecretsBackend(client: client)) == [["a", "b"], ["c"]])
+    #expect(try await Self.names(AWSSecretsBackend.serial(client: client)) == [["a", "b"], ["c"]])
     #expect(transport.requests.map(Self.token) == [nil, "t2", nil])
   }
 
@@ -64,7 +64,7 @@ struct ListSecretsPipelineTests {
       }
     }
     let recorder = Recorder()
-    let backend = AWSSecretsBackend(client: .testing(transport, recorder: recorder))
+    let backend = AWSSecretsBackend.serial(client: .testing(transport, recorder: recorder))
     #expect(try await Self.names(backend) == [["a"], ["c"]])
     #expect(transport.requests.filter { Self.token($0) == nil }.count == 2)
     #expect(transport.requests.filter { Self.token($0) == "t2" }.count == 1)
@@ -81,7 +81,7 @@ struct ListSecretsPipelineTests {
       }
     }
     let recorder = Recorder()
-    let backend = AWSSecretsBackend(client: .testing(transport, recorder: recorder))
+    let backend = AWSSecretsBackend.serial(client: .testing(transport, recorder: recorder))
     #expect(try await Self.names(backend) == [["a", "b"], ["c"]])
     // Page two may be logged before page one: it is asked while page one is decoded.
     #expect(recorder.entries.map(\.outcome).sorted() == ["malformed", "ok", "ok"])
@@ -96,7 +96,7 @@ struct ListSecretsPipelineTests {
         ? MockTransport.json(200, #"{"SecretList":[null],"NextToken":"t2"}"#)
         : MockTransport.json(200, #"{"SecretList":[]}"#)
     }
-    let backend = AWSSecretsBackend(client: .testing(transport))
+    let backend = AWSSecretsBackend.serial(client: .testing(transport))
     do {
       _ = try await Self.names(backend)
       Issue.record("a page of the wrong shape was accepted")
@@ -104,5 +104,14 @@ struct ListSecretsPipelineTests {
       #expect(error.userMessage.hasPrefix("Unexpected response: ListSecrets: expected an object"), "\(error)")
     }
     #expect(transport.requests.filter { Self.token($0) == nil }.count == 1)
+  }
+}
+
+extension AWSSecretsBackend {
+  /// A backend that lists with one chain of NextTokens: the pipeline these tests hold to.
+  static func serial(client: AWSJSONClient) -> AWSSecretsBackend {
+    var backend = AWSSecretsBackend(client: client)
+    backend.listConcurrency = 1
+    return backend
   }
 }
