@@ -67,7 +67,8 @@ struct MotoUITests {
       else { break }
       if cursor == target { return }
       ui.press(.char(cursor < target ? "j" : "k"))
-      _ = try await ui.waitUntil("the cursor to move") { $0 != screen }
+      // The cursor's row, not any change: a spinner or a late describe redraws the screen too.
+      _ = try await ui.waitUntil("the cursor to move") { ScreenText.locate("│▸", in: $0)?.y != cursor }
     }
     Issue.record("could not select \(version)")
   }

@@ -51,7 +51,7 @@ struct RotationUITests {
       "formatVersion": 1,
       "secrets": [
         secret(
-          "app/rotates", rotation.merging(["RotationSimulation": ["Outcome": "succeed", "StepSeconds": 0.5]]) { $1 }),
+          "app/rotates", rotation.merging(["RotationSimulation": ["Outcome": "succeed", "StepSeconds": 3]]) { $1 }),
         secret(
           "app/stuck",
           rotation.merging(["RotationSimulation": ["Outcome": "failAt", "FailAt": "testSecret", "StepSeconds": 0.2]]) {
@@ -143,7 +143,7 @@ struct RotationUITests {
       ui.press(.char("k"))
       try await ui.waitFor("Versions of app/rotates")
       ui.press(.char("o"))
-      let done = flat(try await ui.waitFor("Rotation finished", timeout: .seconds(30)))
+      let done = flat(try await ui.waitFor("Rotation finished"))
       for stage in RotationStage.allCases { #expect(done.contains("✓ \(stage.summary)"), "\(stage)") }
       #expect(done.contains("\(token.prefix(8))… (new version) → [AWSCURRENT]"))
       #expect(ui.frames.contains { $0.contains("[rotating…]") }, "the row said rotating while it ran")
@@ -170,8 +170,17 @@ struct RotationUITests {
     try DemoAccount.write(to: h.storePath)
     let succeeds = "staging/orders/redis-auth-token"
     let stuck = "staging/reports/warehouse-password"
+    // Slower steps than the demo's 2 s, so that a loaded machine still has both rotating at
+    // once: the succeeding one takes 24 s; the stuck one is given up after 30 s.
+    var document = try JSONSerialization.jsonObject(with: h.storeData()) as? [String: Any] ?? [:]
+    document["secrets"] = (document["secrets"] as? [[String: Any]] ?? []).map { secret in
+      guard var simulation = secret["RotationSimulation"] as? [String: Any] else { return secret }
+      simulation["StepSeconds"] = 6
+      return secret.merging(["RotationSimulation": simulation]) { $1 }
+    }
+    try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: h.storePath))
     var settings = Self.settings
-    settings.rotationTimeoutSeconds = 15
+    settings.rotationTimeoutSeconds = 30
     settings.followInterval = .milliseconds(500)
     let backend = try await BackendFactory.make(GlobalSettings(store: h.storePath))
     try await withUI(backend, settings: settings) { ui in
@@ -195,7 +204,7 @@ struct RotationUITests {
         return rows.count == 2 && rows.contains { $0.contains("staging/orders") }
           && rows.contains { $0.contains("staging/reports") }
       }
-      try await ui.waitFor("rotation of \(stuck) stopped", timeout: .seconds(40))
+      try await ui.waitFor("rotation of \(stuck) stopped", timeout: .seconds(120))
       #expect(ui.frames.contains { $0.contains("rotation of \(succeeds) finished") })
       #expect(try h.labels(of: succeeds).values.filter { $0 == ["AWSCURRENT"] }.count == 1)
 
@@ -227,7 +236,7 @@ struct RotationUITests {
       let preview = try await ui.waitFor("y: rotate now")
       let token = try newVersion(in: preview)
       ui.press(.char("y"))
-      let stopped = flat(try await ui.waitFor("Rotation of app/stuck stopped", timeout: .seconds(30)))
+      let stopped = flat(try await ui.waitFor("Rotation of app/stuck stopped"))
       #expect(stopped.contains("the rotation stopped in setSecret, testSecret or finishSecret"))
       #expect(stopped.contains("did not finish within 3 s"))
       #expect(stopped.contains(Self.function))

@@ -131,15 +131,21 @@ struct ReliabilityCLITests {
 
   // MARK: - Throttling
 
-  /// Every request throttled for 3 s from the start of a move: the client-side limiter engages
-  /// (the log says at what rate), spaces the attempts out, and the move completes once the
-  /// throttling stops. `AWS_MAX_ATTEMPTS=10`: no budget outlasts an unbounded burst.
+  /// A burst of throttling at the start of a move (the first three calls of each operation it
+  /// makes are refused with ThrottlingException): the client-side limiter engages (the log
+  /// says at what rate), spaces the attempts out, and the move completes once the throttling
+  /// stops. The burst is counted in requests, not seconds, so a slow machine cannot outlast
+  /// `AWS_MAX_ATTEMPTS=10` with it.
   @Test func aMoveCompletesOnceAThrottlingBurstEnds() async throws {
     let (moto, v1, v2) = try await Self.motoWithSecret()
     defer { moto.stop() }
     let proxy = try await FaultProxy.start(target: moto)
     defer { proxy.stop() }
-    try await proxy.configure(["rate": 1.0, "faults": ["throttle"]])
+    try await proxy.configure([
+      "fail_nth": ["DescribeSecret", "ListSecretVersionIds", "UpdateSecretVersionStage"].map {
+        ["operation": $0, "n": 1, "times": 3, "status": 400, "type": "ThrottlingException"]
+      }
+    ])
     let h = try CLIHarness()
     defer { h.cleanUp() }
     let log = h.directory.appendingPathComponent("throttle.log").path
@@ -151,8 +157,6 @@ struct ReliabilityCLITests {
           "us-east-1", "--log-file", log,
         ], extraEnvironment: MotoServer.stagehandEnvironment.merging(["AWS_MAX_ATTEMPTS": "10"]) { _, new in new })
     }
-    try await Task.sleep(for: .seconds(3))
-    try await proxy.configure(["rate": 0.0])
     let moved = try await run.value
     #expect(moved.status == 0, "\(moved.stderr)")
     #expect(try moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])

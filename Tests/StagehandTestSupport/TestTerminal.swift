@@ -89,6 +89,11 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
     for waiter in ready { waiter.continuation.resume(returning: text) }
   }
 
+  /// How long a test waits for a screen, a restore or the end: generous, because the whole
+  /// suite runs these loops beside hundreds of other tests on two cores, and effect tasks
+  /// then wait their turn on the cooperative pool. A screen that never comes still fails.
+  public static let defaultWait: Duration = .seconds(90)
+
   /// The next event sent, waiting at most the timeout for one (and at most 20 ms); a wake
   /// ends the wait early.
   ///
@@ -212,7 +217,7 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
 
   /// Waits until the last drawn screen contains `text`; returns that screen.
   @discardableResult
-  public func waitFor(_ text: String, timeout: Duration = .seconds(30)) async throws -> String {
+  public func waitFor(_ text: String, timeout: Duration = TestTerminal.defaultWait) async throws -> String {
     try await waitUntil("\"\(text)\"", timeout: timeout) { $0.contains(text) }
   }
 
@@ -220,19 +225,20 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
   /// returns that screen. The timeout only bounds a broken test: it fails instead of hanging.
   @discardableResult
   public func waitUntil(
-    _ description: String, timeout: Duration = .seconds(30), _ condition: @escaping @Sendable (String) -> Bool
+    _ description: String, timeout: Duration = TestTerminal.defaultWait,
+    _ condition: @escaping @Sendable (String) -> Bool
   ) async throws -> String {
     try await wait(description, .screen(condition), timeout: timeout)
   }
 
   /// Waits until the loop has given the terminal back; returns the last screen.
   @discardableResult
-  public func waitForRestore(timeout: Duration = .seconds(30)) async throws -> String {
+  public func waitForRestore(timeout: Duration = TestTerminal.defaultWait) async throws -> String {
     try await wait("the terminal to be restored", .restore, timeout: timeout)
   }
 
   /// Presses `q` and waits until the loop has ended and given the terminal back.
-  public func quit(timeout: Duration = .seconds(30)) async throws {
+  public func quit(timeout: Duration = TestTerminal.defaultWait) async throws {
     press(.char("q"))
     try await waitForRestore(timeout: timeout)
   }
