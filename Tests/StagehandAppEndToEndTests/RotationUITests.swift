@@ -51,7 +51,7 @@ struct RotationUITests {
       "formatVersion": 1,
       "secrets": [
         secret(
-          "app/rotates", rotation.merging(["RotationSimulation": ["Outcome": "succeed", "StepSeconds": 3]]) { $1 }),
+          "app/rotates", rotation.merging(["RotationSimulation": ["Outcome": "succeed", "StepSeconds": 8]]) { $1 }),
         secret(
           "app/stuck",
           rotation.merging(["RotationSimulation": ["Outcome": "failAt", "FailAt": "testSecret", "StepSeconds": 0.2]]) {
