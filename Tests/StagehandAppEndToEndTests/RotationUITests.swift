@@ -171,16 +171,16 @@ struct RotationUITests {
     let succeeds = "staging/orders/redis-auth-token"
     let stuck = "staging/reports/warehouse-password"
     // Slower steps than the demo's 2 s, so that a loaded machine still has both rotating at
-    // once: the succeeding one takes 24 s; the stuck one is given up after 30 s.
+    // once: the succeeding one takes 48 s; the stuck one is given up after 75 s.
     var document = try JSONSerialization.jsonObject(with: h.storeData()) as? [String: Any] ?? [:]
     document["secrets"] = (document["secrets"] as? [[String: Any]] ?? []).map { secret in
       guard var simulation = secret["RotationSimulation"] as? [String: Any] else { return secret }
-      simulation["StepSeconds"] = 6
+      simulation["StepSeconds"] = secret["Name"] as? String == succeeds ? 12 : 6
       return secret.merging(["RotationSimulation": simulation]) { $1 }
     }
     try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: h.storePath))
     var settings = Self.settings
-    settings.rotationTimeoutSeconds = 30
+    settings.rotationTimeoutSeconds = 75
     settings.followInterval = .milliseconds(500)
     let backend = try await BackendFactory.make(GlobalSettings(store: h.storePath))
     try await withUI(backend, settings: settings) { ui in
@@ -204,7 +204,7 @@ struct RotationUITests {
         return rows.count == 2 && rows.contains { $0.contains("staging/orders") }
           && rows.contains { $0.contains("staging/reports") }
       }
-      try await ui.waitFor("rotation of \(stuck) stopped", timeout: .seconds(120))
+      try await ui.waitFor("rotation of \(stuck) stopped", timeout: .seconds(180))
       #expect(ui.frames.contains { $0.contains("rotation of \(succeeds) finished") })
       #expect(try h.labels(of: succeeds).values.filter { $0 == ["AWSCURRENT"] }.count == 1)
 
