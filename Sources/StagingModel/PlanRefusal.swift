@@ -35,6 +35,14 @@ public struct PlanRefusal: Error, Equatable, Hashable, Sendable, CustomStringCon
 
   public var description: String { message }
 
+  /// A secret scheduled for deletion: AWS refuses what `refused` names ("label changes on
+  /// it"); restoring the secret is what works.
+  public static func scheduledForDeletion(secretName: String, refused: String) -> PlanRefusal {
+    PlanRefusal(
+      .scheduledForDeletion, "\(secretName) is scheduled for deletion, and AWS refuses \(refused).",
+      suggestion: .restoreSecret(secretName: secretName))
+  }
+
   /// Any change to a replica: AWS refuses it (moto accepts label moves there, and so changes
   /// the primary). The same change on the primary is what works.
   public static func replica(secretName: String, primaryRegion region: String) -> PlanRefusal {

@@ -38,10 +38,7 @@ public enum Planner {
   ) throws(PlanRefusal) -> ([StageStep], LabelMap) {
     if let region = context.primaryRegion { throw PlanRefusal.replica(secretName: secretName, primaryRegion: region) }
     if context.scheduledForDeletion {
-      throw PlanRefusal(
-        .scheduledForDeletion,
-        "\(secretName) is scheduled for deletion, and AWS refuses label changes on it.",
-        suggestion: .restoreSecret(secretName: secretName))
+      throw PlanRefusal.scheduledForDeletion(secretName: secretName, refused: "label changes on it")
     }
     if let service = context.owningService {
       throw PlanRefusal(

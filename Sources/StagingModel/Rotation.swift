@@ -275,9 +275,7 @@ public enum RotationPlanner {
 
   private static func checkWritable(_ secret: Secret, action: String) throws(PlanRefusal) {
     if secret.isScheduledForDeletion {
-      throw PlanRefusal(
-        .scheduledForDeletion, "\(secret.name) is scheduled for deletion, and AWS refuses to have it \(action).",
-        suggestion: .restoreSecret(secretName: secret.name))
+      throw PlanRefusal.scheduledForDeletion(secretName: secret.name, refused: "to have it \(action)")
     }
     if let region = secret.primaryRegion { throw PlanRefusal.replica(secretName: secret.name, primaryRegion: region) }
   }
