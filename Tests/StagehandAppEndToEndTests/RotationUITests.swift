@@ -131,8 +131,9 @@ struct RotationUITests {
       ui.press(.char("y"))
       try await ui.waitFor("Rotating app/rotates")
       // Esc closes the view and stops nothing; the list stays usable and says rotating.
+      let beforeEscape = ui.frameCount
       ui.press(.escape)
-      let closed = try await ui.waitFor("nothing stopped")
+      let closed = try await ui.waitFor("nothing stopped", since: beforeEscape)
       #expect(
         closed.contains("[rotating…]") || closed.contains("Rotated")
           || ui.frames.contains { $0.contains("[rotating…]") })
@@ -162,8 +163,8 @@ struct RotationUITests {
     }
   }
 
-  /// The demo store as `--demo` writes it, its simulated functions at their own pace (2 s a
-  /// step): both of its rotations run at once, one succeeds, the other stops in testSecret.
+  /// The demo store as `--demo` writes it, its simulated functions slowed down: both of its
+  /// rotations run at once, one succeeds, the other stops in testSecret.
   @Test func theDemosTwoRotationsRunAtOnceOneSucceedsOneGetsStuck() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
@@ -190,21 +191,25 @@ struct RotationUITests {
         try await ui.waitFor("y: rotate now")
         ui.press(.char("y"))
         try await ui.waitFor("Rotating \(name)")
+        // Screens are matched from the key press on: a status line another rotation's news
+        // replaced at once still counts.
+        let beforeEscape = ui.frameCount
         ui.press(.escape)
-        try await ui.waitFor("nothing stopped")
+        try await ui.waitFor("nothing stopped", since: beforeEscape)
         ui.press(.escape)  // the filter
         try await ui.waitUntil("the whole list") { !$0.contains("filter:") }
       }
       try await ui.waitFor("17 secrets loaded")
+      let beforeStarts = ui.frameCount
       try await start(succeeds)
       try await start(stuck)
       // The list names them cut short: staging/orders/… and staging/reports/….
-      try await ui.waitUntil("both rows rotating") { screen in
+      try await ui.waitUntil("both rows rotating", since: beforeStarts) { screen in
         let rows = screen.split(separator: "\n").filter { $0.contains("[rotating…]") }
         return rows.count == 2 && rows.contains { $0.contains("staging/orders") }
           && rows.contains { $0.contains("staging/reports") }
       }
-      try await ui.waitFor("rotation of \(stuck) stopped", timeout: .seconds(180))
+      try await ui.waitFor("rotation of \(stuck) stopped", since: beforeStarts, timeout: .seconds(180))
       #expect(ui.frames.contains { $0.contains("rotation of \(succeeds) finished") })
       #expect(try h.labels(of: succeeds).values.filter { $0 == ["AWSCURRENT"] }.count == 1)
 

@@ -215,20 +215,29 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
   /// How often the loop gave the terminal to an external program (`$EDITOR`).
   public var releaseCount: Int { condition.withLock { releases } }
 
+  /// How many grids have been drawn: a mark for `waitFor(_:since:)`.
+  public var frameCount: Int { condition.withLock { drawn.count } }
+
   /// Waits until the last drawn screen contains `text`; returns that screen.
+  ///
+  /// With `since`, any screen drawn from that mark on counts, so a screen that came and went
+  /// between a key press and this call is still seen.
   @discardableResult
-  public func waitFor(_ text: String, timeout: Duration = TestTerminal.defaultWait) async throws -> String {
-    try await waitUntil("\"\(text)\"", timeout: timeout) { $0.contains(text) }
+  public func waitFor(
+    _ text: String, since mark: Int? = nil, timeout: Duration = TestTerminal.defaultWait
+  ) async throws -> String {
+    try await waitUntil("\"\(text)\"", since: mark, timeout: timeout) { $0.contains(text) }
   }
 
-  /// Waits until the last drawn screen meets `condition` (at once if it already does);
-  /// returns that screen. The timeout only bounds a broken test: it fails instead of hanging.
+  /// Waits until the last drawn screen (or, with `since`, any screen drawn from that mark on)
+  /// meets `condition`, at once if one already does; returns that screen. The timeout only
+  /// bounds a broken test: it fails instead of hanging.
   @discardableResult
   public func waitUntil(
-    _ description: String, timeout: Duration = TestTerminal.defaultWait,
+    _ description: String, since mark: Int? = nil, timeout: Duration = TestTerminal.defaultWait,
     _ condition: @escaping @Sendable (String) -> Bool
   ) async throws -> String {
-    try await wait(description, .screen(condition), timeout: timeout)
+    try await wait(description, .screen(condition), since: mark, timeout: timeout)
   }
 
   /// Waits until the loop has given the terminal back; returns the last screen.
@@ -243,14 +252,18 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
     try await waitForRestore(timeout: timeout)
   }
 
-  private func wait(_ description: String, _ goal: Waiter.Goal, timeout: Duration) async throws -> String {
+  private func wait(
+    _ description: String, _ goal: Waiter.Goal, since mark: Int? = nil, timeout: Duration
+  ) async throws -> String {
     try await withCheckedThrowingContinuation { continuation in
       condition.lock()
       let last = drawn.last ?? ""
+      let seen = mark.map { Array(drawn.dropFirst(max(0, $0))) } ?? [last]
       switch goal {
-      case .screen(let met) where met(last):
+      case .screen(let met) where seen.contains(where: met):
+        let screen = seen.first(where: met) ?? last
         condition.unlock()
-        continuation.resume(returning: last)
+        continuation.resume(returning: screen)
         return
       case .restore where restored:
         condition.unlock()
