@@ -11,10 +11,14 @@ public enum ExecutionReport: Sendable, Equatable {
   /// failed); `revert` brings the labels back to the plan's `before`, `finish` completes it.
   case failed(
     plan: Plan, error: SecretsError, appliedSteps: Int, current: Secret?, revert: Plan?, finish: Plan?)
+  /// Step `appliedSteps + 1` failed and the labels could not be read back: whether that step
+  /// took effect is not known.
+  case unknown(plan: Plan, error: SecretsError, appliedSteps: Int)
 
   public var plan: Plan {
     switch self {
-    case .applied(let plan, _), .conflict(let plan, _, _), .failed(let plan, _, _, _, _, _): return plan
+    case .applied(let plan, _), .conflict(let plan, _, _), .failed(let plan, _, _, _, _, _), .unknown(let plan, _, _):
+      return plan
     }
   }
 }
@@ -28,8 +32,10 @@ public struct PlanExecutor: Sendable {
     self.backend = backend
   }
 
-  /// `progress(k, n)` is called before step k (1-based) of n is sent.
-  public func execute(_ plan: Plan, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async -> ExecutionReport {
+  /// `progress(k, n)` is called before step k (1-based) of n is sent, once `pace` lets it go.
+  public func execute(
+    _ plan: Plan, progress: @Sendable (Int, Int) -> Void = { _, _ in }, pace: @Sendable () async -> Void = {}
+  ) async -> ExecutionReport {
     let current: Secret
     do {
       current = try await backend.describeSecret(plan.secretId, includeDeprecated: true)
@@ -37,11 +43,12 @@ public struct PlanExecutor: Sendable {
       return .failed(
         plan: plan, error: Self.secretsError(error), appliedSteps: 0, current: nil, revert: nil, finish: nil)
     }
-    let changes = Self.changes(from: plan.before, to: current.labelMap)
+    let changes = LabelMap.changes(from: plan.before, to: current.labelMap)
     if !changes.isEmpty {
       return .conflict(plan: plan, current: current, changes: changes)
     }
     for (index, step) in plan.steps.enumerated() {
+      await pace()
       progress(index + 1, plan.steps.count)
       do {
         try await backend.updateSecretVersionStage(secretId: plan.secretId, step: step)
@@ -51,9 +58,11 @@ public struct PlanExecutor: Sendable {
           step, reread: { try await backend.describeSecret(plan.secretId, includeDeprecated: true) },
           labels: { $0.labelMap.stages })
         if case .inPlace = settled { continue }
-        let reread = settled.reading
-        let revert = reread.flatMap { try? Planner.plan(.restore(to: plan.before), for: $0).get() }
-        let finish = reread.flatMap { try? Planner.plan(.restore(to: plan.after), for: $0).get() }
+        guard let reread = settled.reading else {
+          return .unknown(plan: plan, error: Self.secretsError(error), appliedSteps: index)
+        }
+        let revert = try? Planner.plan(.restore(to: plan.before), for: reread).get()
+        let finish = try? Planner.plan(.restore(to: plan.after), for: reread).get()
         return .failed(
           plan: plan, error: Self.secretsError(error), appliedSteps: index, current: reread,
           revert: index == 0 ? nil : revert, finish: finish)
@@ -67,19 +76,6 @@ public struct PlanExecutor: Sendable {
       var predicted = current
       predicted.applyLabels(plan.after)
       return .applied(plan: plan, secret: predicted)
-    }
-  }
-
-  /// Human lines for every label whose version differs between two maps.
-  public static func changes(from old: LabelMap, to new: LabelMap) -> [String] {
-    let labels = old.allLabels.union(new.allLabels).sorted()
-    return labels.compactMap { label in
-      let was = old.holders(of: label)
-      let now = new.holders(of: label)
-      guard was != now else { return nil }
-      let wasText = was.isEmpty ? "on no version" : "on " + was.map { shortID($0) }.joined(separator: ", ")
-      let nowText = now.isEmpty ? "on no version" : "on " + now.map { shortID($0) }.joined(separator: ", ")
-      return "\(label) was \(wasText), now \(nowText)"
     }
   }
 

@@ -60,10 +60,29 @@ public struct SecretPayload: Sendable, CustomStringConvertible, CustomDebugStrin
   public var debugDescription: String { description }
 }
 
+/// Where a backend reads and writes, as a plan file records it so that the plan is applied
+/// to the same place: an AWS profile, Region and endpoint, or an embedded store's path.
+public struct BackendLocation: Hashable, Sendable {
+  public var profile: String?
+  public var region: String?
+  public var endpoint: String?
+  public var store: String?
+
+  public init(profile: String? = nil, region: String? = nil, endpoint: String? = nil, store: String? = nil) {
+    self.profile = profile
+    self.region = region
+    self.endpoint = endpoint
+    self.store = store
+  }
+}
+
 /// The operations Stagehand needs, implemented by the AWS and embedded-store backends.
 public protocol SecretsBackend: Sendable {
   /// How the header and messages name this backend ("store ~/demo.json", "AWS prod us-east-1").
   var displayName: String { get }
+
+  /// Where it reads and writes (nothing known, by default).
+  var location: BackendLocation { get }
 
   /// True when every changing call is refused before it is sent.
   var isReadOnly: Bool { get }
@@ -95,4 +114,8 @@ public protocol SecretsBackend: Sendable {
 
   /// CancelRotateSecret: turns automatic rotation off.
   func cancelRotation(secretId: String) async throws
+}
+
+extension SecretsBackend {
+  public var location: BackendLocation { BackendLocation() }
 }

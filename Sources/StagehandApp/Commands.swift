@@ -43,13 +43,16 @@ enum Commands {
 
   /// Plans the intent `makeIntent` builds from the secret as read now, previews it, asks (on
   /// a terminal) or requires --yes, executes it through the plan executor and reports.
+  ///
+  /// With `--out` the plan is written to a plan file instead (`command` names it there).
   static func change(
     _ global: GlobalOptions, _ options: ChangeOptions, replication: ReplicationOptions = ReplicationOptions(),
-    secret secretId: String,
+    output: PlanOutputOptions = PlanOutputOptions(), command: String = "", secret secretId: String,
     makeIntent: (Secret) throws -> MoveIntent
   ) async throws {
     let backend = try await BackendFactory.make(global.settings)
     let found = try await describe(backend, secretId, includeDeprecated: true)
+    let readAt = Date()
     let intent = try makeIntent(found)
     let plan: Plan
     switch Planner.plan(intent, for: found) {
@@ -62,6 +65,13 @@ enum Commands {
       throw CLIError.refusal(DisplayText.inline(text))
     }
     let heading = "\(Output.safe(found.name)): \(Output.safe(intent.summary))"
+    if output.out != nil {
+      let set = ChangeSet(plans: [plan])
+      let origins = found.origin.map { [plan.secretId: $0] } ?? [:]
+      let file = PlanFile(set, command: command, location: backend.location, readAt: readAt, origins: origins)
+      return try await ChangeSetFlow.run(
+        set, file: file, backend: backend, global: global, options: options, output: output)
+    }
     if global.dryRun {
       if options.json {
         try JSONOutput.write(PlanJSON.dryRun(plan))
@@ -132,6 +142,11 @@ enum Commands {
       // safe form, as every table shows it) before that, so it is made safe first; the pass
       // there leaves it as it is.
       throw CLIError.failure(text)
+    case .unknown(let plan, let error, let applied):
+      if options.json {
+        try JSONOutput.write(PlanJSON.unknown(plan, error: error, appliedSteps: applied))
+      }
+      throw CLIError.failure(error.rawUserMessage + "\n" + ExecutionText.unknownStep(applied + 1, plan))
     }
   }
 }

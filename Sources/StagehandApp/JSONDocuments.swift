@@ -128,6 +128,8 @@ struct PlanJSON: JSONDocument {
   var error: Failure?
   /// The steps applied before `error`.
   var appliedSteps: Int?
+  /// True when whether the failed step took effect is not known.
+  var unknown: Bool?
 
   enum CodingKeys: String, CodingKey {
     case name = "Name"
@@ -142,6 +144,7 @@ struct PlanJSON: JSONDocument {
     case conflict = "Conflict"
     case error = "Error"
     case appliedSteps = "AppliedSteps"
+    case unknown = "Unknown"
   }
 
   /// The error that stopped the plan (or a rotation command's call, `RotationJSON`): its AWS
@@ -185,6 +188,16 @@ struct PlanJSON: JSONDocument {
     var document = PlanJSON(plan, applied: false)
     document.conflict = changes
     document.current = current.labelMap.labelledVersions
+    return document
+  }
+
+  /// The plan stopped by `error` after `appliedSteps` steps, the next step's effect not known:
+  /// the labels could not be read back.
+  static func unknown(_ plan: Plan, error: SecretsError, appliedSteps: Int) -> PlanJSON {
+    var document = PlanJSON(plan, applied: false)
+    document.error = Failure(code: error.code ?? "Error", message: error.userMessage)
+    document.appliedSteps = appliedSteps
+    document.unknown = true
     return document
   }
 
@@ -419,5 +432,86 @@ struct RotationJSON: JSONDocument {
     var document = RotationJSON(preview, awsCommand: awsCommand, applied: false)
     document.error = PlanJSON.Failure(code: code, message: message)
     return document
+  }
+}
+
+/// A change set carried out, with `--json`: each plan's end as the single commands print it
+/// (`PlanJSON`: applied, conflict, failed, or `"Unknown"`), the secrets skipped and why, and a
+/// count of each.
+struct BulkResultJSON: JSONDocument {
+  static let keyOrder = JSONKeyOrder.foundation
+
+  var results: [PlanJSON]
+  var skipped: [PlanFile.SkippedEntry]
+  var summary: Summary
+
+  enum CodingKeys: String, CodingKey {
+    case results = "Results"
+    case skipped = "Skipped"
+    case summary = "Summary"
+  }
+
+  struct Summary: Encodable {
+    var applied: Int
+    var skipped: Int
+    var conflict: Int
+    var failed: Int
+    var unknown: Int
+
+    enum CodingKeys: String, CodingKey {
+      case applied = "Applied"
+      case skipped = "Skipped"
+      case conflict = "Conflict"
+      case failed = "Failed"
+      case unknown = "Unknown"
+    }
+  }
+
+  init(_ report: BulkReport) {
+    results = report.reports.map { report in
+      switch report {
+      case .applied(let plan, let secret): return PlanJSON.applied(plan, after: secret)
+      case .conflict(let plan, let current, let changes):
+        return PlanJSON.conflict(plan, current: current, changes: changes)
+      case .failed(let plan, let error, let applied, let current, _, _):
+        return PlanJSON.failed(plan, error: error, appliedSteps: applied, current: current)
+      case .unknown(let plan, let error, let applied):
+        return PlanJSON.unknown(plan, error: error, appliedSteps: applied)
+      }
+    }
+    skipped = report.skipped.map {
+      PlanFile.SkippedEntry(name: $0.secretName, arn: $0.secretARN, refused: PlanPrinter.text($0.refusal))
+    }
+    summary = Summary(
+      applied: report.applied, skipped: report.skipped.count, conflict: report.conflicts, failed: report.failed,
+      unknown: report.unknown)
+  }
+}
+
+/// `apply` refused because secrets moved since the plan was written, with `--json`: each
+/// such secret and what changed; nothing was sent.
+struct DriftJSON: JSONDocument {
+  static let keyOrder = JSONKeyOrder.foundation
+
+  var drift: [Secret]
+  var applied = false
+
+  enum CodingKeys: String, CodingKey {
+    case drift = "Drift"
+    case applied = "Applied"
+  }
+
+  struct Secret: Encodable {
+    var name: String
+    var changes: [String]
+
+    enum CodingKeys: String, CodingKey {
+      case name = "Name"
+      case changes = "Changes"
+    }
+  }
+
+  init(_ drift: [(name: String, changes: [String])]) {
+    self.drift = drift.map { Secret(name: $0.name, changes: $0.changes) }
   }
 }

@@ -4,7 +4,8 @@ import StagingModel
 
 /// The text form of a plan and its outcome (`PlanJSON` is the JSON form).
 enum PlanPrinter {
-  static func text(_ plan: Plan, heading: String) -> String {
+  /// `notes`, when given, replace the plan's own (a plan file's, as its author saw them).
+  static func text(_ plan: Plan, heading: String, notes: [String]? = nil) -> String {
     var lines: [String] = []
     lines.append(heading)
     lines.append("")
@@ -24,10 +25,11 @@ enum PlanPrinter {
           + Output.cell(labelsText(change.before), beforeWidth)
           + "  " + Output.cell(labelsText(change.after), afterWidth) + "  " + marks.joined(separator: " "))
     }
-    if !plan.notes.isEmpty {
+    let notes = notes ?? plan.notes.map(\.message)
+    if !notes.isEmpty {
       lines.append("")
       lines.append("Notes:")
-      for note in plan.notes { lines.append("  - " + Output.safe(note.message)) }
+      for note in notes { lines.append("  - " + Output.safe(note)) }
     }
     lines.append("")
     lines.append(plan.steps.count == 1 ? "AWS CLI command:" : "AWS CLI commands, in order:")
@@ -64,5 +66,14 @@ enum PlanPrinter {
   /// only kept on its line: `DisplayText.inline`).
   static func labelsText(_ labels: Set<String>, _ label: (String) -> String = Output.safe) -> String {
     labels.isEmpty ? "-" : labels.sorted(by: StandardLabel.displayOrder).map(label).joined(separator: " ")
+  }
+}
+
+/// What the CLI and the UI say about an execution whose end is not known.
+enum ExecutionText {
+  /// Step `step` of `plan` failed and the labels could not be read back.
+  static func unknownStep(_ step: Int, _ plan: Plan) -> String {
+    "Step \(step) of \(plan.steps.count) may or may not have been applied: the labels could not be read back. "
+      + "See them with: stagehand versions \(shellQuote(plan.secretName))"
   }
 }

@@ -35,7 +35,7 @@ struct Stagehand: AsyncParsableCommand {
     subcommands: [
       ListCommand.self, VersionsCommand.self, MoveCommand.self, RemoveCommand.self, RollbackCommand.self,
       PromoteCommand.self, RevealCommand.self, RotateCommand.self, PutPendingCommand.self,
-      CancelRotationCommand.self,
+      CancelRotationCommand.self, ApplyCommand.self, ShowCommand.self,
     ]
   )
 
@@ -174,6 +174,7 @@ struct MoveCommand: AsyncParsableCommand {
   @OptionGroup var global: GlobalOptions
   @OptionGroup var change: ChangeOptions
   @OptionGroup var replication: ReplicationOptions
+  @OptionGroup var output: PlanOutputOptions
 
   @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
   @Argument(help: ArgumentHelp("The staging label to move.", valueName: "label")) var label: String
@@ -182,7 +183,10 @@ struct MoveCommand: AsyncParsableCommand {
   var from: String?
 
   func run() async throws {
-    try await Commands.change(global, change, replication: replication, secret: secret) { found in
+    let command = ["move", secret, label, "--to", to] + (from.map { ["--from", $0] } ?? [])
+    try await Commands.change(
+      global, change, replication: replication, output: output, command: CommandText.line(command), secret: secret
+    ) { found in
       let target = try Commands.resolve(to, in: found)
       let source = try from.map { try Commands.resolve($0, in: found) }
       return .move(label: label, to: target, from: source)
@@ -201,13 +205,36 @@ struct RemoveCommand: AsyncParsableCommand {
   @OptionGroup var global: GlobalOptions
   @OptionGroup var change: ChangeOptions
   @OptionGroup var replication: ReplicationOptions
+  @OptionGroup var output: PlanOutputOptions
 
-  @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
-  @Argument(help: ArgumentHelp("The staging label to remove.", valueName: "label")) var label: String
+  @Argument(help: ArgumentHelp("Secret name or ARN (not with --filter).", valueName: "secret")) var secret: String?
+  @Argument(help: ArgumentHelp("The staging label to remove.", valueName: "label")) var label: String?
   @Option(help: ArgumentHelp("Only if the label is on this version now.", valueName: "version")) var from: String?
+  @Option(help: BulkHelp.filter) var filter: String?
+
+  func validate() throws {
+    if filter != nil {
+      guard label == nil, secret != nil else {
+        throw ValidationError("With --filter, give only the label: stagehand remove LABEL --filter EXPR")
+      }
+      if from != nil { throw ValidationError("--from names one secret's version: it can't go with --filter.") }
+      if replication.waitReplication { throw ValidationError("--wait-replication is for one secret, not --filter.") }
+    } else if secret == nil || label == nil {
+      throw ValidationError("Give the secret and the label (stagehand remove SECRET LABEL), or --filter EXPR.")
+    }
+  }
 
   func run() async throws {
-    try await Commands.change(global, change, replication: replication, secret: secret) { found in
+    if let filter, let label = secret {
+      return try await ChangeSetFlow.bulk(
+        global, change, output, filter: filter, command: CommandText.line(["remove", label, "--filter", filter])
+      ) { _ in .remove(label: label) }
+    }
+    guard let secret, let label else { return }
+    let command = ["remove", secret, label] + (from.map { ["--from", $0] } ?? [])
+    try await Commands.change(
+      global, change, replication: replication, output: output, command: CommandText.line(command), secret: secret
+    ) { found in
       .remove(label: label, from: try from.map { try Commands.resolve($0, in: found) })
     }
   }
@@ -224,10 +251,25 @@ struct RollbackCommand: AsyncParsableCommand {
   @OptionGroup var global: GlobalOptions
   @OptionGroup var change: ChangeOptions
   @OptionGroup var replication: ReplicationOptions
-  @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
+  @OptionGroup var output: PlanOutputOptions
+  @Argument(help: ArgumentHelp("Secret name or ARN (or --filter).", valueName: "secret")) var secret: String?
+  @Option(help: BulkHelp.filter) var filter: String?
+
+  func validate() throws {
+    try BulkHelp.validate(secret: secret, filter: filter, replication: replication, command: "rollback")
+  }
 
   func run() async throws {
-    try await Commands.change(global, change, replication: replication, secret: secret) { _ in .rollback }
+    if let filter {
+      return try await ChangeSetFlow.bulk(
+        global, change, output, filter: filter, command: CommandText.line(["rollback", "--filter", filter])
+      ) { _ in .rollback }
+    }
+    guard let secret else { return }
+    try await Commands.change(
+      global, change, replication: replication, output: output, command: CommandText.line(["rollback", secret]),
+      secret: secret
+    ) { _ in .rollback }
   }
 }
 
@@ -245,13 +287,28 @@ struct PromoteCommand: AsyncParsableCommand {
   @OptionGroup var global: GlobalOptions
   @OptionGroup var change: ChangeOptions
   @OptionGroup var replication: ReplicationOptions
-  @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
+  @OptionGroup var output: PlanOutputOptions
+  @Argument(help: ArgumentHelp("Secret name or ARN (or --filter).", valueName: "secret")) var secret: String?
+  @Option(help: BulkHelp.filter) var filter: String?
   @Flag(help: "Leave AWSPENDING on the new current version (older rotation templates did).") var keepPending = false
 
+  func validate() throws {
+    try BulkHelp.validate(secret: secret, filter: filter, replication: replication, command: "promote")
+  }
+
   func run() async throws {
-    try await Commands.change(global, change, replication: replication, secret: secret) { _ in
-      .promotePending(keepPending: keepPending)
+    let intent = MoveIntent.promotePending(keepPending: keepPending)
+    let keep = keepPending ? ["--keep-pending"] : []
+    if let filter {
+      return try await ChangeSetFlow.bulk(
+        global, change, output, filter: filter, command: CommandText.line(["promote", "--filter", filter] + keep)
+      ) { _ in intent }
     }
+    guard let secret else { return }
+    try await Commands.change(
+      global, change, replication: replication, output: output, command: CommandText.line(["promote", secret] + keep),
+      secret: secret
+    ) { _ in intent }
   }
 }
 
@@ -283,4 +340,68 @@ struct RevealCommand: AsyncParsableCommand {
       throw CLIError.failure(Commands.message(error))
     }
   }
+}
+
+struct ApplyCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "apply", abstract: "Carry out a plan file written with --out, if no secret in it moved since.",
+    discussion: """
+      The file is checked, every secret in it is read again, and if any secret's labels differ \
+      from the plan's "Before", the whole plan is refused (exit 1) and nothing is sent. Otherwise \
+      the combined preview is shown and, with --yes or your answer, the plan's calls are made. \
+      The plan's own profile, Region and endpoint (or store) are used.
+
+      Examples:
+        stagehand apply plan.json --dry-run
+        stagehand apply plan.json --yes
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @OptionGroup var change: ChangeOptions
+  @Argument(help: ArgumentHelp("The plan file.", valueName: "plan.json")) var plan: String
+
+  func run() async throws {
+    try await ChangeSetFlow.apply(plan, global: global, options: change)
+  }
+}
+
+struct ShowCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "show", abstract: "Print the preview of a plan file (no credentials needed).",
+    discussion: """
+      Example:
+        stagehand show plan.json
+      """)
+
+  @Argument(help: ArgumentHelp("The plan file.", valueName: "plan.json")) var plan: String
+  @Flag(help: "Print the plan file's document, checked.") var json = false
+
+  func run() async throws {
+    try ChangeSetFlow.show(plan, json: json)
+  }
+}
+
+/// What the bulk forms share.
+enum BulkHelp {
+  static let filter = ArgumentHelp(
+    "Every secret this selects (the UI's filter terms: label:, service:, deleted:, rotation:, region:, replica:; "
+      + "words match names as case-insensitive substrings, never fuzzily).",
+    valueName: "expr")
+
+  static func validate(secret: String?, filter: String?, replication: ReplicationOptions, command: String) throws {
+    if secret != nil && filter != nil {
+      throw ValidationError("Give a secret or --filter, not both.")
+    }
+    if secret == nil && filter == nil {
+      throw ValidationError("Give the secret (stagehand \(command) SECRET), or --filter EXPR for many.")
+    }
+    if filter != nil && replication.waitReplication {
+      throw ValidationError("--wait-replication is for one secret, not --filter.")
+    }
+  }
+}
+
+/// A command line as a plan file records it.
+enum CommandText {
+  static func line(_ words: [String]) -> String { words.map(shellQuote).joined(separator: " ") }
 }

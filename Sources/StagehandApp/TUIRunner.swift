@@ -234,6 +234,10 @@ final class TUIRunner {
       return .conflict(plan: plan, current: current, changes: changes)
     case .failed(let plan, let error, let applied, let current, _, _):
       return .failed(plan: plan, message: error.rawUserMessage, appliedSteps: applied, current: current)
+    case .unknown(let plan, let error, let applied):
+      return .failed(
+        plan: plan, message: error.rawUserMessage + "\n" + ExecutionText.unknownStep(applied + 1, plan),
+        appliedSteps: applied, current: nil)
     }
   }
 }

@@ -271,7 +271,8 @@ public enum Planner {
   /// Label count from which the quota note appears.
   public static let quotaNoteThreshold = 16
 
-  static func notes(steps: [StageStep], before: LabelMap, after: LabelMap) -> [PlanNote] {
+  /// What a person should know about `steps` taking `before` to `after`.
+  public static func notes(steps: [StageStep], before: LabelMap, after: LabelMap) -> [PlanNote] {
     var notes: [PlanNote] = []
     var sim = before
     for step in steps {

@@ -1,7 +1,7 @@
 import StagehandTestSupport
 import Testing
 
-@testable import StagehandUI
+@testable import StagingModel
 
 /// The ASCII fast path of the filter agrees with plain String matching.
 struct SecretFilterBytesTests {

@@ -34,6 +34,24 @@ import Testing
     #expect(names("rotation:on") == ["prod/db/password", "staging/api-key"])
   }
 
+  /// What a change to every match (`promote --filter`) uses: a word the TUI would match
+  /// fuzzily selects nothing; substrings, case-insensitive, still do.
+  @Test func substringMatchingNeverMatchesFuzzily() {
+    func strict(_ query: String) -> [String] {
+      SecretFilter(query, matching: .substring).apply(to: secrets).map { secrets[$0].name }
+    }
+    #expect(names("pdp") == ["prod/db/password"])
+    #expect(strict("pdp").isEmpty)
+    #expect(strict("DB/PASS") == ["prod/db/password"])
+    #expect(strict("api") == names("api").filter { $0.lowercased().contains("api") })
+    #expect(strict("label:awspending api") == ["staging/api-key"])
+    // Non-ASCII words and names take the String path; it is as strict.
+    let wide = [Secret(name: "prod/Überweisung"), Secret(name: "prod/uber")]
+    #expect(SecretFilter("üwg", matching: .substring).apply(to: wide).isEmpty)
+    #expect(SecretFilter("üwg").apply(to: wide) == [0])
+    #expect(SecretFilter("ÜBER", matching: .substring).apply(to: wide) == [0])
+  }
+
   @Test func termsCombineWithAnd() {
     #expect(names("rotation:on staging") == ["staging/api-key"])
     #expect(names("rotation:on nomatch").isEmpty)

@@ -220,11 +220,7 @@ public final class EstateBackend: SecretsBackend {
   }
 
   /// The Region of `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`.
-  static func region(ofARN text: String) -> String? {
-    let parts = text.split(separator: ":", maxSplits: 6, omittingEmptySubsequences: false)
-    guard parts.count == 7, parts[0] == "arn", parts[2] == "secretsmanager", !parts[3].isEmpty else { return nil }
-    return String(parts[3])
-  }
+  static func region(ofARN text: String) -> String? { SecretARN(text)?.region }
 }
 
 /// A name found in more than one profile or Region: the change needs one target.

@@ -16,6 +16,8 @@ public struct LocalStoreBackend: SecretsBackend {
     self.now = now
   }
 
+  public var location: BackendLocation { BackendLocation(store: path) }
+
   public var displayName: String {
     let home = HomeDirectory.path()
     let shown = path.hasPrefix(home + "/") ? "~" + path.dropFirst(home.count) : Substring(path)

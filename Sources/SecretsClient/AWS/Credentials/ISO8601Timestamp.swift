@@ -2,8 +2,8 @@ import Foundation
 
 /// Parses the timestamps credential sources return (`2026-11-29T10:00:00Z`, with or without
 /// fractional seconds, `Z` or an offset), as botocore's `dateutil.parser.parse` accepts them.
-enum ISO8601Timestamp {
-  static func parse(_ text: String) -> Date? {
+public enum ISO8601Timestamp {
+  public static func parse(_ text: String) -> Date? {
     var trimmed = text.trimmingCharacters(in: .whitespaces)
     // Older aws CLI versions write SSO cache times as "2026-11-29T10:00:00UTC".
     if trimmed.hasSuffix("UTC") { trimmed = String(trimmed.dropLast(3)) + "Z" }

@@ -5,6 +5,8 @@ import StagingModel
 public struct AWSSecretsBackend: SecretsBackend {
   public let client: AWSJSONClient
   public let displayName: String
+  /// The profile the credentials came from, when one was named.
+  public let profile: String?
   /// ListSecrets chains run at once for an unfiltered listing of a large account
   /// (`PartitionedListing`); 1 lists with one chain of NextTokens.
   public var listConcurrency = 8
@@ -18,7 +20,12 @@ public struct AWSSecretsBackend: SecretsBackend {
   /// from them.
   public init(client: AWSJSONClient, profile: String? = nil, customEndpoint: URL? = nil) {
     self.client = client
+    self.profile = profile.flatMap { $0.isEmpty ? nil : $0 }
     self.displayName = Self.displayName(region: client.region, profile: profile, endpoint: customEndpoint)
+  }
+
+  public var location: BackendLocation {
+    BackendLocation(profile: profile, region: client.region, endpoint: client.endpoint.absoluteString)
   }
 
   /// "AWS us-east-1 (profile prod) http://127.0.0.1:5000".

@@ -1,5 +1,3 @@
-import StagingModel
-
 /// The `/` filter as a pure function from (secrets, query) to rows, as k9s does it.
 ///
 /// A query is whitespace-separated terms, all of which must match:
@@ -13,10 +11,22 @@ import StagingModel
 /// - `region:NAME` / `profile:NAME`: read from a Region or profile starting with NAME (with
 ///   `--regions` / `--profiles`);
 /// - `replica:yes` / `replica:no`: a replica of a secret in another Region, or not;
-/// - any other word: a case-insensitive substring of the name, or failing that a fuzzy
-///   subsequence of it (its letters in order: `ppw` finds `prod/postgres/password`).
+/// - any other word: a case-insensitive substring of the name, or failing that (in `.fuzzy`
+///   matching, the TUI's) a fuzzy subsequence of it (its letters in order: `ppw` finds
+///   `prod/postgres/password`).
 /// Substring matches are listed before fuzzy-only ones; within each, the loaded order stays.
+///
+/// The TUI matches fuzzily because the user sees every row it picks. A change made to every
+/// match from the command line (`promote --filter`) matches `.substring` only: a fuzzy match
+/// picking an unintended secret there would be a production incident.
 public struct SecretFilter: Equatable, Sendable {
+  public enum Matching: Equatable, Sendable {
+    /// Words match as substrings, or failing that as subsequences, listed after.
+    case fuzzy
+    /// Words match as case-insensitive substrings only.
+    case substring
+  }
+
   public enum Term: Equatable, Sendable {
     case text(String)
     case label(String)
@@ -30,8 +40,10 @@ public struct SecretFilter: Equatable, Sendable {
   }
 
   public var terms: [Term]
+  public var matching: Matching
 
-  public init(_ query: String) {
+  public init(_ query: String, matching: Matching = .fuzzy) {
+    self.matching = matching
     terms = query.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { word in
       let lower = word.lowercased()
       if lower.hasPrefix("label:") { return .label(String(lower.dropFirst(6))) }
@@ -60,7 +72,7 @@ public struct SecretFilter: Equatable, Sendable {
 
   /// As `apply(to:)`, with the index `AppState` keeps: no `Secret` is copied, and text
   /// terms compare pre-lower-cased bytes.
-  func apply(to secrets: [Secret], index: SecretIndex) -> [Int] {
+  public func apply(to secrets: [Secret], index: SecretIndex) -> [Int] {
     if terms.isEmpty { return Array(secrets.indices) }
     let needles = self.needles
     var exact: [Int] = []
@@ -101,6 +113,7 @@ public struct SecretFilter: Equatable, Sendable {
           switch Self.match(needle, in: loweredName) {
           case .substring: continue
           case .subsequence:
+            if matching == .substring { return nil }
             rank = 1
             continue
           case .noMatch: return nil
@@ -110,7 +123,7 @@ public struct SecretFilter: Equatable, Sendable {
         let name = unicodeName ?? secrets[position].name.lowercased()
         unicodeName = name
         if name.contains(word) { continue }
-        if Self.isSubsequence(word, of: name) {
+        if matching == .fuzzy, Self.isSubsequence(word, of: name) {
           rank = 1
           continue
         }

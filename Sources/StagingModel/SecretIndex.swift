@@ -1,14 +1,12 @@
-import StagingModel
-
 /// What the filter and the page merge need of the loaded secrets, kept beside them so a
 /// keystroke at 10,000 secrets never copies a `Secret`: each name's position, and the
 /// lower-cased bytes of the ASCII names in one contiguous buffer.
 ///
 /// `AppState` appends a name whenever it appends a secret and resets both together;
 /// replacing a secret in place keeps its name, so the index stays valid.
-struct SecretIndex: Sendable {
+public struct SecretIndex: Sendable {
   /// Position in `secrets` by name (the first, should a list repeat a name).
-  private(set) var positions: [String: Int] = [:]
+  public private(set) var positions: [String: Int] = [:]
   /// Lower-cased bytes of every ASCII name, one after another.
   private var lowered: [UInt8] = []
   /// Per secret, where its name starts in `lowered`.
@@ -16,15 +14,15 @@ struct SecretIndex: Sendable {
   /// Per secret, where its name ends in `lowered`, or -1 when the name is not ASCII.
   private var ends: [Int] = []
 
-  init() {}
+  public init() {}
 
-  init(_ secrets: [Secret]) {
+  public init(_ secrets: [Secret]) {
     for secret in secrets { append(secret.name) }
   }
 
-  var count: Int { ends.count }
+  public var count: Int { ends.count }
 
-  mutating func append(_ name: String) {
+  public mutating func append(_ name: String) {
     if positions[name] == nil { positions[name] = ends.count }
     starts.append(lowered.count)
     guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
@@ -37,7 +35,7 @@ struct SecretIndex: Sendable {
 
   /// Calls `body` with a function giving each secret's lower-cased ASCII name (nil when the
   /// name is not ASCII), valid only inside `body`.
-  func withLoweredNames<Result>(_ body: ((Int) -> UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+  public func withLoweredNames<Result>(_ body: ((Int) -> UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
     lowered.withUnsafeBufferPointer { all in
       body { position in
         let end = ends[position]

@@ -1,0 +1,350 @@
+import Foundation
+import SecretsClient
+import StagingModel
+
+/// A change set on disk, for four-eyes changes: one person writes it (`--out PLAN.json`), a
+/// second reads it (`show`, or the file itself in a pull request), and `apply` carries out
+/// exactly its calls, or nothing if a secret moved in between.
+///
+/// Each of `Plans` is the command's `--json --dry-run` document (`PlanJSON`), plus where the
+/// secret was read (`Region`, `Account`, `Profile`, `Endpoint` or `Store`) and when
+/// (`ReadAt`). Labels only, never a value. Pretty-printed with sorted keys, so two plans diff
+/// line by line.
+struct PlanFile: JSONDocument, Decodable {
+  static let keyOrder = JSONKeyOrder.foundation
+  static let currentFormat = 1
+  /// Larger files are refused unread: a plan of 10,000 secrets is a few megabytes.
+  static let maxBytes = 64 << 20
+
+  var formatVersion: Int
+  /// The command that wrote it, for the reviewer ("promote --filter prod/").
+  var command: String
+  var plans: [Entry]
+  var skipped: [SkippedEntry]
+  var summary: Summary
+
+  enum CodingKeys: String, CodingKey {
+    case formatVersion = "FormatVersion"
+    case command = "Command"
+    case plans = "Plans"
+    case skipped = "Skipped"
+    case summary = "Summary"
+  }
+
+  struct Entry: Codable, Equatable {
+    var name: String
+    /// What was asked, in words ("promote pending").
+    var intent: String?
+    var arn: String?
+    var region: String?
+    var account: String?
+    var profile: String?
+    var endpoint: String?
+    var store: String?
+    var readAt: Date
+    var steps: [StageStep]
+    var before: LabelMap
+    var after: LabelMap
+    var notes: [String]
+    var applied = false
+    var dryRun = true
+
+    enum CodingKeys: String, CodingKey {
+      case name = "Name"
+      case intent = "Intent"
+      case arn = "ARN"
+      case region = "Region"
+      case account = "Account"
+      case profile = "Profile"
+      case endpoint = "Endpoint"
+      case store = "Store"
+      case readAt = "ReadAt"
+      case steps = "Steps"
+      case before = "Before"
+      case after = "After"
+      case notes = "Notes"
+      case applied = "Applied"
+      case dryRun = "DryRun"
+    }
+
+    /// Where the secret lives: what `apply` must reach again.
+    var location: BackendLocation {
+      BackendLocation(profile: profile, region: region, endpoint: endpoint, store: store)
+    }
+
+    /// The plan to carry out: the file's own calls, from its `Before` to its `After`.
+    var plan: Plan {
+      Plan(
+        secretName: name, secretARN: arn, intent: .restore(to: after), steps: steps, before: before, after: after,
+        notes: Planner.notes(steps: steps, before: before, after: after))
+    }
+  }
+
+  struct SkippedEntry: Codable, Equatable {
+    var name: String
+    var arn: String?
+    var refused: String
+
+    enum CodingKeys: String, CodingKey {
+      case name = "Name"
+      case arn = "ARN"
+      case refused = "Refused"
+    }
+  }
+
+  struct Summary: Codable, Equatable {
+    var secrets: Int
+    var calls: Int
+    var skipped: Int
+
+    enum CodingKeys: String, CodingKey {
+      case secrets = "Secrets"
+      case calls = "Calls"
+      case skipped = "Skipped"
+    }
+  }
+
+  /// The file for `set`, read at `readAt` through a backend at `location`; `origins` names
+  /// the profile and Region of secrets read from several (`--regions`, `--profiles`).
+  init(
+    _ set: ChangeSet, command: String, location: BackendLocation, readAt: Date,
+    origins: [String: SecretOrigin] = [:]
+  ) {
+    formatVersion = Self.currentFormat
+    self.command = command
+    plans = set.plans.map { plan in
+      let arn = plan.secretARN.flatMap(SecretARN.init)
+      let origin = origins[plan.secretId]
+      return Entry(
+        name: plan.secretName, intent: plan.intent.summary, arn: plan.secretARN,
+        region: arn?.region ?? origin?.region ?? location.region,
+        account: arn?.account, profile: origin.map { $0.profile } ?? location.profile,
+        endpoint: origin == nil ? location.endpoint : nil, store: location.store, readAt: readAt,
+        steps: plan.steps, before: plan.before.labelledVersions, after: plan.after.labelledVersions,
+        notes: plan.notes.map(\.message))
+    }
+    skipped = set.skipped.map {
+      SkippedEntry(name: $0.secretName, arn: $0.secretARN, refused: PlanPrinter.text($0.refusal))
+    }
+    summary = Summary(secrets: set.plans.count, calls: set.callCount, skipped: set.skipped.count)
+  }
+
+  /// Each plan's intent in words, by secret id.
+  var intents: [String: String] {
+    var intents: [String: String] = [:]
+    for entry in plans { intents[entry.arn ?? entry.name] = entry.intent }
+    return intents
+  }
+
+  /// The plans as the executor takes them.
+  var changeSet: ChangeSet {
+    ChangeSet(
+      plans: plans.map(\.plan),
+      skipped: skipped.map {
+        ChangeSet.Skipped(secretName: $0.name, secretARN: $0.arn, refusal: PlanRefusal(.noOp, $0.refused))
+      })
+  }
+
+  // MARK: Writing
+
+  /// Writes the file at `path`, readable by its owner only (0600): through a new file beside
+  /// it renamed into place, so a reader never sees half a plan and a symlink at `path` is
+  /// replaced, never followed.
+  func write(to path: String) throws {
+    let bytes = try JSONOutput.bytes(self)
+    let url = URL(fileURLWithPath: BackendFactory.absolute(path))
+    let directory = url.deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw CLIError.refusal("--out \(DisplayText.inline(path)) is a directory: name a file, such as plan.json.")
+    }
+    var template = Array((directory + "/.stagehand-plan-XXXXXX").utf8CString)
+    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard descriptor >= 0 else {
+      throw CLIError.failure(
+        "Can't write the plan to \(DisplayText.inline(path)): \(String(cString: strerror(errno))). "
+          + "Choose a folder you can write to.")
+    }
+    let temporary = String(cString: template.map { $0 })
+    var failure: Int32 = 0
+    if fchmod(descriptor, 0o600) != 0 { failure = errno }
+    var offset = 0
+    while failure == 0 && offset < bytes.count {
+      let written = bytes.withUnsafeBytes {
+        Foundation.write(descriptor, $0.baseAddress! + offset, bytes.count - offset)
+      }
+      if written < 0 {
+        if errno == EINTR { continue }
+        failure = errno
+      } else {
+        offset += written
+      }
+    }
+    if failure == 0 && fsync(descriptor) != 0 { failure = errno }
+    close(descriptor)
+    if failure == 0 && rename(temporary, url.path) != 0 { failure = errno }
+    if failure != 0 {
+      unlink(temporary)
+      throw CLIError.failure(
+        "Can't write the plan to \(DisplayText.inline(path)): \(String(cString: strerror(failure))). Nothing was sent.")
+    }
+  }
+
+  // MARK: Reading
+
+  /// Reads and checks the file at `path`. Every way a file can be wrong (missing, not JSON,
+  /// cut short, another tool's, a newer format, calls that don't lead from `Before` to
+  /// `After`) is a refusal that names the file and the problem.
+  static func read(_ path: String) throws -> PlanFile {
+    let url = URL(fileURLWithPath: BackendFactory.absolute(path))
+    let name = DisplayText.inline(path)
+    let data: Data
+    do {
+      let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+      if attributes[.type] as? FileAttributeType == .typeDirectory {
+        throw CLIError.refusal("\(name) is a directory, not a plan file.")
+      }
+      if let size = attributes[.size] as? Int, size > maxBytes {
+        throw CLIError.refusal("\(name) is \(size) bytes: too large for a plan file (at most \(maxBytes)).")
+      }
+      data = try Data(contentsOf: url)
+    } catch let error as CLIError {
+      throw error
+    } catch {
+      throw CLIError.refusal(
+        "Can't read the plan file \(name): \(DisplayText.inline((error as NSError).localizedDescription)). "
+          + "Check the path (write one with --out).")
+    }
+    return try decode(data, name: name)
+  }
+
+  /// `data` as a plan file, checked; `name` is how messages call it.
+  static func decode(_ data: Data, name: String) throws -> PlanFile {
+    func refuse(_ problem: String) -> CLIError {
+      CLIError.refusal("\(name) is not a plan Stagehand can apply: \(problem)")
+    }
+    let object: Any
+    do {
+      object = try JSONSerialization.jsonObject(with: data)
+    } catch {
+      throw refuse(
+        data.isEmpty
+          ? "the file is empty."
+          : "it is not valid JSON (cut short, or not a plan file). Write it again with --out.")
+    }
+    guard let top = object as? [String: Any] else { throw refuse("it is not a JSON object.") }
+    guard let version = top["FormatVersion"] else {
+      throw refuse("it has no \"FormatVersion\"; plan files are written by --out.")
+    }
+    struct Head: Decodable {
+      var formatVersion: Int
+      enum CodingKeys: String, CodingKey { case formatVersion = "FormatVersion" }
+    }
+    guard !(version is NSNull), let number = try? JSONDecoder().decode(Head.self, from: data).formatVersion else {
+      throw refuse("its \"FormatVersion\" is not a whole number.")
+    }
+    if number != currentFormat {
+      throw refuse(
+        number > currentFormat
+          ? "it has format \(number), from a newer Stagehand; this one reads format \(currentFormat)."
+          : "it has format \(number); this Stagehand reads format \(currentFormat).")
+    }
+    let file: PlanFile
+    do {
+      let decoder = JSONDecoder()
+      decoder.dateDecodingStrategy = .custom { decoder in
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let date = ISO8601Timestamp.parse(text) else {
+          throw DecodingError.dataCorrupted(
+            DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time"))
+        }
+        return date
+      }
+      file = try decoder.decode(PlanFile.self, from: data)
+    } catch let error as DecodingError {
+      throw refuse(describe(error))
+    } catch {
+      throw refuse("it could not be read as a plan.")
+    }
+    try file.check(refuse)
+    return file
+  }
+
+  /// What a decoding error means, in the file's own terms ("Plans[2].Steps: missing").
+  private static func describe(_ error: DecodingError) -> String {
+    func path(_ keys: [any CodingKey]) -> String {
+      let text = keys.map { key in key.intValue.map { "[\($0)]" } ?? "." + key.stringValue }.joined()
+      return text.hasPrefix(".") ? String(text.dropFirst()) : text
+    }
+    switch error {
+    case .keyNotFound(let key, let context):
+      return "\(DisplayText.inline(path(context.codingPath + [key]))) is missing."
+    case .typeMismatch(_, let context), .valueNotFound(_, let context):
+      return "\(DisplayText.inline(path(context.codingPath))) has the wrong type."
+    case .dataCorrupted(let context):
+      return "\(DisplayText.inline(path(context.codingPath))) is not valid (\(context.debugDescription))."
+    @unknown default:
+      return "it could not be read as a plan."
+    }
+  }
+
+  /// A version id as AWS makes them (at most 64 characters), with nothing a terminal or a
+  /// shell would act on.
+  static func isPlausibleVersionID(_ id: VersionID) -> Bool {
+    !id.isEmpty && id.utf8.count <= 64
+      && id.unicodeScalars.allSatisfy {
+        $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+      }
+  }
+
+  /// The checks JSON types alone don't make.
+  private func check(_ refuse: (String) -> CLIError) throws {
+    if plans.isEmpty { throw refuse("it has no plans: nothing would be applied.") }
+    if summary != Summary(secrets: plans.count, calls: plans.reduce(0) { $0 + $1.steps.count }, skipped: skipped.count)
+    {
+      throw refuse("its \"Summary\" does not match its plans: the file was edited or damaged.")
+    }
+    var seen = Set<String>()
+    for (index, entry) in plans.enumerated() {
+      let which = "plan \(index + 1) (\(DisplayText.inline(entry.name)))"
+      if entry.name.isEmpty { throw refuse("plan \(index + 1) has no \"Name\".") }
+      if entry.arn != nil && entry.arn.flatMap(SecretARN.init) == nil {
+        throw refuse("\(which) has an \"ARN\" that is not a Secrets Manager ARN.")
+      }
+      guard seen.insert(entry.arn ?? entry.name).inserted else {
+        throw refuse("\(which) names a secret already planned above; one plan per secret.")
+      }
+      if entry.applied || !entry.dryRun {
+        throw refuse("\(which) is a report of a change already made, not a plan (\"Applied\" or \"DryRun\").")
+      }
+      if entry.steps.isEmpty { throw refuse("\(which) has no steps.") }
+      for map in [entry.before, entry.after] {
+        if let id = map.versionIDs.first(where: { !Self.isPlausibleVersionID($0) }) {
+          throw refuse(
+            "\(which) names a version \"\(DisplayText.inline(String(id.prefix(80))))\" that is not a version id.")
+        }
+        if let label = map.allLabels.first(where: { map.holders(of: $0).count > 1 }) {
+          throw refuse("\(which) has \(DisplayText.inline(label)) on two versions; a label is on one version at most.")
+        }
+      }
+      for step in entry.steps {
+        if let problem = StagingRules.validate(label: step.versionStage) {
+          throw refuse("\(which): \(problem)")
+        }
+      }
+      var context = StagingContext(labels: entry.before)
+      for id in Set(entry.steps.flatMap { [$0.removeFromVersionId, $0.moveToVersionId].compactMap { $0 } }) {
+        context.labels.insertVersion(id)
+      }
+      let reached: LabelMap
+      do {
+        reached = try StagingRules.apply(entry.steps, to: context)
+      } catch {
+        throw refuse("\(which): its steps can't be applied to its \"Before\" (\(DisplayText.inline(error.message))).")
+      }
+      if !reached.sameLabels(as: entry.after) {
+        throw refuse("\(which): its steps don't lead from \"Before\" to \"After\"; the file was edited or damaged.")
+      }
+    }
+  }
+}
