@@ -50,18 +50,30 @@ public struct BulkExecutor: Sendable {
 /// Spaces calls evenly: each `take` returns at the next free slot, `1 / callsPerSecond` after
 /// the one before. A rate of zero or less does not wait.
 public actor CallPacer {
+  public typealias Instant = ContinuousClock.Instant
   private let interval: Duration
-  private var nextSlot: ContinuousClock.Instant?
+  private var nextSlot: Instant?
+  private let now: @Sendable () -> Instant
+  private let sleep: @Sendable (Instant) async -> Void
 
-  public init(callsPerSecond: Double) {
+  /// `now` and `sleep` are the clock's (tests pass their own).
+  public init(
+    callsPerSecond: Double, now: @escaping @Sendable () -> Instant = { ContinuousClock.now },
+    sleep: @escaping @Sendable (Instant) async -> Void = { try? await Task.sleep(until: $0, clock: .continuous) }
+  ) {
     interval = callsPerSecond > 0 ? .nanoseconds(Int64(1e9 / callsPerSecond)) : .zero
+    self.now = now
+    self.sleep = sleep
   }
 
-  public func take() async {
-    guard interval > .zero else { return }
-    let now = ContinuousClock.now
+  /// Waits for the next slot; returns it.
+  @discardableResult
+  public func take() async -> Instant {
+    let now = self.now()
+    guard interval > .zero else { return now }
     let slot = max(now, nextSlot ?? now)
     nextSlot = slot + interval
-    if slot > now { try? await Task.sleep(until: slot, clock: .continuous) }
+    if slot > now { await sleep(slot) }
+    return slot
   }
 }

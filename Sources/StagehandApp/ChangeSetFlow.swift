@@ -277,7 +277,8 @@ enum ChangeSetFlow {
   }
 
   /// The global settings to apply `file` with: its own store, or its own profile, Region and
-  /// endpoint, unless the command line names others, which is refused as the wrong target.
+  /// endpoint. Another store, Region or endpoint on the command line is refused as the wrong
+  /// target; another profile is taken (see below).
   static func settings(for file: PlanFile, global: GlobalSettings) throws -> GlobalSettings {
     var settings = global
     let locations = Set(file.plans.map(\.location))
@@ -313,8 +314,12 @@ enum ChangeSetFlow {
     if let given = global.region, regions != [given] {
       throw mismatch("--region", given: given, planned: Array(regions))
     }
-    if let given = global.profile, profiles.compactMap({ $0 }) != [given] {
-      throw mismatch("--profile", given: given, planned: profiles.compactMap { $0 })
+    // Another profile may name other credentials for the same account (the plan's own may not
+    // be configured here): the plan's ARNs still decide which secrets are read and changed,
+    // and a secret found in another account than the plan's is refused as drift.
+    func trimmed(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
+    if let given = global.endpointURL, !endpoints.isEmpty, Set(endpoints.map(trimmed)) != [trimmed(given)] {
+      throw mismatch("--endpoint-url", given: given, planned: Array(endpoints))
     }
     if global.regions != nil || global.profiles != nil {
       throw CLIError.refusal("apply takes the plan's own Regions and profiles: drop --regions and --profiles.")

@@ -24,8 +24,11 @@ public struct AWSSecretsBackend: SecretsBackend {
     self.displayName = Self.displayName(region: client.region, profile: profile, endpoint: customEndpoint)
   }
 
+  /// The profile is left out when it is "default", the one used when none is named: a plan
+  /// applied elsewhere then uses that machine's default credentials, as the aws CLI would.
   public var location: BackendLocation {
-    BackendLocation(profile: profile, region: client.region, endpoint: client.endpoint.absoluteString)
+    BackendLocation(
+      profile: profile == "default" ? nil : profile, region: client.region, endpoint: client.endpoint.absoluteString)
   }
 
   /// "AWS us-east-1 (profile prod) http://127.0.0.1:5000".
