@@ -198,8 +198,12 @@ struct RemoveCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "remove", abstract: "Remove a label from the version holding it (never AWSCURRENT).",
     discussion: """
-      Example:
+      With --filter EXPR the label is removed from every secret the filter selects, after one \
+      combined preview (words match names as substrings, never fuzzily).
+
+      Examples:
         stagehand remove prod/api release-2026.09 --yes
+        stagehand remove release-2026.09 --filter "label:release-2026.09" --out plan.json
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -244,8 +248,12 @@ struct RollbackCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rollback", abstract: "Move AWSCURRENT back onto the AWSPREVIOUS version (the two swap).",
     discussion: """
-      Example:
+      With --filter EXPR every secret the filter selects is rolled back, after one combined \
+      preview; --out PLAN.json writes the plan for review instead (see stagehand apply).
+
+      Examples:
         stagehand rollback prod/payments/postgres-primary --dry-run
+        stagehand rollback --filter prod/payments/ --out rollback.json
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -280,8 +288,12 @@ struct PromoteCommand: AsyncParsableCommand {
     discussion: """
       Two calls, as the current rotation template makes them; they are not atomic.
 
-      Example:
+      With --filter EXPR every rotation the filter selects is finished, after one combined \
+      preview; secrets with nothing to promote are listed as skipped.
+
+      Examples:
         stagehand promote prod/payments/postgres-primary --yes
+        stagehand promote --filter "prod/ label:AWSPENDING" --out finish.json
       """)
 
   @OptionGroup var global: GlobalOptions
