@@ -80,21 +80,24 @@ enum ChangeSetFlow {
       }
       return
     }
-    guard try confirm(set, heading: file.command, backend: backend, options: options) else { return }
+    guard try confirm(preview(set, heading: file.command), summary: set.summary, backend: backend, options: options)
+    else { return }
     try await execute(set, backend: backend, options: options)
   }
 
-  /// Asks on a terminal, or requires --yes; false when the answer is no.
+  /// Shows `preview` and asks on a terminal, or requires --yes; false when the answer is no.
   static func confirm(
-    _ set: ChangeSet, heading: String, backend: any SecretsBackend, options: ChangeOptions,
-    intents: [String: String] = [:]
+    _ preview: String, summary: String, backend: any SecretsBackend, options: ChangeOptions
   ) throws -> Bool {
     if backend.isReadOnly {
       throw CLIError.refusal(
         "--read-only is set: nothing was sent. Preview with --dry-run, or run without --read-only.")
     }
     if options.yes {
-      if !options.json { Output.line(preview(set, heading: heading, intents: intents)); Output.line() }
+      if !options.json {
+        Output.line(preview)
+        Output.line()
+      }
       return true
     }
     let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 && !options.json
@@ -102,9 +105,9 @@ enum ChangeSetFlow {
       throw CLIError.refusal(
         "Refusing to change labels without confirmation: pass --yes to apply, or --dry-run to preview.")
     }
-    Output.line(preview(set, heading: heading, intents: intents))
+    Output.line(preview)
     Output.line()
-    Output.write(Array("Apply \(set.summary)? [y/N] ".utf8))
+    Output.write(Array("Apply \(summary)? [y/N] ".utf8))
     let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
     guard answer == "y" || answer == "yes" else {
       Output.line("Nothing sent.")
@@ -115,13 +118,35 @@ enum ChangeSetFlow {
 
   /// Carries out every plan, reports each secret as it ends and the whole at the end; exit 1
   /// unless every secret was applied.
-  static func execute(_ set: ChangeSet, backend: any SecretsBackend, options: ChangeOptions) async throws {
+  ///
+  /// `rotations` (from a plan file) are sent after the label plans, one at a time: RotateSecret
+  /// with the plan's ClientRequestToken, so a rotation starts once however often it is sent.
+  static func execute(
+    _ set: ChangeSet,
+    rotations: [(entry: PlanFile.Entry, secretId: String, operation: PlanFile.RotationOperation)] = [],
+    backend: any SecretsBackend, options: ChangeOptions
+  ) async throws {
     let json = options.json
-    let total = set.plans.count
+    let total = set.plans.count + rotations.count
     let reports = await BulkExecutor(backend: backend).execute(set.plans) { index, report in
       if !json { Output.line(BulkReport.line(report, position: index + 1, of: total)) }
     }
-    let report = BulkReport(reports: reports, skipped: set.skipped)
+    var report = BulkReport(reports: reports, skipped: set.skipped)
+    for (offset, rotation) in rotations.enumerated() {
+      var result = BulkReport.RotationResult(name: rotation.entry.name, operation: rotation.entry.operation ?? "")
+      do {
+        switch rotation.operation {
+        case .rotate(let request): try await backend.rotateSecret(secretId: rotation.secretId, request: request)
+        case .cancel: try await backend.cancelRotation(secretId: rotation.secretId)
+        }
+      } catch {
+        result.error = error as? SecretsError ?? .transport(Commands.message(error))
+      }
+      if !json {
+        Output.line(BulkReport.line(result, rotation.operation, position: set.plans.count + offset + 1, of: total))
+      }
+      report.rotations.append(result)
+    }
     if json {
       try JSONOutput.write(BulkResultJSON(report))
     } else {
@@ -166,6 +191,27 @@ enum ChangeSetFlow {
 
   // MARK: Plan files
 
+  /// A plan file's preview: each entry as its command previews it (label moves, or the one
+  /// rotation call), in the file's order, under its summary, then what it skipped.
+  /// `notes` (by secret id) replace an entry's own, as read again by `apply`.
+  static func preview(_ file: PlanFile, heading: String, notes: [String: [String]] = [:]) -> String {
+    var lines = ["\(Output.safe(heading)): \(file.summary.text)"]
+    for entry in file.plans {
+      lines.append("")
+      let plan = entry.plan
+      lines.append(
+        PlanPrinter.text(
+          plan, heading: "\(Output.safe(entry.name)): \(Output.safe(entry.intent ?? plan.intent.summary))",
+          notes: notes[entry.arn ?? entry.name] ?? entry.notes, commands: entry.awsCLICommands))
+    }
+    if !file.skipped.isEmpty {
+      lines.append("")
+      lines.append("Skipped when the plan was written (nothing is sent for these):")
+      for skipped in file.skipped { lines.append("  \(Output.safe(skipped.name)): \(Output.safe(skipped.refused))") }
+    }
+    return lines.joined(separator: "\n")
+  }
+
   /// `stagehand show PLAN.json`: the preview, from the file alone.
   static func show(_ path: String, json: Bool) throws {
     let file = try PlanFile.read(path)
@@ -173,10 +219,7 @@ enum ChangeSetFlow {
       try JSONOutput.write(file)
       return
     }
-    let set = file.changeSet
-    var notes: [String: [String]] = [:]
-    for entry in file.plans { notes[entry.arn ?? entry.name] = entry.notes }
-    Output.line(preview(set, heading: "\(path): \(file.command)", intents: file.intents, notes: notes))
+    Output.line(preview(file, heading: "\(path): \(file.command)"))
     Output.line()
     var places = Set<String>()
     for entry in file.plans {
@@ -185,9 +228,8 @@ enum ChangeSetFlow {
           ?? [entry.profile.map { "profile \($0)" }, entry.region, entry.account.map { "account \($0)" }]
           .compactMap { $0 }.joined(separator: ", "))
     }
-    let times = file.plans.map(\.readAt)
     Output.line("For: " + Output.safe(places.sorted().joined(separator: "; ")))
-    if let first = times.min() { Output.line("Read at: " + Commands.date(first)) }
+    if let first = file.plans.map(\.readAt).min() { Output.line("Read at: " + Commands.date(first)) }
   }
 
   /// `stagehand apply PLAN.json`: the file checked, every secret in it read again, and the
@@ -222,6 +264,8 @@ enum ChangeSetFlow {
     }
     var drift: [(name: String, changes: [String])] = []
     var plans: [Plan] = []
+    var rotations: [(entry: PlanFile.Entry, secretId: String, operation: PlanFile.RotationOperation)] = []
+    var notes: [String: [String]] = [:]
     for (entry, reading) in zip(entries, readings) {
       let secret: Secret
       switch reading {
@@ -239,6 +283,22 @@ enum ChangeSetFlow {
         drift.append((entry.name, changes))
         continue
       }
+      // What AWS would refuse now (the secret became a replica, managed, deleted, or rotation
+      // was turned off) refuses the plan too.
+      if let operation = entry.rotation {
+        let checked: Result<RotationPreview, PlanRefusal>
+        switch operation {
+        case .rotate(let request): checked = RotationPlanner.rotate(request, for: secret)
+        case .cancel: checked = RotationPlanner.cancel(for: secret)
+        }
+        switch checked {
+        case .failure(let refusal): drift.append((entry.name, [PlanPrinter.text(refusal)]))
+        case .success(let preview):
+          notes[secret.arn ?? entry.name] = preview.notes.map(\.message)
+          rotations.append((entry, secret.arn ?? entry.arn ?? entry.name, operation))
+        }
+        continue
+      }
       switch Planner.plan(.restore(to: entry.after), for: secret) {
       case .failure(let refusal) where refusal.reason != .noOp:
         drift.append((entry.name, [PlanPrinter.text(refusal)]))
@@ -247,6 +307,7 @@ enum ChangeSetFlow {
         plan.secretARN = secret.arn ?? entry.arn
         plan.notes = Planner.notes(steps: plan.steps, before: plan.before, after: plan.after)
         if !secret.replicationStatus.isEmpty { plan.notes.append(.replicates(to: secret.replicationStatus)) }
+        notes[entry.arn ?? entry.name] = plan.notes.map(\.message)
         plans.append(plan)
       }
     }
@@ -260,20 +321,19 @@ enum ChangeSetFlow {
           }.joined(separator: "\n")
           + "\nWrite the plan again from the current labels (the command in its \"Command\", with --out).")
     }
-    let set = ChangeSet(plans: plans, skipped: [])
     let heading = "apply \(path) (\(file.command))"
+    let text = preview(file, heading: heading, notes: notes)
     if global.dryRun {
       if options.json {
         try JSONOutput.write(file)
       } else {
-        Output.line(preview(set, heading: heading + " (dry run: nothing sent)", intents: file.intents))
+        Output.line(preview(file, heading: heading + " (dry run: nothing sent)", notes: notes))
       }
       return
     }
-    guard try confirm(set, heading: heading, backend: backend, options: options, intents: file.intents) else {
-      return
-    }
-    try await execute(set, backend: backend, options: options)
+    let set = ChangeSet(plans: plans, skipped: [])
+    guard try confirm(text, summary: file.summary.text, backend: backend, options: options) else { return }
+    try await execute(set, rotations: rotations, backend: backend, options: options)
   }
 
   /// The global settings to apply `file` with: its own store, or its own profile, Region and
@@ -352,14 +412,47 @@ extension String {
 
 /// What became of each secret of a change set.
 struct BulkReport {
+  /// A rotation call a plan file held, and its error if it failed.
+  struct RotationResult {
+    var name: String
+    var operation: String
+    var error: SecretsError?
+  }
+
   var reports: [ExecutionReport]
   var skipped: [ChangeSet.Skipped]
+  var rotations: [RotationResult] = []
 
-  var applied: Int { reports.filter { if case .applied = $0 { return true } else { return false } }.count }
+  var applied: Int {
+    reports.filter { if case .applied = $0 { return true } else { return false } }.count
+      + rotations.filter { $0.error == nil }.count
+  }
   var conflicts: Int { reports.filter { if case .conflict = $0 { return true } else { return false } }.count }
-  var failed: Int { reports.filter { if case .failed = $0 { return true } else { return false } }.count }
+  var failed: Int {
+    reports.filter { if case .failed = $0 { return true } else { return false } }.count
+      + rotations.filter { $0.error != nil }.count
+  }
   var unknown: Int { reports.filter { if case .unknown = $0 { return true } else { return false } }.count }
-  var allApplied: Bool { applied == reports.count && skipped.isEmpty }
+  var allApplied: Bool { applied == reports.count + rotations.count && skipped.isEmpty }
+
+  /// A rotation call's end: "[2/2] applied   prod/db: RotateSecret accepted, new version 3f2a…".
+  static func line(_ result: RotationResult, _ operation: PlanFile.RotationOperation, position: Int, of total: Int)
+    -> String
+  {
+    let name = Output.safe(result.name)
+    let counter = "[\(position)/\(total)]"
+    if let error = result.error {
+      return "\(counter) failed    \(name): \(result.operation) "
+        + Output.safeLines(error.rawUserMessage).replacingOccurrences(of: "\n", with: " ")
+    }
+    switch operation {
+    case .rotate(let request):
+      return "\(counter) applied   \(name): RotateSecret accepted, new version \(shortID(request.token)); "
+        + "see how far it got with: stagehand versions \(shellQuote(result.name))"
+    case .cancel:
+      return "\(counter) applied   \(name): automatic rotation is off"
+    }
+  }
 
   var summary: String {
     "\(applied) applied, \(skipped.count) skipped, \(conflicts) conflict\(conflicts == 1 ? "" : "s"), "

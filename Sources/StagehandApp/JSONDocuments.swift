@@ -443,12 +443,29 @@ struct BulkResultJSON: JSONDocument {
 
   var results: [PlanJSON]
   var skipped: [PlanFile.SkippedEntry]
+  /// The rotation calls a plan file held (left out when it held none).
+  var rotations: [Rotation]?
   var summary: Summary
 
   enum CodingKeys: String, CodingKey {
     case results = "Results"
     case skipped = "Skipped"
+    case rotations = "Rotations"
     case summary = "Summary"
+  }
+
+  struct Rotation: Encodable {
+    var name: String
+    var operation: String
+    var applied: Bool
+    var error: PlanJSON.Failure?
+
+    enum CodingKeys: String, CodingKey {
+      case name = "Name"
+      case operation = "Operation"
+      case applied = "Applied"
+      case error = "Error"
+    }
   }
 
   struct Summary: Encodable {
@@ -482,6 +499,14 @@ struct BulkResultJSON: JSONDocument {
     skipped = report.skipped.map {
       PlanFile.SkippedEntry(name: $0.secretName, arn: $0.secretARN, refused: PlanPrinter.text($0.refusal))
     }
+    rotations =
+      report.rotations.isEmpty
+      ? nil
+      : report.rotations.map { result in
+        Rotation(
+          name: result.name, operation: result.operation, applied: result.error == nil,
+          error: result.error.map { PlanJSON.Failure(code: $0.code ?? "Error", message: $0.userMessage) })
+      }
     summary = Summary(
       applied: report.applied, skipped: report.skipped.count, conflict: report.conflicts, failed: report.failed,
       unknown: report.unknown)

@@ -42,6 +42,12 @@ struct PlanFile: JSONDocument, Decodable {
     var endpoint: String?
     var store: String?
     var readAt: Date
+    /// Absent for label moves (the `Steps`); "RotateSecret" or "CancelRotateSecret" for the
+    /// rotation commands, whose `After` is what the rotation leads to.
+    var operation: String?
+    /// RotateSecret's request: its ClientRequestToken (the new version's id, so applying the
+    /// plan starts this rotation once, however often it is sent) and its settings.
+    var request: RotationRequestJSON?
     var steps: [StageStep]
     var before: LabelMap
     var after: LabelMap
@@ -59,6 +65,8 @@ struct PlanFile: JSONDocument, Decodable {
       case endpoint = "Endpoint"
       case store = "Store"
       case readAt = "ReadAt"
+      case operation = "Operation"
+      case request = "Request"
       case steps = "Steps"
       case before = "Before"
       case after = "After"
@@ -72,11 +80,68 @@ struct PlanFile: JSONDocument, Decodable {
       BackendLocation(profile: profile, region: region, endpoint: endpoint, store: store)
     }
 
+    /// The rotation command this entry holds, if it holds one.
+    var rotation: RotationOperation? {
+      switch operation {
+      case "RotateSecret"?: return request.map { .rotate($0.request) }
+      case "CancelRotateSecret"?: return .cancel
+      default: return nil
+      }
+    }
+
+    /// The aws CLI commands that carry it out.
+    var awsCLICommands: [String] {
+      switch rotation {
+      case .rotate(let request)?: return [request.awsCLICommand(secretId: name)]
+      case .cancel?: return ["aws secretsmanager cancel-rotate-secret --secret-id \(shellQuote(name))"]
+      case nil: return plan.awsCLICommands
+      }
+    }
+
     /// The plan to carry out: the file's own calls, from its `Before` to its `After`.
     var plan: Plan {
       Plan(
         secretName: name, secretARN: arn, intent: .restore(to: after), steps: steps, before: before, after: after,
         notes: Planner.notes(steps: steps, before: before, after: after))
+    }
+  }
+
+  /// A rotation command a plan file holds.
+  enum RotationOperation: Equatable {
+    case rotate(RotationRequest)
+    case cancel
+  }
+
+  /// RotateSecret's request with the API's names.
+  struct RotationRequestJSON: Codable, Equatable {
+    var clientRequestToken: VersionID
+    var rotationLambdaARN: String?
+    var rotationRules: Rules?
+    var rotateImmediately: Bool
+
+    struct Rules: Codable, Equatable {
+      var automaticallyAfterDays: Int
+      enum CodingKeys: String, CodingKey { case automaticallyAfterDays = "AutomaticallyAfterDays" }
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case clientRequestToken = "ClientRequestToken"
+      case rotationLambdaARN = "RotationLambdaARN"
+      case rotationRules = "RotationRules"
+      case rotateImmediately = "RotateImmediately"
+    }
+
+    init(_ request: RotationRequest) {
+      clientRequestToken = request.token
+      rotationLambdaARN = request.lambdaARN
+      rotationRules = request.scheduleDays.map { Rules(automaticallyAfterDays: $0) }
+      rotateImmediately = request.rotateImmediately
+    }
+
+    var request: RotationRequest {
+      RotationRequest(
+        token: clientRequestToken, lambdaARN: rotationLambdaARN, scheduleDays: rotationRules?.automaticallyAfterDays,
+        rotateImmediately: rotateImmediately)
     }
   }
 
@@ -102,6 +167,9 @@ struct PlanFile: JSONDocument, Decodable {
       case calls = "Calls"
       case skipped = "Skipped"
     }
+
+    /// "3 secrets, 5 calls; 1 skipped".
+    var text: String { ChangeSet.summary(secrets: secrets, calls: calls, skipped: skipped) }
   }
 
   /// The file for `set`, read at `readAt` through a backend at `location`; `origins` names
@@ -136,10 +204,40 @@ struct PlanFile: JSONDocument, Decodable {
     return intents
   }
 
-  /// The plans as the executor takes them.
+  /// The file for one rotation command, previewed as `preview`.
+  init(
+    rotation preview: RotationPreview, command: String, location: BackendLocation, readAt: Date, origin: SecretOrigin?
+  ) throws {
+    formatVersion = Self.currentFormat
+    self.command = command
+    let arn = preview.secretARN.flatMap(SecretARN.init)
+    var entry = Entry(
+      name: preview.secretName, intent: nil, arn: preview.secretARN,
+      region: arn?.region ?? origin?.region ?? location.region,
+      account: arn?.account, profile: origin.map { $0.profile } ?? location.profile,
+      endpoint: origin == nil ? location.endpoint : nil, store: location.store, readAt: readAt, steps: [],
+      before: preview.before.labelledVersions, after: preview.after.labelledVersions,
+      notes: preview.notes.map(\.message))
+    switch preview.kind {
+    case .rotate(let request, _):
+      entry.operation = "RotateSecret"
+      entry.request = RotationRequestJSON(request)
+      entry.intent = "rotate (RotateSecret), new version \(shortID(request.token))"
+    case .cancel:
+      entry.operation = "CancelRotateSecret"
+      entry.intent = "turn automatic rotation off (CancelRotateSecret)"
+    case .putPending:
+      throw CLIError.refusal("A plan file never holds a secret value: stage it with put-pending itself.")
+    }
+    plans = [entry]
+    skipped = []
+    summary = Summary(secrets: 1, calls: 1, skipped: 0)
+  }
+
+  /// The label plans, as the executor takes them (rotation entries are `rotations`).
   var changeSet: ChangeSet {
     ChangeSet(
-      plans: plans.map(\.plan),
+      plans: plans.filter { $0.operation == nil }.map(\.plan),
       skipped: skipped.map {
         ChangeSet.Skipped(secretName: $0.name, secretARN: $0.arn, refusal: PlanRefusal(.noOp, $0.refused))
       })
@@ -300,8 +398,8 @@ struct PlanFile: JSONDocument, Decodable {
   /// The checks JSON types alone don't make.
   private func check(_ refuse: (String) -> CLIError) throws {
     if plans.isEmpty { throw refuse("it has no plans: nothing would be applied.") }
-    if summary != Summary(secrets: plans.count, calls: plans.reduce(0) { $0 + $1.steps.count }, skipped: skipped.count)
-    {
+    let calls = plans.reduce(0) { $0 + ($1.operation == nil ? $1.steps.count : 1) }
+    if summary != Summary(secrets: plans.count, calls: calls, skipped: skipped.count) {
       throw refuse("its \"Summary\" does not match its plans: the file was edited or damaged.")
     }
     var seen = Set<String>()
@@ -317,6 +415,33 @@ struct PlanFile: JSONDocument, Decodable {
       if entry.applied || !entry.dryRun {
         throw refuse("\(which) is a report of a change already made, not a plan (\"Applied\" or \"DryRun\").")
       }
+      if let operation = entry.operation {
+        switch (operation, entry.request) {
+        case ("RotateSecret", let request?):
+          if !Self.isPlausibleVersionID(request.clientRequestToken) {
+            throw refuse("\(which) has a \"ClientRequestToken\" that is not a version id.")
+          }
+          if let days = request.rotationRules?.automaticallyAfterDays, !(1...1000).contains(days) {
+            throw refuse("\(which) has \"AutomaticallyAfterDays\" \(days); AWS takes 1 to 1000.")
+          }
+        case ("RotateSecret", nil): throw refuse("\(which) is a RotateSecret without its \"Request\".")
+        case ("CancelRotateSecret", nil): break
+        case ("CancelRotateSecret", _?): throw refuse("\(which): CancelRotateSecret takes no \"Request\".")
+        default:
+          throw refuse(
+            "\(which) has \"Operation\" \(DisplayText.inline(String(operation.prefix(80)))), which Stagehand does not apply."
+          )
+        }
+        if !entry.steps.isEmpty { throw refuse("\(which): a \(operation) has no \"Steps\".") }
+        for map in [entry.before, entry.after] {
+          if let id = map.versionIDs.first(where: { !Self.isPlausibleVersionID($0) }) {
+            throw refuse(
+              "\(which) names a version \"\(DisplayText.inline(String(id.prefix(80))))\" that is not a version id.")
+          }
+        }
+        continue
+      }
+      if entry.request != nil { throw refuse("\(which) has a \"Request\" but no \"Operation\".") }
       if entry.steps.isEmpty { throw refuse("\(which) has no steps.") }
       for map in [entry.before, entry.after] {
         if let id = map.versionIDs.first(where: { !Self.isPlausibleVersionID($0) }) {

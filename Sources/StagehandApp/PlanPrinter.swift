@@ -4,8 +4,9 @@ import StagingModel
 
 /// The text form of a plan and its outcome (`PlanJSON` is the JSON form).
 enum PlanPrinter {
-  /// `notes`, when given, replace the plan's own (a plan file's, as its author saw them).
-  static func text(_ plan: Plan, heading: String, notes: [String]? = nil) -> String {
+  /// `notes` and `commands`, when given, replace the plan's own (a plan file's notes, as its
+  /// author saw them; a rotation's command).
+  static func text(_ plan: Plan, heading: String, notes: [String]? = nil, commands: [String]? = nil) -> String {
     var lines: [String] = []
     lines.append(heading)
     lines.append("")
@@ -31,9 +32,10 @@ enum PlanPrinter {
       lines.append("Notes:")
       for note in notes { lines.append("  - " + Output.safe(note)) }
     }
+    let commands = commands ?? plan.awsCLICommands
     lines.append("")
-    lines.append(plan.steps.count == 1 ? "AWS CLI command:" : "AWS CLI commands, in order:")
-    for command in plan.awsCLICommands { lines.append("  " + Output.safe(command)) }
+    lines.append(commands.count == 1 ? "AWS CLI command:" : "AWS CLI commands, in order:")
+    for command in commands { lines.append("  " + Output.safe(command)) }
     return lines.joined(separator: "\n")
   }
 

@@ -30,6 +30,7 @@ struct RotateCommand: AsyncParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var change: ChangeOptions
+  @OptionGroup var output: PlanOutputOptions
   @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
 
   @Flag(help: "Return once RotateSecret is accepted, without following the rotation.")
@@ -60,6 +61,15 @@ struct RotateCommand: AsyncParsableCommand {
     let request = RotationRequest(
       token: UUID().uuidString.lowercased(), lambdaARN: rotationLambdaArn, scheduleDays: scheduleDays,
       rotateImmediately: !noImmediate)
+    if output.out != nil {
+      var words = ["rotate", secret]
+      if let rotationLambdaArn { words += ["--rotation-lambda-arn", rotationLambdaArn] }
+      if let scheduleDays { words += ["--schedule-days", String(scheduleDays)] }
+      if noImmediate { words.append("--no-immediate") }
+      return try RotationFlow.write(
+        RotationPlanner.rotate(request, for: found), secret: found, backend: backend, options: change, output: output,
+        command: CommandText.line(words))
+    }
     guard
       let confirmed = try RotationFlow.confirm(
         RotationPlanner.rotate(request, for: found), secret: found, backend: backend, global: global,
@@ -219,7 +229,14 @@ struct PutPendingCommand: AsyncParsableCommand {
   @Flag(help: "Send the value as SecretBinary (any bytes) instead of SecretString (UTF-8 text).")
   var binary = false
 
+  @OptionGroup var output: PlanOutputOptions
+
   func validate() throws {
+    if output.out != nil {
+      throw ValidationError(
+        "put-pending can't be written to a plan file: a plan file never holds a secret value. "
+          + "Preview it with --dry-run, then stage it with --yes.")
+    }
     guard (valueFile != nil) != valueStdin else {
       throw ValidationError(
         "Pass one of --value-file PATH or --value-stdin: the value is never taken from the command line.")
@@ -337,11 +354,17 @@ struct CancelRotationCommand: AsyncParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var change: ChangeOptions
+  @OptionGroup var output: PlanOutputOptions
   @Argument(help: ArgumentHelp("Secret name or ARN.", valueName: "secret")) var secret: String
 
   func run() async throws {
     let backend = try await BackendFactory.make(global.settings)
     let found = try await Commands.describe(backend, secret, includeDeprecated: true)
+    if output.out != nil {
+      return try RotationFlow.write(
+        RotationPlanner.cancel(for: found), secret: found, backend: backend, options: change, output: output,
+        command: CommandText.line(["cancel-rotation", secret]))
+    }
     let command = "aws secretsmanager cancel-rotate-secret --secret-id \(shellQuote(found.name))"
     guard
       let confirmed = try RotationFlow.confirm(

@@ -67,6 +67,35 @@ enum RotationFlow {
     return Confirmed(preview: preview, heading: heading)
   }
 
+  /// `--out`: the preview written to a plan file (or the refusal, exit 2); nothing is sent.
+  /// The file keeps the ClientRequestToken, so `apply` starts this very rotation, once.
+  static func write(
+    _ planned: Result<RotationPreview, PlanRefusal>, secret: Secret, backend: any SecretsBackend,
+    options: ChangeOptions, output: PlanOutputOptions, command: String
+  ) throws {
+    guard let out = output.out else { return }
+    let preview: RotationPreview
+    switch planned {
+    case .success(let made): preview = made
+    case .failure(let refusal):
+      let text = PlanPrinter.text(refusal)
+      if options.json { try JSONOutput.write(RefusalJSON(name: secret.name, refused: text)) }
+      throw CLIError.refusal(DisplayText.inline(text))
+    }
+    let file = try PlanFile(
+      rotation: preview, command: command, location: backend.location, readAt: Date(), origin: secret.origin)
+    try file.write(to: out)
+    if options.json {
+      try JSONOutput.write(file)
+      return
+    }
+    Output.line(ChangeSetFlow.preview(file, heading: command + " (written, nothing sent)"))
+    Output.line()
+    Output.line(
+      "Plan written to \(Output.safe(out)). Review it with: stagehand show \(shellQuote(out)); "
+        + "apply it with: stagehand apply \(shellQuote(out))")
+  }
+
   /// A send that failed: the JSON document (with "Error", when --json), then exit 1.
   static func failure(
     _ error: any Error, preview: RotationPreview, awsCommand: String, options: ChangeOptions

@@ -43,10 +43,12 @@ public struct ChangeSet: Equatable, Sendable {
   public var callCount: Int { plans.reduce(0) { $0 + $1.steps.count } }
 
   /// "3 secrets, 5 calls; 1 skipped".
-  public var summary: String {
-    let secrets = plans.count == 1 ? "1 secret" : "\(plans.count) secrets"
-    let calls = callCount == 1 ? "1 call" : "\(callCount) calls"
-    return "\(secrets), \(calls)" + (skipped.isEmpty ? "" : "; \(skipped.count) skipped")
+  public var summary: String { Self.summary(secrets: plans.count, calls: callCount, skipped: skipped.count) }
+
+  public static func summary(secrets: Int, calls: Int, skipped: Int) -> String {
+    let secretsText = secrets == 1 ? "1 secret" : "\(secrets) secrets"
+    let callsText = calls == 1 ? "1 call" : "\(calls) calls"
+    return "\(secretsText), \(callsText)" + (skipped == 0 ? "" : "; \(skipped) skipped")
   }
 
   /// Each plan whose secret's labels, as read now (`current`, by secret id), are not its
