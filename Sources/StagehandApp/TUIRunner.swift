@@ -184,6 +184,7 @@ final class TUIRunner {
         } catch {
           if Task.isCancelled { return }
           queue.post(.secretsLoadFailed(requestID: requestID, message: Commands.message(error)))
+          Self.postSignIn(error, to: queue)
         }
       }
     case .cancelLoading:
@@ -196,6 +197,7 @@ final class TUIRunner {
           queue.post(.secretDescribed(requestID: requestID, secret: secret))
         } catch {
           queue.post(.describeFailed(requestID: requestID, message: Commands.message(error)))
+          Self.postSignIn(error, to: queue)
         }
       }
     case .reveal(let name, let versionId, let requestID):
@@ -206,6 +208,7 @@ final class TUIRunner {
           queue.post(.valueRevealed(requestID: requestID, value: RevealedValue(text)))
         } catch {
           queue.post(.revealFailed(requestID: requestID, message: Commands.message(error)))
+          Self.postSignIn(error, to: queue)
         }
       }
     case .execute(let plan, let requestID):
@@ -215,6 +218,10 @@ final class TUIRunner {
             queue.post(.commitProgress(requestID: requestID, step: step, of: count))
           }
           queue.post(.commitFinished(requestID: requestID, outcome: Self.outcome(report)))
+          switch report {
+          case .failed(_, let error, _, _, _, _), .unknown(_, let error, _): Self.postSignIn(error, to: queue)
+          case .applied, .conflict: break
+          }
         })
     case .prepareRotation, .rotate, .putPendingValue, .cancelRotation:
       runRotation(effect)
@@ -224,6 +231,12 @@ final class TUIRunner {
       terminal.suspend()
       dirty = true
     }
+  }
+
+  /// A failure that only a new sign-in mends (an expired SSO login) is also said in a popup.
+  nonisolated static func postSignIn(_ error: any Error, to queue: MessageQueue) {
+    guard let error = error as? SecretsError, SSOCredentialProvider.loginProfile(in: error) != nil else { return }
+    queue.post(.signInExpired(message: Commands.message(error)))
   }
 
   nonisolated static func outcome(_ report: ExecutionReport) -> CommitOutcome {

@@ -51,6 +51,7 @@ extension AppState {
       describes = describes.filter { $0.value.secretName != secret.name }
       return [describe(secret.name, includeDeprecated: showDeprecated)]
     case .refreshAll:
+      if case .error? = popup { popup = nil }
       describes = [:]
       return startLoad()
     case .toggleDeprecated:

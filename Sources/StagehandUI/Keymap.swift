@@ -167,6 +167,9 @@ extension Keymap {
       [.escape, .char("v"), .char("q")], .closePopup, "close", "Close the popup; the value is forgotten.",
       context: .reveal),
     Binding([.escape, .enter, .char("q")], .closePopup, "close", "Close the message.", context: .error),
+    Binding(
+      [.char("R")], .refreshAll, "reload",
+      "Close the message and reload every secret (after `aws sso login`, say).", context: .error),
     Binding([.escape, .char("q"), .char("H")], .closePopup, "close", "Close the history.", context: .history),
     Binding([.up, .char("k")], .moveUp, "scroll up", "Scroll up.", context: .history, showInBar: false),
     Binding([.down, .char("j")], .moveDown, "scroll down", "Scroll down.", context: .history, showInBar: false),

@@ -11,6 +11,9 @@ public enum Message: Sendable {
   case secretsLoadFailed(requestID: Int, message: String)
   case secretDescribed(requestID: Int, secret: Secret)
   case describeFailed(requestID: Int, message: String)
+  /// A call failed because the sign-in behind the credentials has expired (an SSO login) and
+  /// no new credentials can be had until the user signs in again: the message says what to run.
+  case signInExpired(message: String)
   case valueRevealed(requestID: Int, value: RevealedValue)
   case revealFailed(requestID: Int, message: String)
   /// Spinner frame and clock; relative dates use the `now` given here.

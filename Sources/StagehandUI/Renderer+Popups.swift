@@ -16,10 +16,12 @@ extension Renderer {
         title: revealTitle(reveal), lines: revealLines(reveal, width: maxWidth - 4), scroll: 0, width: maxWidth,
         linesAreSafe: true)
     case .error(let title, let message):
+      // Wrapped to the popup's own width: wider lines would be cut at its border.
+      let width = min(maxWidth, 72)
       let lines = message.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line in
-        wrap(sanitizeForDisplay(String(line), asciiOnly: theme.asciiOnly), width: maxWidth - 4)
+        wrap(sanitizeForDisplay(String(line), asciiOnly: theme.asciiOnly), width: width - 4)
       }.map { [($0, theme.status(.error))] as StyledLine }
-      drawModal(title: title, lines: lines, scroll: 0, width: min(maxWidth, 72), linesAreSafe: true)
+      drawModal(title: title, lines: lines, scroll: 0, width: width, linesAreSafe: true)
     case .preview(let preview):
       drawModal(
         title: previewTitle(preview), lines: previewLines(preview, width: maxWidth - 4), scroll: preview.scroll,

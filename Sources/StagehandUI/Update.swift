@@ -29,6 +29,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     state.status = StatusMessage("Loading secrets failed: \(text)", kind: .error)
     state.popup = state.popup ?? .error(title: "Loading secrets failed", message: text + "\n\nPress R to try again.")
     return []
+  case .signInExpired(let text):
+    // Whatever the user was doing stays; R (here or after closing) tries again.
+    state.popup = state.popup ?? .error(title: "Sign-in expired", message: text + "\n\nPress R to try again.")
+    return []
   case .secretDescribed(let requestID, let secret):
     return state.receiveDescribe(requestID: requestID, secret: secret)
   case .describeFailed(let requestID, let text):

@@ -268,6 +268,33 @@ func describeRequests(_ effects: [Effect]) -> [(name: String, deprecated: Bool, 
   /// A session whose SSO token expired (the client's words say how to log in again): the
   /// reload fails into a popup that says it and how to try again, and the loaded secrets,
   /// the selection and the filter stay as they were.
+  /// Any call that fails for an expired sign-in (a refresh of one secret, not only the list)
+  /// says so in a popup; R there closes it and reloads, and what was shown stays meanwhile.
+  @Test func anExpiredSignInIsAPopupWhereRReloads() {
+    var state = Fixture.loaded()
+    press(&state, .char("j"))
+    let selected = state.selectedSecret?.name
+    send(&state, .signInExpired(message: "AWS refused the credentials. Run: aws sso login --profile prod"))
+    guard case .error(let title, let message)? = state.popup else {
+      Issue.record("no popup")
+      return
+    }
+    #expect(title == "Sign-in expired")
+    #expect(message.hasSuffix("Press R to try again."))
+    #expect(state.selectedSecret?.name == selected)
+    guard case .loadSecrets? = press(&state, .char("R")).first else {
+      Issue.record("R in the popup reloads")
+      return
+    }
+    #expect(state.popup == nil)
+    #expect(state.selectedSecret?.name == selected, "the list stays while it reloads")
+    // A second report while another popup is open does not replace it.
+    send(&state, .signInExpired(message: "first"))
+    send(&state, .signInExpired(message: "second"))
+    guard case .error(_, let shown)? = state.popup else { return }
+    #expect(shown.hasPrefix("first"))
+  }
+
   @Test func anExpiredLoginKeepsTheStateAndSaysWhatToRun() {
     var state = Fixture.loaded()
     press(&state, .char("j"))
@@ -292,6 +319,15 @@ func describeRequests(_ effects: [Effect]) -> [(name: String, deprecated: Bool, 
     #expect(render(state).text.contains("aws sso login"), "the popup is drawn")
     #expect(state.selectedSecret?.name == selected)
     #expect(state.rows == rows)
+    // Every word shows, on any width: the popup wraps to its own width, never cuts.
+    for width in [80, 110, 200] {
+      var wide = state
+      wide.width = width
+      let words = render(wide).text.replacingOccurrences(of: "│", with: " ").split(whereSeparator: \.isWhitespace)
+      #expect(
+        words.joined(separator: " ").contains("has expired. Run: aws sso login --profile prod, then try again."),
+        "at \(width) columns")
+    }
   }
 
   @Test func describeFailureIsReported() {

@@ -14,11 +14,16 @@ the fault proxy (its /__proxy/ controls and faults all work) with these on top:
   "token_uses": N, a token it issued is good for N requests; later requests signed with it are
   refused with HTTP 400 ExpiredTokenException "The security token included in the request is
   expired". Requests with no token, or one it did not issue, are not judged.
+- SSO: GET /federation/credentials (the IAM Identity Center portal, for AWS_ENDPOINT_URL_SSO)
+  trades the bearer token in "x-amz-sso_bearer_token" for role credentials, with a token
+  "sso-session-N" judged like the container ones; without a bearer token it answers 401
+  UnauthorizedException.
 
 Usage: auth_proxy.py --target-port T [--listen-port P] [--skew-seconds N] [--seed N]
 Control: POST /__auth/config with JSON {"skew_seconds": N, "send_date": bool, "token_uses": N
 or null}, only the keys given change; GET /__auth/stats gives {"judged", "skew_refusals",
-"token_refusals", "issued", "amz_dates": [X-Amz-Date of every judged request, in order]};
+"token_refusals", "issued", "amz_dates": [X-Amz-Date of every judged request, in order],
+"sso_issued", "sso_bearers": [bearer tokens traded, in order]};
 POST /__auth/reset clears them.
 Prints "READY <port>" on stdout once listening. Loopback only; stops when stdin closes.
 """
@@ -41,7 +46,8 @@ TOKENS = {}
 
 
 def fresh_stats():
-    return {"judged": 0, "skew_refusals": 0, "token_refusals": 0, "issued": 0, "amz_dates": []}
+    return {"judged": 0, "skew_refusals": 0, "token_refusals": 0, "issued": 0, "amz_dates": [], "sso_issued": 0,
+            "sso_bearers": []}
 
 
 STATS = fresh_stats()
@@ -83,6 +89,19 @@ class Handler(fault_proxy.Handler):
             expiry = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
             return self.json_reply(200, {"AccessKeyId": "ASIATESTING%d" % number, "SecretAccessKey": "testing",
                                          "Token": "session-%d" % number, "Expiration": expiry})
+        if self.path.startswith("/federation/credentials"):
+            bearer = self.headers.get("x-amz-sso_bearer_token")
+            if not bearer:
+                return self.json_reply(401, {"__type": "UnauthorizedException", "message": "Session token not found or invalid"})
+            with LOCK:
+                STATS["sso_issued"] += 1
+                STATS["sso_bearers"].append(bearer)
+                number = STATS["sso_issued"]
+                TOKENS["sso-session-%d" % number] = 0
+            expiry = int((datetime.now(timezone.utc) + timedelta(hours=1)).timestamp() * 1000)
+            return self.json_reply(200, {"roleCredentials": {
+                "accessKeyId": "ASIASSO%d" % number, "secretAccessKey": "testing",
+                "sessionToken": "sso-session-%d" % number, "expiration": expiry}})
         return super().do_GET()
 
     def do_POST(self):

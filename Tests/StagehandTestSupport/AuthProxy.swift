@@ -1,33 +1,32 @@
 import Foundation
 import SecretsClient
-import StagehandTestSupport
 
 /// Tests/Tools/auth_proxy.py on a free loopback port in front of one moto server: the fault
 /// proxy, and AWS's front door as far as time and session tokens go (a clock `skewSeconds` off
 /// the real one, a container credentials endpoint whose tokens expire after a number of uses).
-final class AuthProxy: @unchecked Sendable {
+public final class AuthProxy: @unchecked Sendable {
   private let server: ScriptServer
-  var endpoint: URL { URL(string: "http://127.0.0.1:\(server.port)")! }
+  public var endpoint: URL { URL(string: "http://127.0.0.1:\(server.port)")! }
   /// For AWS_CONTAINER_CREDENTIALS_FULL_URI.
-  var credentialsURL: String { "http://127.0.0.1:\(server.port)/creds" }
+  public var credentialsURL: String { "http://127.0.0.1:\(server.port)/creds" }
 
   private init(server: ScriptServer) { self.server = server }
 
-  static func start(target: MotoServer, skewSeconds: Int = 0) async throws -> AuthProxy {
+  public static func start(target: MotoServer, skewSeconds: Int = 0) async throws -> AuthProxy {
     AuthProxy(
       server: try await ScriptServer.start(
         "auth_proxy.py", ["--target-port", String(target.port), "--skew-seconds", String(skewSeconds)]))
   }
 
-  func stop() { server.stop() }
+  public func stop() { server.stop() }
 
   /// POST /__auth/config: only the keys given change.
-  func configure(_ settings: [String: Any]) async throws {
+  public func configure(_ settings: [String: Any]) async throws {
     _ = try await control("POST", "/__auth/config", try JSONSerialization.data(withJSONObject: settings))
   }
 
   /// The auth proxy's counts (GET /__auth/stats), with the fault proxy's "forwarded".
-  func stats() async throws -> [String: Any] {
+  public func stats() async throws -> [String: Any] {
     var stats =
       try JSONSerialization.jsonObject(with: try await control("GET", "/__auth/stats", Data())) as? [String: Any] ?? [:]
     let proxy =
