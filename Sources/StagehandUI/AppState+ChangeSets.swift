@@ -253,7 +253,8 @@ extension AppState {
   mutating func receivePlanFileFailed(requestID: Int, message: String) -> [Effect] {
     guard let request = planWrite, request.requestID == requestID else { return [] }
     planWrite = nil
-    status = StatusMessage("plan not written to \(request.path): \(message)", kind: .error)
+    // The message names the file.
+    status = StatusMessage("plan not written: \(message)", kind: .error)
     return []
   }
 

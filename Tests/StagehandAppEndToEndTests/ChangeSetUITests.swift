@@ -83,14 +83,14 @@ struct ChangeSetUITests {
   /// Replaces the path input's text with `path` and writes the plan; returns the screen
   /// that says where it went.
   @discardableResult
-  func writePlan(to path: String, _ ui: TestTerminal) async throws -> String {
+  func writePlan(to path: String, _ ui: TestTerminal, expecting: String = "plan written to") async throws -> String {
     ui.press(.char("w"))
     try await ui.waitFor("Write a plan file")
     for _ in 0..<60 { ui.press(.backspace) }
     ui.type(path)
     let mark = ui.frameCount
     ui.press(.enter)
-    return try await ui.waitFor("plan written to", since: mark)
+    return try await ui.waitFor(expecting, since: mark)
   }
 
   /// The screen's words in order, borders and line breaks gone.
@@ -159,6 +159,10 @@ struct ChangeSetUITests {
       try await markApp(ui)
       ui.press(.char("P"))
       try await ui.waitFor("Promote pending on 5 marked secrets (preview)")
+      // A directory is refused, said on the status line.
+      let refused = try await writePlan(to: h.directory.path, ui, expecting: "plan not written: ")
+      let status = refused.split(separator: "\n").first { $0.contains("plan not written: ") } ?? ""
+      #expect(status.contains("\(h.directory.path) is a directory"), "\(status)")
       let bulkPath = h.directory.appendingPathComponent("bulk plan.json").path
       try await writePlan(to: bulkPath, ui)
 

@@ -429,9 +429,14 @@ import Testing
     #expect(set == preview.set)
     #expect(command == "TUI: roll back on 3 marked secrets")
     #expect(changeSetPreview(state) == preview)
-    send(&state, .planFileFailed(requestID: id, message: "No such file or directory\u{1B}[2J"))
+    send(
+      &state,
+      .planFileFailed(
+        requestID: id, message: "Can't write the plan to plans/rollback q j.json: No such file or directory\u{1B}[2J"))
     #expect(state.status?.kind == .error)
-    #expect(state.status?.text.hasPrefix("plan not written to plans/rollback q j.json: No such file") == true)
+    #expect(
+      state.status?.text.hasPrefix("plan not written: Can't write the plan to plans/rollback q j.json: No such") == true
+    )
     #expect(!render(state).text.contains("\u{1B}"), "the message is made safe on screen")
   }
 
