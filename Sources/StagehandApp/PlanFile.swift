@@ -254,7 +254,7 @@ struct PlanFile: JSONDocument, Decodable {
     let directory = url.deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-      throw CLIError.refusal("--out \(DisplayText.inline(path)) is a directory: name a file, such as plan.json.")
+      throw CLIError.refusal("\(DisplayText.inline(path)) is a directory: name a file, such as plan.json.")
     }
     var template = Array((directory + "/.stagehand-plan-XXXXXX").utf8CString)
     let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }

@@ -225,6 +225,28 @@ final class TUIRunner {
         })
     case .prepareRotation, .rotate, .putPendingValue, .cancelRotation:
       runRotation(effect)
+    case .executeChangeSet(let set, let requestID):
+      commitTasks.append(
+        Task.detached {
+          _ = await BulkExecutor(backend: backend).execute(set.plans) { index, report in
+            queue.post(.changeSetSecretFinished(requestID: requestID, index: index, outcome: Self.bulkOutcome(report)))
+            switch report {
+            case .failed(_, let error, _, _, _, _), .unknown(_, let error, _): Self.postSignIn(error, to: queue)
+            case .applied, .conflict: break
+            }
+          }
+          queue.post(.changeSetFinished(requestID: requestID))
+        })
+    case .writePlanFile(let path, let set, let command, let origins, let requestID):
+      let location = backend.location
+      Task.detached {
+        do {
+          try PlanFile(set, command: command, location: location, readAt: Date(), origins: origins).write(to: path)
+          queue.post(.planFileWritten(requestID: requestID, path: BackendFactory.absolute(path)))
+        } catch {
+          queue.post(.planFileFailed(requestID: requestID, message: Commands.message(error)))
+        }
+      }
     case .quit:
       running = false
     case .suspend:
@@ -237,6 +259,20 @@ final class TUIRunner {
   nonisolated static func postSignIn(_ error: any Error, to queue: MessageQueue) {
     guard let error = error as? SecretsError, SSOCredentialProvider.loginProfile(in: error) != nil else { return }
     queue.post(.signInExpired(message: Commands.message(error)))
+  }
+
+  /// One secret's end in a change set, as the UI core takes it.
+  nonisolated static func bulkOutcome(_ report: ExecutionReport) -> BulkOutcome {
+    switch report {
+    case .applied(_, let secret):
+      return .applied(secret: secret)
+    case .conflict(_, let current, let changes):
+      return .conflict(current: current, changes: changes)
+    case .failed(_, let error, let applied, let current, _, _):
+      return .failed(message: error.rawUserMessage, appliedSteps: applied, current: current)
+    case .unknown(_, let error, let applied):
+      return .unknown(message: error.rawUserMessage, appliedSteps: applied)
+    }
   }
 
   nonisolated static func outcome(_ report: ExecutionReport) -> CommitOutcome {

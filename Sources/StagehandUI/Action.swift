@@ -13,4 +13,6 @@ public enum Action: Hashable, Sendable, CaseIterable {
   case confirmCommit, cancelPreview
   case undo, history
   case rotateNow, stageTypedValue, stageEditedValue, cancelRotation
+  case toggleMark, markAllShown, clearMarks, bulkPromote, bulkRollback, bulkRemoveLabel
+  case writePlanFile
 }

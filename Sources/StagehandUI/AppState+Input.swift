@@ -30,6 +30,7 @@ extension AppState {
       input.value.append(character)
       popup = .valueInput(input)
     }
+    typeIntoChangeSetInput(character)
     return []
   }
 
@@ -107,7 +108,10 @@ extension AppState {
       return []
     case .rotateNow, .stageTypedValue, .stageEditedValue, .cancelRotation:
       return performRotation(action)
+    case .toggleMark, .markAllShown, .clearMarks, .bulkPromote, .bulkRollback, .bulkRemoveLabel, .writePlanFile:
+      return performChangeSet(action)
     default:
+      if isChangeSetPopupAction(action) { return performChangeSet(action) }
       if isRotationPopupAction(action) { return performRotation(action) }
       return performMove(action)
     }
@@ -169,6 +173,9 @@ extension AppState {
     case .help(let scroll)?, .history(let scroll)?: return scroll
     case .preview(let preview)?: return preview.scroll
     case .rotationPreview(let preview)?: return preview.scroll
+    case .changeSetPreview(let preview)?: return preview.scroll
+    case .changeSetProgress(let requestID)?:
+      return changeSetRun?.requestID == requestID ? changeSetRun?.scroll : nil
     default: return nil
     }
   }
@@ -183,6 +190,14 @@ extension AppState {
     case .rotationPreview(var preview)?:
       preview.scroll = min(scroll, 200)
       popup = .rotationPreview(preview)
+    case .changeSetPreview(var preview)?:
+      // A few lines a secret: the popup stops at the last line whatever the number.
+      preview.scroll = min(scroll, 20 + 12 * preview.set.plans.count + 4 * preview.set.skipped.count)
+      popup = .changeSetPreview(preview)
+    case .changeSetProgress?:
+      guard var run = changeSetRun else { break }
+      run.scroll = min(scroll, 10 + 4 * (run.set.plans.count + run.set.skipped.count))
+      changeSetRun = run
     default: break
     }
   }

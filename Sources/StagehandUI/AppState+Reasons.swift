@@ -70,6 +70,13 @@ extension AppState {
     return nil
   }
 
+  /// The bulk keys: the marks are there (their context is active only then); each secret's
+  /// own refusal is the combined preview's to say.
+  var reasonBulk: String? {
+    if config.readOnly { return "read-only mode: nothing can be changed" }
+    return nil
+  }
+
   /// Reasons shared by the rotation keys; the rest is the pre-flight's to say, in its preview.
   var reasonRotate: String? {
     if config.readOnly { return "read-only mode: nothing can be changed" }

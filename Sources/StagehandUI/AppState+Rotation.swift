@@ -70,6 +70,18 @@ extension AppState {
         status = StatusMessage(
           "progress closed, nothing stopped: the rotation of \(run.secretName) goes on and is still followed\(reopen)")
       }
+    case .changeSetProgress(let requestID)?:
+      // Closing while secrets are still being sent is refused by the keymap; the summary stays.
+      if let run = changeSetRun, run.requestID == requestID, run.isRunning { return }
+      if let run = changeSetRun, run.requestID == requestID {
+        status = StatusMessage(run.summary, kind: run.allApplied ? .info : .warning)
+      }
+    case .planPathInput(let input)?:
+      popup = input.source.popup
+      status = StatusMessage("no plan file written")
+      return
+    case .bulkLabelInput?:
+      status = StatusMessage("nothing removed")
     default:
       break
     }

@@ -57,6 +57,14 @@ public struct AppState: Sendable {
   public internal(set) var preparing: PreparingRotation?
   /// PutSecretValue and CancelRotateSecret calls in flight, by request id.
   public internal(set) var rotationCalls: [Int: RotationCall] = [:]
+  /// Marked secrets, by id (ARN, else name): kept through filtering, refresh and reload; a
+  /// secret a completed reload no longer lists drops its mark.
+  public internal(set) var marks: Set<String> = []
+  /// The marked secrets' change being sent, or the last one sent (its summary stays until
+  /// closed).
+  public internal(set) var changeSetRun: ChangeSetRun?
+  /// A plan file being written (a later one replaces it).
+  public internal(set) var planWrite: PlanWriteRequest?
   public internal(set) var spinnerFrame = 0
   /// The action the last key or click resolved to, so tests can check dispatch.
   public internal(set) var lastAction: Action?
@@ -97,6 +105,7 @@ public struct AppState: Sendable {
   public var needsFastTicks: Bool {
     if loading != nil || !describes.isEmpty { return true }
     if case .committing? = popup { return true }
+    if changeSetRun?.isRunning ?? false { return true }
     if preparing != nil || !rotationCalls.isEmpty || rotations.contains(where: \.isRunning) { return true }
     if case .reveal(let reveal)? = popup, reveal.value == nil, reveal.error == nil { return true }
     return false
@@ -122,7 +131,7 @@ public struct AppState: Sendable {
     case .help?: return [.help]
     case .reveal?: return [.reveal]
     case .error?: return [.error]
-    case .preview?: return [.preview]
+    case .preview?: return [.preview, .labelPreview]
     case .choice?: return [.choice]
     case .labelInput?: return [.labelInput]
     case .history?: return [.history]
@@ -130,6 +139,10 @@ public struct AppState: Sendable {
     case .rotationPreview?: return [.preview]
     case .valueInput?: return [.valueInput]
     case .rotationProgress?: return [.rotation]
+    case .changeSetPreview?: return [.preview, .labelPreview]
+    case .changeSetProgress?: return [.changeSetProgress]
+    case .bulkLabelInput?: return [.bulkLabelInput]
+    case .planPathInput?: return [.planPathInput]
     case nil: break
     }
     if filterEditing { return [.filter] }
@@ -139,6 +152,7 @@ public struct AppState: Sendable {
     case .dragging?: return [.carrying]
     case nil: break
     }
-    return [focus == .secrets ? .secrets : .versions, .global]
+    let pane: KeyContext = focus == .secrets ? .secrets : .versions
+    return markedCount > 0 ? [pane, .marked, .global] : [pane, .global]
   }
 }

@@ -22,6 +22,12 @@ public enum Effect: Equatable, Sendable {
   case putPendingValue(secretId: String, token: VersionID, value: MaskedValue, requestID: Int)
   /// CancelRotateSecret.
   case cancelRotation(secretId: String, requestID: Int)
+  /// Run every plan of the set as previewed (each re-read first, a conflict reported per
+  /// secret), posting `changeSetSecretFinished` as each ends and `changeSetFinished` after.
+  case executeChangeSet(ChangeSet, requestID: Int)
+  /// Write `set` as a plan file at `path` (0600); nothing is sent. `command` says what the
+  /// UI did; `origins` (by secret id) where secrets of several accounts or Regions were read.
+  case writePlanFile(path: String, ChangeSet, command: String, origins: [String: SecretOrigin], requestID: Int)
   case quit
   /// Give the terminal back and stop the process (ctrl+z); `fg` resumes with a redraw.
   case suspend

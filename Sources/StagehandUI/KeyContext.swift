@@ -19,6 +19,17 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
   case valueInput
   /// A rotation followed live.
   case rotation
+  /// Secrets are marked (either pane, no popup): the bulk keys.
+  case marked
+  /// A preview of label moves (one secret's or the marked secrets'): a plan file can be
+  /// written from it.
+  case labelPreview
+  /// The marked secrets' change being sent, and its summary.
+  case changeSetProgress
+  /// Typing the label to remove from every marked secret.
+  case bulkLabelInput
+  /// Typing where to write a plan file.
+  case planPathInput
   /// Keys that work whatever is open (ctrl+c, ctrl+z).
   case anywhere
 
@@ -41,6 +52,11 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
     case .committing: return "Committing"
     case .valueInput: return "New value input"
     case .rotation: return "Rotation progress"
+    case .marked: return "Marked secrets"
+    case .labelPreview: return "Label previews"
+    case .changeSetProgress: return "Change set progress"
+    case .bulkLabelInput: return "Label to remove input"
+    case .planPathInput: return "Plan file path input"
     case .anywhere: return "Always"
     }
   }

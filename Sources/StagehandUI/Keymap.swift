@@ -66,7 +66,8 @@ public struct Keymap: Sendable {
 
 extension Keymap {
   /// The bindings Stagehand ships with.
-  public static let standard = Keymap(bindings: navigation + panes + popups + moving + rotation + always)
+  public static let standard = Keymap(
+    bindings: navigation + panes + popups + moving + rotation + changeSets + always)
 
   private static let filterHelp =
     "Filter the loaded secrets as you type: each word must match, as a case-insensitive substring of the name or "
@@ -176,6 +177,7 @@ extension Keymap {
     Binding(
       [.char("y")], .confirmCommit, "commit", "Send exactly the changes shown.", context: .preview,
       disabledReason: { state in
+        if let reason = state.reasonChangeSetCommit { return reason }
         guard case .rotationPreview(let preview)? = state.popup, preview.refusal != nil else { return nil }
         return "the pre-flight refused: nothing to send"
       }),
@@ -252,6 +254,76 @@ extension Keymap {
       "Close the progress view. Nothing stops: the rotation goes on, Stagehand keeps following it, and its row "
         + "says rotating until it ends.",
       context: .rotation),
+  ]
+
+  /// Marks, the bulk keys acting on them, their combined preview and progress, and plan files.
+  private static let changeSets: [Binding] = [
+    Binding(
+      [.char(" ")], .toggleMark, "mark",
+      "Mark or unmark the selected secret, then go to the next row. Marks are kept by secret through filtering, "
+        + "refresh and reload (a secret no longer listed drops its mark); the bulk keys (P, B, X) act on every "
+        + "marked secret.",
+      context: .secrets, disabledReason: { $0.selectedSecret == nil ? "no secret selected" : nil }),
+    Binding(
+      [.char("*")], .markAllShown, "mark shown",
+      "Mark every secret the filter shows; when all of them are marked already, unmark them.", context: .secrets,
+      showInBar: false, disabledReason: { $0.rows.isEmpty ? "no secret shown" : nil }),
+    Binding(
+      [.char("P")], .bulkPromote, "promote marked",
+      "Finish the rotation of every marked secret (p, in the versions pane, does one): AWSCURRENT onto its "
+        + "AWSPENDING version and AWSPENDING removed "
+        + "(AWSPREVIOUS follows automatically). One combined preview shows each secret's labels before and after, "
+        + "and every marked secret skipped with the reason (nothing pending, managed by a service, scheduled for "
+        + "deletion, a replica); y sends them, w writes a plan file instead.",
+      context: .marked, disabledReason: { $0.reasonBulk }),
+    Binding(
+      [.char("B")], .bulkRollback, "roll back marked",
+      "Roll back every marked secret (b, in the versions pane, does one): AWSCURRENT back onto its AWSPREVIOUS "
+        + "version (the two swap); a combined preview follows, as for P.",
+      context: .marked, disabledReason: { $0.reasonBulk }),
+    Binding(
+      [.char("X")], .bulkRemoveLabel, "remove from marked",
+      "Remove a label, typed at a prompt, from every marked secret (AWSCURRENT can only be moved, never removed); "
+        + "a combined preview follows, as for P, with the secrets that lack the label skipped.",
+      context: .marked, disabledReason: { $0.reasonBulk }),
+    Binding([.char("U")], .clearMarks, "unmark all", "Clear every mark.", context: .marked),
+    Binding(
+      [.char("w")], .writePlanFile, "plan file",
+      "Write the changes shown to a plan file (JSON, readable by you only) instead of sending them, for review and "
+        + "`stagehand apply`: a path prompt follows, a timestamped name in the current directory by default. "
+        + "Nothing is sent.",
+      context: .labelPreview),
+    Binding(
+      [.escape, .char("q")], .closePopup, "close",
+      "Close the change set's summary; the status line keeps it. Closing waits until every secret has answered.",
+      context: .changeSetProgress, disabledReason: { $0.reasonCloseChangeSet }),
+    Binding([.up, .char("k")], .moveUp, "scroll up", "Scroll up.", context: .changeSetProgress, showInBar: false),
+    Binding(
+      [.down, .char("j")], .moveDown, "scroll down", "Scroll down.", context: .changeSetProgress, showInBar: false),
+    Binding(
+      [.enter], .acceptInput, "preview", "Preview removing the label typed from every marked secret.",
+      context: .bulkLabelInput,
+      disabledReason: { state in
+        guard case .bulkLabelInput(let input)? = state.popup else { return nil }
+        return input.error
+      }),
+    Binding(
+      [.backspace], .deleteInputCharacter, "delete", "Delete the last character.", context: .bulkLabelInput,
+      showInBar: false),
+    Binding([.escape], .closePopup, "cancel", "Close without removing anything.", context: .bulkLabelInput),
+    Binding(
+      [.enter], .acceptInput, "write",
+      "Write the plan file at the path typed (relative to the current directory, ~/ for home), then return to "
+        + "the preview; the status line says where it went. Nothing is sent.",
+      context: .planPathInput,
+      disabledReason: { state in
+        guard case .planPathInput(let input)? = state.popup else { return nil }
+        return input.text.allSatisfy(\.isWhitespace) ? "type a path first" : nil
+      }),
+    Binding(
+      [.backspace], .deleteInputCharacter, "delete", "Delete the last character.", context: .planPathInput,
+      showInBar: false),
+    Binding([.escape], .closePopup, "back", "Back to the preview without writing.", context: .planPathInput),
   ]
 
   private static let always: [Binding] = [

@@ -31,4 +31,11 @@ public enum Message: Sendable {
   case rotationEnded(requestID: Int, end: RotationEnd)
   /// PutSecretValue or CancelRotateSecret answered; `secret` is read again afterwards.
   case rotationCallFinished(requestID: Int, result: RotationCallResult)
+  /// Plan `index` of the change set ended.
+  case changeSetSecretFinished(requestID: Int, index: Int, outcome: BulkOutcome)
+  /// Every plan of the change set ended.
+  case changeSetFinished(requestID: Int)
+  /// The plan file is written at `path` (absolute).
+  case planFileWritten(requestID: Int, path: String)
+  case planFileFailed(requestID: Int, message: String)
 }

@@ -16,6 +16,14 @@ public enum Popup: Equatable, Sendable {
   case valueInput(ValueInputState)
   /// The rotation whose request id this is, followed live. Closing it stops nothing.
   case rotationProgress(requestID: Int)
+  /// The combined preview of one change to every marked secret.
+  case changeSetPreview(ChangeSetPreviewState)
+  /// The change set whose request id this is, its secrets' answers arriving.
+  case changeSetProgress(requestID: Int)
+  /// Typing the label to remove from every marked secret.
+  case bulkLabelInput(BulkLabelInputState)
+  /// Typing where to write a plan file from a label preview.
+  case planPathInput(PlanPathInputState)
 }
 
 /// The value popup. The value lives here only: closing the popup drops it.

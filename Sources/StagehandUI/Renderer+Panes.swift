@@ -4,7 +4,11 @@ import StagingModel
 extension Renderer {
   mutating func drawSecretsPane() {
     let focused = state.focus == .secrets && state.popup == nil && state.move == nil
-    let title = state.filterText.isEmpty ? "Secrets" : "Secrets (\(state.rows.count)/\(state.secrets.count))"
+    var counts: [String] = []
+    let marked = state.markedCount
+    if marked > 0 { counts.append("\(marked) marked") }
+    if !state.filterText.isEmpty { counts.append("\(state.rows.count)/\(state.secrets.count)") }
+    let title = counts.isEmpty ? "Secrets" : "Secrets (\(counts.joined(separator: theme.separator)))"
     drawBox(
       x: 0, y: layout.paneTop, width: layout.leftWidth, height: layout.paneBottom - layout.paneTop + 1,
       title: title, focused: focused)
@@ -74,6 +78,7 @@ extension Renderer {
     let nameWidth = max(4, width - summaryWidth - badgeWidth - 2)
     let name = theme.truncate(sanitizeForDisplay(secret.name, asciiOnly: theme.asciiOnly), to: nameWidth)
     grid.fill(x: x, y: y, width: width, height: 1)
+    if state.isMarked(secret) { put(theme.markGlyph, x: x, y: y, style: theme.marked) }
     put(name, x: x + 1, y: y, style: secret.isScheduledForDeletion ? theme.dimmed : .plain)
     var bx = x + 1 + nameWidth + 1
     for (text, style) in badges {

@@ -75,6 +75,23 @@ extension Renderer {
       drawModal(
         title: rotationProgressTitle(run), lines: rotationProgressLines(run, width: maxWidth - 4), scroll: 0,
         width: maxWidth)
+    case .changeSetPreview(let preview):
+      drawModal(
+        title: changeSetPreviewTitle(preview), lines: changeSetPreviewLines(preview, width: maxWidth - 4),
+        scroll: preview.scroll, width: maxWidth, fullHeight: true)
+    case .changeSetProgress(let requestID):
+      guard let run = state.changeSetRun, run.requestID == requestID else { return }
+      drawModal(
+        title: changeSetProgressTitle(run), lines: changeSetProgressLines(run, width: maxWidth - 4),
+        scroll: run.scroll, width: maxWidth)
+    case .bulkLabelInput(let input):
+      drawModal(
+        title: "Remove a label from the marked secrets", lines: bulkLabelInputLines(input), scroll: 0,
+        width: min(maxWidth, 72))
+    case .planPathInput(let input):
+      let width = min(maxWidth, 76)
+      drawModal(
+        title: "Write a plan file", lines: planPathInputLines(input, width: width - 4), scroll: 0, width: width)
     }
   }
 
@@ -234,7 +251,7 @@ extension Renderer {
     }
     lines.append([])
     let commit = state.dryRun ? "y: dry run, nothing is sent" : "y: commit"
-    lines.append([(commit, theme.hintKey), ("   n/esc: cancel", .plain)])
+    lines.append([(commit, theme.hintKey), ("   w: plan file   n/esc: cancel", .plain)])
     return lines
   }
 

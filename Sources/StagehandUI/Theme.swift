@@ -34,6 +34,7 @@ struct Theme {
   var hintKey: CellStyle { CellStyle(fg: color(sixteen: .brightCyan, eight: .cyan), bold: true) }
   var hintText: CellStyle { .plain }
   var hintDisabled: CellStyle { CellStyle(fg: color(sixteen: .brightBlack, eight: .white), dim: true) }
+  var marked: CellStyle { CellStyle(fg: color(sixteen: .brightYellow, eight: .yellow), bold: true) }
   var added: CellStyle { CellStyle(fg: color(sixteen: .brightGreen, eight: .green), bold: true) }
   var removed: CellStyle { CellStyle(fg: color(sixteen: .brightRed, eight: .red), bold: true) }
   var dropTarget: CellStyle {
@@ -68,6 +69,8 @@ struct Theme {
   var cursorMarker: String { asciiOnly ? ">" : "▸" }
   var pendingMark: String { asciiOnly ? "~" : "⧗" }
   var rotationMark: String { asciiOnly ? "R" : "↻" }
+  /// Before the name of a marked secret.
+  var markGlyph: String { asciiOnly ? "*" : "●" }
   var arrow: String { asciiOnly ? "->" : "→" }
   var dash: String { asciiOnly ? "-" : "—" }
   var separator: String { asciiOnly ? " | " : " · " }

@@ -69,6 +69,14 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     return state.receiveRotationEnded(requestID: requestID, end: end)
   case .rotationCallFinished(let requestID, let result):
     return state.receiveRotationCallFinished(requestID: requestID, result: result)
+  case .changeSetSecretFinished(let requestID, let index, let outcome):
+    return state.receiveChangeSetSecret(requestID: requestID, index: index, outcome: outcome)
+  case .changeSetFinished(let requestID):
+    return state.finishChangeSet(requestID: requestID)
+  case .planFileWritten(let requestID, let path):
+    return state.receivePlanFileWritten(requestID: requestID, path: path)
+  case .planFileFailed(let requestID, let text):
+    return state.receivePlanFileFailed(requestID: requestID, message: text)
   }
 }
 
@@ -100,7 +108,10 @@ extension AppState {
     }
     load.received += page.count
     loading = isLastPage ? nil : load
-    if isLastPage { status = StatusMessage(secrets.count == 1 ? "1 secret loaded" : "\(secrets.count) secrets loaded") }
+    if isLastPage {
+      status = StatusMessage(secrets.count == 1 ? "1 secret loaded" : "\(secrets.count) secrets loaded")
+      pruneMarks()
+    }
     recomputeRows(keeping: selectedName)
     return prefetch()
   }
@@ -118,6 +129,8 @@ extension AppState {
     let selectedVersionID = secrets[position].name == selectedSecret?.name ? selectedVersion?.versionId : nil
     var fresh = secret
     fresh.sortVersionsNewestFirst()
+    // A mark follows the secret when its id changes (an ARN learnt on a second read).
+    if fresh.id != secrets[position].id, marks.remove(secrets[position].id) != nil { marks.insert(fresh.id) }
     secrets[position] = fresh
     recomputeRows(keeping: selectedSecret?.name)
     if let id = selectedVersionID, let position = visibleVersions.firstIndex(where: { $0.versionId == id }) {

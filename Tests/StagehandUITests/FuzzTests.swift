@@ -7,7 +7,7 @@ import Testing
 @Suite struct FuzzTests {
   static let keys: [Key] = {
     var keys = Set(Keymap.standard.bindings.flatMap(\.keys))
-    for character in "abcxyz019 -_:/AWSPENDING" { keys.insert(.char(character)) }
+    for character in "abcxyz019 -_:/AWSPENDING*PBXUw" { keys.insert(.char(character)) }
     keys.insert(.function(5))
     keys.insert(.delete)
     keys.remove(.ctrl("c"))
@@ -85,6 +85,43 @@ import Testing
         .rotationCallFinished(
           requestID: id, result: Bool.random(using: &rng) ? .done(secret) : .failed("Rate exceeded"))
       ]
+    case .executeChangeSet(let set, let id):
+      var messages: [Message] = []
+      for (index, plan) in set.plans.enumerated().shuffled(using: &rng) {
+        var secret = Fixture.all.first { $0.name == plan.secretName } ?? Secret(name: plan.secretName)
+        secret.versionsComplete = true
+        switch Int.random(in: 0..<4, using: &rng) {
+        case 0:
+          secret.applyLabels(plan.after)
+          messages.append(.changeSetSecretFinished(requestID: id, index: index, outcome: .applied(secret: secret)))
+        case 1:
+          messages.append(
+            .changeSetSecretFinished(
+              requestID: id, index: index, outcome: .conflict(current: secret, changes: ["AWSCURRENT moved"])))
+        case 2:
+          messages.append(
+            .changeSetSecretFinished(
+              requestID: id, index: index,
+              outcome: .failed(
+                message: "Rate exceeded", appliedSteps: 0, current: Bool.random(using: &rng) ? secret : nil)))
+        default:
+          messages.append(
+            .changeSetSecretFinished(
+              requestID: id, index: index, outcome: .unknown(message: "connection reset", appliedSteps: 1)))
+        }
+      }
+      // Sometimes a stray, out-of-range or repeated answer.
+      if Bool.random(using: &rng) {
+        messages.append(
+          .changeSetSecretFinished(
+            requestID: id, index: set.plans.count + 3, outcome: .unknown(message: "x", appliedSteps: 0)))
+      }
+      return messages + [.changeSetFinished(requestID: id)]
+    case .writePlanFile(let path, _, _, _, let id):
+      return [
+        Bool.random(using: &rng)
+          ? .planFileWritten(requestID: id, path: "/tmp/" + path) : .planFileFailed(requestID: id, message: "denied")
+      ]
     case .cancelLoading, .quit, .suspend:
       return []
     }
@@ -159,6 +196,10 @@ import Testing
           if case .preview(let preview)? = state.popup { return preview.plan }
           return nil
         }()
+        let shownSet: ChangeSet? = {
+          if case .changeSetPreview(let preview)? = state.popup { return preview.set }
+          return nil
+        }()
         let event = Self.randomEvent(state, rng: &rng)
         events += 1
         let effects = update(&state, .terminal(event))
@@ -166,6 +207,12 @@ import Testing
           #expect(event == .key(.char("y")), "seed \(seed) step \(step): \(event) sent a plan")
           #expect(plan == shownPlan, "seed \(seed) step \(step): executed plan differs from the preview")
           #expect(!state.dryRun, "seed \(seed) step \(step): dry run sent a plan")
+        }
+        for case .executeChangeSet(let set, _) in effects {
+          #expect(event == .key(.char("y")), "seed \(seed) step \(step): \(event) sent a change set")
+          #expect(set == shownSet, "seed \(seed) step \(step): executed change set differs from the preview")
+          #expect(!state.dryRun, "seed \(seed) step \(step): dry run sent a change set")
+          #expect(!state.config.readOnly, "seed \(seed) step \(step): read-only mode sent a change set")
         }
         for effect in effects {
           switch effect {

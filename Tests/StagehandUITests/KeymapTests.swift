@@ -37,6 +37,19 @@ import Testing
       press(&state, .down, .enter, .down, .char("m"))
     case .carrying:
       press(&state, .enter, .char("m"))
+    case .marked:
+      press(&state, .char(" "))
+    case .labelPreview:
+      let plan = Plan(secretName: "x", intent: .rollback, steps: [], before: LabelMap(), after: LabelMap(), notes: [])
+      state.popup = .preview(PreviewState(plan: plan, title: "t"))
+    case .changeSetProgress:
+      state.popup = .changeSetProgress(requestID: 1)
+    case .bulkLabelInput:
+      state.popup = .bulkLabelInput(BulkLabelInputState(text: "blue"))
+    case .planPathInput:
+      let plan = Plan(secretName: "x", intent: .rollback, steps: [], before: LabelMap(), after: LabelMap(), notes: [])
+      state.popup = .planPathInput(
+        PlanPathInputState(text: "plan.json", source: .single(PreviewState(plan: plan, title: "t"))))
     }
     return state
   }
