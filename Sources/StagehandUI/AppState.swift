@@ -19,6 +19,9 @@ public struct LoadingState: Equatable, Sendable {
 public struct DescribeRequest: Equatable, Sendable {
   public var secretName: String
   public var includeDeprecated: Bool
+  /// A read ahead of the selection (`prefetch`): dropped, and its call cancelled, once the
+  /// selection has moved away from it.
+  public var isLookAhead = false
 }
 
 /// Everything the screen shows and the keys act on. A value: `update` changes it, `render`
@@ -37,6 +40,10 @@ public struct AppState: Sendable {
   public internal(set) var rows: [Int] = []
   public internal(set) var loading: LoadingState?
   public internal(set) var describes: [Int: DescribeRequest] = [:]
+  /// Where the selection was at the last look-ahead, and which way it went (+1 down, -1 up):
+  /// the look-ahead reads further in the direction of travel.
+  var lookAheadAnchor = 0
+  var travel = 1
   public var focus: Pane = .secrets
   public internal(set) var secretCursor = 0
   public internal(set) var secretScroll = 0

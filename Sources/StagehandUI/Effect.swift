@@ -8,6 +8,8 @@ public enum Effect: Equatable, Sendable {
   /// Stop the page load in flight; results already posted are dropped by request id.
   case cancelLoading
   case describe(secretName: String, includeDeprecated: Bool, requestID: Int)
+  /// Stops a look-ahead describe the selection has moved away from.
+  case cancelDescribe(requestID: Int)
   case reveal(secretName: String, versionId: VersionID, requestID: Int)
   /// Run the plan exactly as previewed (the executor re-reads first and reports a conflict).
   case execute(Plan, requestID: Int)
