@@ -265,6 +265,10 @@ struct FaultMoveTests {
           #expect(now == before, "move \(move): \(error.userMessage) yet the move is in place")
           result.failedUnapplied += 1
         }
+      case .unknown(_, _, let appliedSteps):
+        #expect(appliedSteps == 0)
+        #expect(now == before || now == after, "move \(move): labels \(now) are neither before nor after")
+        result.unknown += 1
       }
       for note in notes.drain() { result.notes[note, default: 0] += 1 }
       result.moves += 1

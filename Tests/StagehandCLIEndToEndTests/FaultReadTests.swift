@@ -209,6 +209,9 @@ struct FaultReadTests {
           #expect(reported == before, "\(context): said \(error.userMessage) yet the move is in place")
           outcome = "not applied"
         }
+      case .unknown:
+        #expect(reported == before || reported == after, "\(context): labels \(reported)")
+        outcome = "unknown"
       }
       let resolved = notes.drain()
       if !resolved.isEmpty { outcome += " (\(resolved.joined(separator: "; ")))" }
