@@ -18,6 +18,8 @@ public struct LoadingState: Equatable, Sendable {
 /// A DescribeSecret in flight.
 public struct DescribeRequest: Equatable, Sendable {
   public var secretName: String
+  /// What the call names the secret by (`AppState.address(of:)`).
+  public var secretId: String
   public var includeDeprecated: Bool
 }
 
@@ -36,6 +38,8 @@ public struct AppState: Sendable {
   /// Indices into `secrets` of the rows the filter lets through, in display order.
   public internal(set) var rows: [Int] = []
   public internal(set) var loading: LoadingState?
+  /// With an estate (`config.pairs`), each pair's state in the last or current listing.
+  public internal(set) var pairs: [PairProgress]
   public internal(set) var describes: [Int: DescribeRequest] = [:]
   public var focus: Pane = .secrets
   public internal(set) var secretCursor = 0
@@ -76,6 +80,7 @@ public struct AppState: Sendable {
     self.width = width
     self.height = height
     self.dryRun = config.dryRun
+    self.pairs = config.pairs.map { PairProgress(origin: $0, status: .loading(received: 0)) }
   }
 
   mutating func makeRequestID() -> Int {
@@ -143,6 +148,7 @@ public struct AppState: Sendable {
     case .changeSetProgress?: return [.changeSetProgress]
     case .bulkLabelInput?: return [.bulkLabelInput]
     case .planPathInput?: return [.planPathInput]
+    case .pairs?: return [.pairPicker]
     case nil: break
     }
     if filterEditing { return [.filter] }
