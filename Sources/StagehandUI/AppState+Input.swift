@@ -223,6 +223,14 @@ extension AppState {
         return []
       }
     }
+    if case .pairs? = popup {
+      // The wheel moves the picker's cursor, as j and k do.
+      switch event.kind {
+      case .wheelUp: return performPairPicker(.choiceUp)
+      case .wheelDown: return performPairPicker(.choiceDown)
+      default: return []
+      }
+    }
     if popup != nil {
       switch event.kind {
       case .wheelUp: return navigate(.moveUp)

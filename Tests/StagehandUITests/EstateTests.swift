@@ -251,6 +251,17 @@ import Testing
     #expect(state.filterText.isEmpty)
     #expect(state.rows.count == state.secrets.count)
 
+    // The wheel moves the picker's cursor, not the rows behind it.
+    press(&state, .char("A"))
+    let cursor = state.secretCursor
+    send(&state, .terminal(.mouse(MouseEvent(.wheelDown, x: 60, y: 20))))
+    #expect(state.popup == .pairs(PairPickerState(cursor: 1)))
+    send(&state, .terminal(.mouse(MouseEvent(.wheelUp, x: 60, y: 20))))
+    #expect(state.popup == .pairs(PairPickerState(cursor: 0)))
+    #expect(state.secretCursor == cursor)
+    press(&state, .escape)
+    #expect(state.popup == nil)
+
     // A failed pair picked says why.
     press(&state, .char("A"), .down, .enter)
     #expect(state.filterText == "region:us-east-1")
