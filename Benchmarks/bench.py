@@ -51,6 +51,10 @@ def child_env():
     return env
 
 
+class BenchFailure(Exception):
+    """A contender did the wrong thing (not merely slowly): the bench exits non-zero."""
+
+
 class Run:
     def __init__(self, wall, cpu, rss_kb, status, stdout, stderr):
         self.wall, self.cpu, self.rss_kb = wall, cpu, rss_kb
@@ -539,6 +543,137 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
             }
         )
 
+    # ------------------------------------------------------------------ bulk promote
+
+    def seed_bulk(self, url, count, prefixes):
+        """For each prefix, `count` secrets with AWSCURRENT on a first version and AWSPENDING on
+        a second (create-secret, then put-secret-value --version-stages AWSPENDING), by one
+        boto3 process; returns {prefix: [(name, current id, pending id), ...]}."""
+        script = r"""
+import boto3, botocore.config, concurrent.futures, json, sys
+url, count, prefixes = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+config = botocore.config.Config(retries={"max_attempts": 10, "mode": "standard"}, max_pool_connections=8)
+c = boto3.client("secretsmanager", endpoint_url=url, region_name="us-east-1", config=config)
+names = [f"{prefix}{i:05d}" for prefix in prefixes for i in range(count)]
+def make(name):
+    return c.create_secret(Name=name, SecretString="first")["VersionId"]
+with concurrent.futures.ThreadPoolExecutor(4) as pool:
+    current = list(pool.map(make, names))
+# One at a time: moto's PutSecretValue is not safe against concurrent writers.
+pending = [c.put_secret_value(SecretId=name, SecretString="second", VersionStages=["AWSPENDING"])["VersionId"]
+           for name in names]
+out = {prefix: [] for prefix in prefixes}
+for name, a, b in zip(names, current, pending):
+    out[name[:-5]].append((name, a, b))
+print(json.dumps(out))
+"""
+        result = subprocess.run([sys.executable, "-c", script, url, str(count), *prefixes], env=self.env,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError("seeding moto for the bulk promote failed: " + result.stderr[-500:])
+        return json.loads(result.stdout)
+
+    def bulk_labels(self, url, secrets):
+        """Each secret's labels in terms of its two versions: {name: {"current": [...],
+        "pending": [...], "other": {...}}}, read with DescribeSecret by one boto3 process."""
+        script = r"""
+import boto3, botocore.config, json, sys
+url = sys.argv[1]
+secrets = json.load(sys.stdin)
+config = botocore.config.Config(retries={"max_attempts": 10, "mode": "standard"})
+c = boto3.client("secretsmanager", endpoint_url=url, region_name="us-east-1", config=config)
+out = {}
+for name, first, second in secrets:
+    stages = c.describe_secret(SecretId=name).get("VersionIdsToStages", {})
+    out[name] = {"current": sorted(stages.pop(first, [])), "pending": sorted(stages.pop(second, [])),
+                 "other": {k: sorted(v) for k, v in stages.items() if v}}
+print(json.dumps(out))
+"""
+        result = subprocess.run([sys.executable, "-c", script, url], input=json.dumps(secrets), env=self.env,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError("reading the labels back failed: " + result.stderr[-500:])
+        return json.loads(result.stdout)
+
+    def bulk_promote(self, count):
+        """Finishing N rotations at once on moto: `stagehand promote --filter PREFIX --yes`
+        (list, plan, re-read each secret, UpdateSecretVersionStage paced at 40 calls/s, 8 at
+        a time) against a plain shell loop of aws CLI calls doing the same job on a second,
+        identical set of N secrets (2 calls a secret, the version ids handed to it, no
+        reads). One run each, whole processes. Both sets must end with the same labels:
+        anything else fails the bench."""
+        server = Moto()
+        work = tempfile.mkdtemp(prefix="stagehand-bulk-")
+        try:
+            self.log(f"bulk promote: seeding moto with 2 x {count} secrets (AWSCURRENT and AWSPENDING each)")
+            started = time.perf_counter()
+            sets = self.seed_bulk(server.url, count, ["bulk-stagehand/", "bulk-awscli/"])
+            seeded = time.perf_counter() - started
+            ids = os.path.join(work, "ids.txt")
+            with open(ids, "w") as f:
+                for name, current, pending in sets["bulk-awscli/"]:
+                    f.write(f"{name} {current} {pending}\n")
+            loop = os.path.join(work, "promote.sh")
+            with open(loop, "w") as f:
+                f.write(
+                    "set -euo pipefail\n"
+                    'while read -r name current pending; do\n'
+                    '  aws --endpoint-url "$1" --region us-east-1 secretsmanager update-secret-version-stage \\\n'
+                    '    --secret-id "$name" --version-stage AWSCURRENT --move-to-version-id "$pending" \\\n'
+                    '    --remove-from-version-id "$current" >/dev/null\n'
+                    '  aws --endpoint-url "$1" --region us-east-1 secretsmanager update-secret-version-stage \\\n'
+                    '    --secret-id "$name" --version-stage AWSPENDING --remove-from-version-id "$pending" >/dev/null\n'
+                    'done < "$2"\n')
+
+            sh = self.args.stagehand
+            self.log(f"bulk promote: stagehand promote --filter bulk-stagehand/ --yes ({count} secrets)")
+            stagehand = run([sh, "--endpoint-url", server.url, "--region", REGION, "promote", "--filter",
+                             "bulk-stagehand/", "--yes"], self.env, timeout=3600)
+            summary = stagehand.stdout.decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no output)"]
+            if stagehand.status != 0 or not summary[0].startswith(f"{count} applied, 0 skipped"):
+                raise BenchFailure(f"bulk promote: stagehand exit {stagehand.status}, {summary[0]!r}: "
+                                   + stagehand.stderr.decode("utf-8", "replace")[-300:])
+            self.log(f"bulk promote: aws CLI loop, {2 * count} update-secret-version-stage calls (minutes)")
+            aws = run(["bash", loop, server.url, ids], self.env, timeout=4 * 3600)
+            if aws.status != 0:
+                raise BenchFailure(f"bulk promote: the aws CLI loop exit {aws.status}: "
+                                   + aws.stderr.decode("utf-8", "replace")[-300:])
+
+            labels = self.bulk_labels(server.url, sets["bulk-stagehand/"] + sets["bulk-awscli/"])
+            expected = {"current": ["AWSPREVIOUS"], "pending": ["AWSCURRENT"], "other": {}}
+            differ = []
+            for (a, _, _), (b, _, _) in zip(sets["bulk-stagehand/"], sets["bulk-awscli/"]):
+                if labels[a] != labels[b] or labels[a] != expected:
+                    differ.append(f"{a}: {labels[a]} / {b}: {labels[b]}")
+            if differ:
+                raise BenchFailure(f"bulk promote: {len(differ)} of {count} secrets ended with other labels than "
+                                   f"{expected} (stagehand's / the aws CLI's): " + "; ".join(differ[:3]))
+        finally:
+            server.stop()
+            shutil.rmtree(work, ignore_errors=True)
+        calls = 2 * count
+        floor = calls / 40
+        self.rows.append(
+            {
+                "what": "bulk promote (AWSCURRENT to AWSPENDING's version, AWSPENDING removed), moto, one run",
+                "n": count,
+                "stagehand": stagehand.wall,
+                "aws": aws.wall,
+                "boto3": float("nan"),
+                "target": f"pacing floor 2N/40 = {fmt_s(floor)}",
+                "verdict": f"floor + {fmt_s(stagehand.wall - floor)}",
+                "runs": 1,
+            }
+        )
+        self.notes.append(
+            f"bulk promote at {count}: stagehand {fmt_s(stagehand.wall)} for {calls} UpdateSecretVersionStage calls "
+            f"paced at 40 calls/s (AWS's quota for changes is 50/s), floor 2N/40 = {fmt_s(floor)}, plus ListSecrets "
+            f"and a DescribeSecret before and after each secret ({fmt_s(stagehand.cpu)} CPU); the aws CLI loop "
+            f"{fmt_s(aws.wall)} ({fmt_s(aws.wall / calls)} a call, a Python process each, version ids handed to "
+            f"it, nothing read): {aws.wall / stagehand.wall:.1f}x. Both sets ended with AWSCURRENT on the pending "
+            f"version, AWSPREVIOUS on the old one, no AWSPENDING (checked per secret); seeded 2 x {count} in "
+            f"{seeded:.0f} s (not timed)")
+
     # ------------------------------------------------------------------ the TUI
 
     def tmux_time_to(self, command, marker, env):
@@ -929,6 +1064,9 @@ print(json.dumps({"first_page": sorted(times)[1], "pages": pages, "whole": whole
         lines.append("")
         lines.append("stagehand = `stagehand list --json` (the row's main contender); stagehand list (table) = the same "
                      "listing printed as the plain table. Where a verdict has two parts they are json / table.")
+        if any(row["what"].startswith("bulk promote") for row in self.rows):
+            lines.append("In the bulk promote row, stagehand = `stagehand promote --filter bulk-stagehand/ --yes` and "
+                         "aws CLI = a shell loop of `aws secretsmanager update-secret-version-stage`, one run each.")
         if self.notes:
             lines.append("")
             lines.extend("- " + note for note in self.notes)
@@ -949,6 +1087,9 @@ def main():
     parser.add_argument("--markdown", default="", help="also write the table to this file")
     parser.add_argument("--baseline", default="", help="another stagehand binary to compare list --json with")
     parser.add_argument("--network", default="", help="account sizes for the simulated-network listing rows")
+    parser.add_argument("--no-bulk", action="store_true", help="skip the bulk promote on moto")
+    parser.add_argument("--bulk-only", action="store_true", help="run the bulk promote alone")
+    parser.add_argument("--bulk-secrets", type=int, default=500, help="secrets in each set of the bulk promote")
     args = parser.parse_args()
     args.only = [x.strip() for x in args.only.split(",") if x.strip()]
     args.tui_first_rows = not args.no_tui
@@ -974,6 +1115,11 @@ def main():
         sections += [(f"moto at {n}", lambda n=n, i=i: bench.moto(n, do_move=i == 0)) for i, n in enumerate(sizes)]
     for n in [int(x) for x in args.network.split(",") if x.strip()]:
         sections.append((f"network at {n}", lambda n=n: bench.network(n)))
+    if not args.no_moto and not args.no_bulk:
+        sections.append((f"bulk promote at {args.bulk_secrets}", lambda: bench.bulk_promote(args.bulk_secrets)))
+    if args.bulk_only:
+        sections = [(f"bulk promote at {args.bulk_secrets}", lambda: bench.bulk_promote(args.bulk_secrets))]
+    wrong = []
     for name, section in sections:
         # One failing section (a server refusing, a tool missing) must not lose the others.
         try:
@@ -981,6 +1127,9 @@ def main():
         except KeyboardInterrupt:
             bench.notes.append(f"interrupted during {name}: partial results")
             break
+        except BenchFailure as error:
+            wrong.append(str(error))
+            bench.notes.append(f"FAILED {name}: {error}"[:600])
         except Exception as error:  # noqa: BLE001 - reported in the table, never hidden
             bench.notes.append(f"FAILED {name}: {error}"[:600])
     text = bench.table() + "\n".join(bench.ab_lines)
@@ -988,6 +1137,10 @@ def main():
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write(text + "\n")
+    for message in wrong:
+        print(f"scripts/bench: FAILED: {message}", file=sys.stderr)
+    if wrong:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,11 @@ enum ChangeSetFlow {
     _ set: ChangeSet, file: PlanFile, backend: any SecretsBackend, global: GlobalOptions, options: ChangeOptions,
     output: PlanOutputOptions
   ) async throws {
+    if set.plans.isEmpty {
+      if options.json { try JSONOutput.write(file) } else { Output.line(preview(set, heading: file.command)) }
+      throw CLIError.refusal(
+        "Every matching secret was skipped: nothing to send\(output.out == nil ? "" : " and no plan written").")
+    }
     if let out = output.out {
       try file.write(to: out)
       if options.json {
@@ -67,10 +72,6 @@ enum ChangeSetFlow {
             + "apply it with: stagehand apply \(shellQuote(out))")
       }
       return
-    }
-    if set.plans.isEmpty {
-      if options.json { try JSONOutput.write(file) } else { Output.line(preview(set, heading: file.command)) }
-      throw CLIError.refusal("Every matching secret was skipped: nothing to send.")
     }
     if global.dryRun {
       if options.json {

@@ -309,9 +309,12 @@ struct PlanFile: JSONDocument, Decodable {
     } catch let error as CLIError {
       throw error
     } catch {
+      // Foundation's words end with a full stop of their own.
+      var reason = (error as NSError).localizedDescription
+      while reason.hasSuffix(".") { reason.removeLast() }
+      if !FileManager.default.fileExists(atPath: url.path) { reason = "there is no such file" }
       throw CLIError.refusal(
-        "Can't read the plan file \(name): \(DisplayText.inline((error as NSError).localizedDescription)). "
-          + "Check the path (write one with --out).")
+        "Can't read the plan file \(name): \(DisplayText.inline(reason)). Check the path (write one with --out).")
     }
     return try decode(data, name: name)
   }
@@ -347,6 +350,14 @@ struct PlanFile: JSONDocument, Decodable {
           ? "it has format \(number), from a newer Stagehand; this one reads format \(currentFormat)."
           : "it has format \(number); this Stagehand reads format \(currentFormat).")
     }
+    // JSONDecoder names no member when a number is not a whole one or does not fit an Int.
+    // (Numbers past 64 bits come as NSDecimalNumber, whose `as? Int` is not exact on Linux.)
+    if let summary = top["Summary"] as? [String: Any] {
+      for key in ["Secrets", "Calls", "Skipped"]
+      where summary[key] is NSDecimalNumber || (summary[key] is NSNumber && summary[key] as? Int == nil) {
+        throw refuse("Summary.\(key) is not a whole number that fits in 64 bits.")
+      }
+    }
     let file: PlanFile
     do {
       let decoder = JSONDecoder()
@@ -356,7 +367,14 @@ struct PlanFile: JSONDocument, Decodable {
           throw DecodingError.dataCorrupted(
             DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time"))
         }
-        return date
+        // Whole seconds from 1970 to 9999, as --out writes them, so the time written again
+        // (`show --json`) reads back the same: earlier dates parse in the Julian calendar.
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard seconds >= 0 && seconds < 253_402_300_800 else {
+          throw DecodingError.dataCorrupted(
+            DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "not a time from 1970 to 9999"))
+        }
+        return Date(timeIntervalSince1970: seconds)
       }
       file = try decoder.decode(PlanFile.self, from: data)
     } catch let error as DecodingError {
@@ -372,18 +390,26 @@ struct PlanFile: JSONDocument, Decodable {
   private static func describe(_ error: DecodingError) -> String {
     func path(_ keys: [any CodingKey]) -> String {
       let text = keys.map { key in key.intValue.map { "[\($0)]" } ?? "." + key.stringValue }.joined()
-      return text.hasPrefix(".") ? String(text.dropFirst()) : text
+      return quote(text.hasPrefix(".") ? String(text.dropFirst()) : text, limit: 160)
     }
     switch error {
     case .keyNotFound(let key, let context):
-      return "\(DisplayText.inline(path(context.codingPath + [key]))) is missing."
+      return "\(path(context.codingPath + [key])) is missing."
     case .typeMismatch(_, let context), .valueNotFound(_, let context):
-      return "\(DisplayText.inline(path(context.codingPath))) has the wrong type."
+      return "\(path(context.codingPath)) has the wrong type."
+    case .dataCorrupted(let context) where context.codingPath.isEmpty:
+      return "it could not be read as a plan (\(quote(context.debugDescription, limit: 160)))."
     case .dataCorrupted(let context):
-      return "\(DisplayText.inline(path(context.codingPath))) is not valid (\(context.debugDescription))."
+      return "\(path(context.codingPath)) is not valid (\(quote(context.debugDescription, limit: 160)))."
     @unknown default:
       return "it could not be read as a plan."
     }
+  }
+
+  /// `text` from the file, quoted in a message: kept on its line, and cut after `limit`
+  /// characters so a name of 100,000 still gives a message to read.
+  private static func quote(_ text: String, limit: Int = 80) -> String {
+    DisplayText.inline(text.count > limit ? text.prefix(limit) + "…" : text)
   }
 
   /// A version id as AWS makes them (at most 64 characters), with nothing a terminal or a
@@ -404,7 +430,7 @@ struct PlanFile: JSONDocument, Decodable {
     }
     var seen = Set<String>()
     for (index, entry) in plans.enumerated() {
-      let which = "plan \(index + 1) (\(DisplayText.inline(entry.name)))"
+      let which = "plan \(index + 1) (\(Self.quote(entry.name)))"
       if entry.name.isEmpty { throw refuse("plan \(index + 1) has no \"Name\".") }
       if entry.arn != nil && entry.arn.flatMap(SecretARN.init) == nil {
         throw refuse("\(which) has an \"ARN\" that is not a Secrets Manager ARN.")
@@ -443,13 +469,16 @@ struct PlanFile: JSONDocument, Decodable {
       }
       if entry.request != nil { throw refuse("\(which) has a \"Request\" but no \"Operation\".") }
       if entry.steps.isEmpty { throw refuse("\(which) has no steps.") }
+      // The calls' versions too: a step may name a version neither Before nor After holds.
+      let stepIDs = entry.steps.flatMap { [$0.removeFromVersionId, $0.moveToVersionId].compactMap { $0 } }
+      if let id = (entry.before.versionIDs + entry.after.versionIDs + stepIDs).first(where: {
+        !Self.isPlausibleVersionID($0)
+      }) {
+        throw refuse("\(which) names a version \"\(Self.quote(id))\" that is not a version id.")
+      }
       for map in [entry.before, entry.after] {
-        if let id = map.versionIDs.first(where: { !Self.isPlausibleVersionID($0) }) {
-          throw refuse(
-            "\(which) names a version \"\(DisplayText.inline(String(id.prefix(80))))\" that is not a version id.")
-        }
         if let label = map.allLabels.first(where: { map.holders(of: $0).count > 1 }) {
-          throw refuse("\(which) has \(DisplayText.inline(label)) on two versions; a label is on one version at most.")
+          throw refuse("\(which) has \(Self.quote(label)) on two versions; a label is on one version at most.")
         }
       }
       for step in entry.steps {
@@ -458,14 +487,13 @@ struct PlanFile: JSONDocument, Decodable {
         }
       }
       var context = StagingContext(labels: entry.before)
-      for id in Set(entry.steps.flatMap { [$0.removeFromVersionId, $0.moveToVersionId].compactMap { $0 } }) {
-        context.labels.insertVersion(id)
-      }
+      for id in stepIDs { context.labels.insertVersion(id) }
       let reached: LabelMap
       do {
         reached = try StagingRules.apply(entry.steps, to: context)
       } catch {
-        throw refuse("\(which): its steps can't be applied to its \"Before\" (\(DisplayText.inline(error.message))).")
+        throw refuse(
+          "\(which): its steps can't be applied to its \"Before\" (\(Self.quote(error.message, limit: 600))).")
       }
       if !reached.sameLabels(as: entry.after) {
         throw refuse("\(which): its steps don't lead from \"Before\" to \"After\"; the file was edited or damaged.")

@@ -44,6 +44,7 @@ final class TUIRunner {
   private var loadTask: Task<Void, Never>?
   /// Changes being sent: awaited before the loop ends, so none is left half made.
   var commitTasks: [Task<Void, Never>] = []
+  private var describeTasks: [(id: Int, task: Task<Void, Never>)] = []
   /// Rotations being followed, by request id: cancelled when the loop ends (that stops the
   /// following, never the rotation).
   var followTasks: [Int: Task<Void, Never>] = [:]
@@ -226,15 +227,22 @@ final class TUIRunner {
       loadTask?.cancel()
       loadTask = nil
     case .describe(let name, let includeDeprecated, let requestID):
-      Task.detached {
+      let task = Task.detached {
         do {
           let secret = try await backend.describeSecret(name, includeDeprecated: includeDeprecated)
           queue.post(.secretDescribed(requestID: requestID, secret: secret))
         } catch {
+          if Task.isCancelled { return }
           queue.post(.describeFailed(requestID: requestID, message: Commands.message(error)))
           Self.postSignIn(error, to: queue)
         }
       }
+      // The latest few, for `.cancelDescribe`: older ones have long ended (cancelling an ended
+      // task does nothing).
+      describeTasks.append((requestID, task))
+      if describeTasks.count > 64 { describeTasks.removeFirst(describeTasks.count - 64) }
+    case .cancelDescribe(let requestID):
+      describeTasks.first { $0.id == requestID }?.task.cancel()
     case .reveal(let name, let versionId, let requestID):
       Task.detached {
         do {

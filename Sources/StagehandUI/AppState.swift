@@ -21,6 +21,9 @@ public struct DescribeRequest: Equatable, Sendable {
   /// What the call names the secret by (`AppState.address(of:)`).
   public var secretId: String
   public var includeDeprecated: Bool
+  /// A read ahead of the selection (`prefetch`): dropped, and its call cancelled, once the
+  /// selection has moved away from it.
+  public var isLookAhead = false
 }
 
 /// Everything the screen shows and the keys act on. A value: `update` changes it, `render`
@@ -41,6 +44,10 @@ public struct AppState: Sendable {
   /// With an estate (`config.pairs`), each pair's state in the last or current listing.
   public internal(set) var pairs: [PairProgress]
   public internal(set) var describes: [Int: DescribeRequest] = [:]
+  /// Where the selection was at the last look-ahead, and which way it went (+1 down, -1 up):
+  /// the look-ahead reads further in the direction of travel.
+  var lookAheadAnchor = 0
+  var travel = 1
   public var focus: Pane = .secrets
   public internal(set) var secretCursor = 0
   public internal(set) var secretScroll = 0

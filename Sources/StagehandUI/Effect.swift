@@ -14,6 +14,8 @@ public enum Effect: Equatable, Sendable {
   /// `secretId`: the name, or for a secret of several pairs its ARN (a name can be in more
   /// than one).
   case describe(secretId: String, includeDeprecated: Bool, requestID: Int)
+  /// Stops a look-ahead describe the selection has moved away from.
+  case cancelDescribe(requestID: Int)
   case reveal(secretId: String, versionId: VersionID, requestID: Int)
   /// Run the plan exactly as previewed (the executor re-reads first and reports a conflict).
   case execute(Plan, requestID: Int)

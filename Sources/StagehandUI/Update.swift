@@ -145,11 +145,29 @@ extension AppState {
     keepCursorsInView()
   }
 
-  /// Describe requests for the selected secret and its neighbours whose versions are not
-  /// complete: lazy loading with a small look-ahead, never a request per secret.
+  /// How far the look-ahead reads in the direction of travel, and the most look-ahead reads
+  /// in flight at once (DescribeSecret's quota is far above this).
+  static let lookAhead = 3
+  static let lookAheadInFlight = 6
+
+  /// Describe requests for the selected secret and the rows near it whose versions are not
+  /// complete: the next `lookAhead` rows the way the selection is moving and one behind, so a
+  /// user moving through the list finds each secret read; never a request per secret. Reads
+  /// ahead that the selection has left are cancelled.
   mutating func prefetch() -> [Effect] {
+    if secretCursor != lookAheadAnchor { travel = secretCursor > lookAheadAnchor ? 1 : -1 }
+    lookAheadAnchor = secretCursor
+    let offsets = [0] + (1...Self.lookAhead).map { $0 * travel } + [-travel]
+    let window = Set(
+      offsets.compactMap {
+        rows.indices.contains(secretCursor + $0) ? Self.address(of: secrets[rows[secretCursor + $0]]) : nil
+      })
     var effects: [Effect] = []
-    for offset in [0, -1, 1] {
+    for (id, request) in describes where request.isLookAhead && !window.contains(request.secretId) {
+      describes[id] = nil
+      effects.append(.cancelDescribe(requestID: id))
+    }
+    for offset in offsets {
       let position = secretCursor + offset
       guard rows.indices.contains(position) else { continue }
       let secret = secrets[rows[position]]
@@ -160,16 +178,18 @@ extension AppState {
         $0.secretId == address && ($0.includeDeprecated || !wantDeprecated)
       }
       if inFlight { continue }
-      effects.append(describe(secret, includeDeprecated: wantDeprecated))
+      if offset != 0 && describes.values.filter(\.isLookAhead).count >= Self.lookAheadInFlight { continue }
+      effects.append(describe(secret, includeDeprecated: wantDeprecated, lookAhead: offset != 0))
     }
     return effects
   }
 
   /// A DescribeSecret of `secret`, by its name or, listed from several pairs, its ARN.
-  mutating func describe(_ secret: Secret, includeDeprecated: Bool) -> Effect {
+  mutating func describe(_ secret: Secret, includeDeprecated: Bool, lookAhead: Bool = false) -> Effect {
     let id = makeRequestID()
     let address = Self.address(of: secret)
-    describes[id] = DescribeRequest(secretName: secret.name, secretId: address, includeDeprecated: includeDeprecated)
+    describes[id] = DescribeRequest(
+      secretName: secret.name, secretId: address, includeDeprecated: includeDeprecated, isLookAhead: lookAhead)
     return .describe(secretId: address, includeDeprecated: includeDeprecated, requestID: id)
   }
 

@@ -82,6 +82,13 @@ struct ChangeSetCLITests {
       #expect(after["tXeXaXm/aXpXp/c"] == [fuzzy.current: ["AWSCURRENT"], fuzzy.pending: ["AWSPENDING"]])
       #expect(after["other/app/d"] == [other.current: ["AWSCURRENT"], other.pending: ["AWSPENDING"]])
 
+      // Only skipped secrets: refused, and no plan file that apply could not use.
+      let unusable = f.h.directory.appendingPathComponent("unusable.json").path
+      let skippedOnly = try f.stagehand(["promote", "--filter", "team/app/done", "--out", unusable])
+      #expect(skippedOnly.status == 2)
+      #expect(skippedOnly.stderr.contains("no plan written"), "\(skippedOnly.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: unusable))
+
       let none = try f.stagehand(["promote", "--filter", "no-such-prefix", "--yes"])
       #expect(none.status == 2)
       #expect(none.stderr.contains("No secret"), "\(none.stderr)")

@@ -67,6 +67,9 @@ import Testing
       secret.versionsComplete = true
       secret.includesDeprecated = deprecated
       return [.secretDescribed(requestID: id, secret: secret)]
+    case .cancelDescribe:
+      // Nothing to answer: the read it stops was answered (or not) as its own effect.
+      return []
     case .reveal(_, _, let id):
       return [
         Bool.random(using: &rng)

@@ -38,14 +38,15 @@ func describeRequests(_ effects: [Effect]) -> [(name: String, deprecated: Bool, 
     let first = send(&state, .secretsPageLoaded(requestID: 1, secrets: Array(Fixture.all.prefix(3)), isLastPage: false))
     #expect(state.secrets.count == 3)
     #expect(state.loading?.received == 3)
-    // Only the selected secret and its one neighbour below: never one request per secret.
-    #expect(describeRequests(first).map(\.name) == ["staging/api-key"])
+    // Only the selected secret and the next rows below (the look-ahead): never one request
+    // per secret.
+    #expect(describeRequests(first).map(\.name) == ["staging/api-key", "rds!cluster-4f1e"])
     #expect(state.selectedSecret?.name == "prod/db/password")
     let last = send(
       &state, .secretsPageLoaded(requestID: 1, secrets: Array(Fixture.all.dropFirst(3)), isLastPage: true))
     #expect(state.secrets.count == Fixture.all.count)
     #expect(state.loading == nil)
-    #expect(describeRequests(last).isEmpty)
+    #expect(describeRequests(last).map(\.name) == ["old/legacy-token"], "the look-ahead's third row arrived")
   }
 
   @Test func staleResultsAreDroppedByRequestID() {
@@ -110,12 +111,12 @@ func describeRequests(_ effects: [Effect]) -> [(name: String, deprecated: Bool, 
     var state = fresh()
     send(&state, .started)
     let first = send(&state, .secretsPageLoaded(requestID: 1, secrets: Fixture.all, isLastPage: true))
-    #expect(describeRequests(first).map(\.name) == ["staging/api-key"])
+    #expect(describeRequests(first).map(\.name) == ["staging/api-key", "rds!cluster-4f1e", "old/legacy-token"])
     let down = press(&state, .char("j"))
-    // api-key is already in flight; the new neighbour below is requested.
-    #expect(describeRequests(down).map(\.name) == ["rds!cluster-4f1e"])
+    // The three below are in flight already; the one that comes into reach is requested.
+    #expect(describeRequests(down).map(\.name) == ["evil\u{1B}[31mred\u{202E}txt.exe"])
     let again = press(&state, .down)
-    #expect(describeRequests(again).map(\.name) == ["old/legacy-token"])
+    #expect(describeRequests(again).map(\.name) == ["日本語/シークレット"])
   }
 
   @Test func describedSecretReplacesTheListedOneNewestFirst() {

@@ -24,14 +24,20 @@ public struct STSClient: Sendable {
   public var sign: Signing
   public var now: @Sendable () -> Date
   public var timeout: Duration
+  /// The process's learnt clock offset, which AssumeRole signs with and learns from, as the
+  /// Secrets Manager client does: a skewed laptop clock would otherwise break every profile
+  /// that assumes a role.
+  public var clockCorrection: ClockCorrection
 
   public init(
     endpoint: URL, region: String, transport: any HTTPTransport, sign: @escaping Signing = STSClient.sigV4,
-    now: @escaping @Sendable () -> Date = { Date() }, timeout: Duration = .seconds(30)
+    now: @escaping @Sendable () -> Date = { Date() }, timeout: Duration = .seconds(30),
+    clockCorrection: ClockCorrection = .shared
   ) {
     self.endpoint = endpoint
     self.region = region
     self.transport = transport
+    self.clockCorrection = clockCorrection
     self.sign = sign
     self.now = now
     self.timeout = timeout
@@ -44,8 +50,10 @@ public struct STSClient: Sendable {
     parameters.append(("RoleSessionName", sessionName))
     if let externalId { parameters.append(("ExternalId", externalId)) }
     if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
-    let request = sign(formRequest(parameters), credentials, region, "sts", now())
-    return try await send(request, operation: "AssumeRole", roleArn: roleArn)
+    let form = formRequest(parameters)
+    return try await send(operation: "AssumeRole", roleArn: roleArn, resigned: true) {
+      sign(form, credentials, region, "sts", now().addingTimeInterval(clockCorrection.offset))
+    }
   }
 
   public func assumeRoleWithWebIdentity(roleArn: String, sessionName: String, token: String) async throws
@@ -55,7 +63,7 @@ public struct STSClient: Sendable {
       ("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", roleArn),
       ("RoleSessionName", sessionName), ("WebIdentityToken", token),
     ])
-    return try await send(request, operation: "AssumeRoleWithWebIdentity", roleArn: roleArn)
+    return try await send(operation: "AssumeRoleWithWebIdentity", roleArn: roleArn, resigned: false) { request }
   }
 
   private func formRequest(_ parameters: [(String, String)]) -> HTTPRequest {
@@ -67,26 +75,40 @@ public struct STSClient: Sendable {
       headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")], body: Data(body.utf8))
   }
 
-  private func send(_ request: HTTPRequest, operation: String, roleArn: String) async throws -> AWSCredentials {
-    let response: HTTPResponse
-    do {
-      response = try await transport.send(request, timeout: timeout)
-    } catch {
-      let detail = (error as? SecretsError)?.userMessage ?? "\(error)"
-      throw SecretsError.configuration("STS \(operation) for \(roleArn) at \(endpoint.absoluteString): \(detail)")
-    }
-    let fields: [String: String]
-    do {
-      fields = try XMLLeafReader.leaves(of: response.body)
-    } catch {
-      guard response.status == 200 else {
-        throw SecretsError.configuration("STS \(operation) for \(roleArn) failed: HTTP \(response.status)")
+  /// Sends `request()`; a signed request refused for its time is signed again once with the
+  /// offset the answer's `Date` header gives, which the process keeps.
+  private func send(
+    operation: String, roleArn: String, resigned: Bool, _ request: () -> HTTPRequest
+  ) async throws -> AWSCredentials {
+    var response = try await transmit(request(), operation: operation, roleArn: roleArn)
+    var fields = try Self.fields(response, operation: operation, roleArn: roleArn)
+    var uncorrected: ClockSkew.Uncorrected?
+    if response.status != 200, resigned,
+      ClockSkew.isSkewError(code: fields["Code"] ?? "", message: fields["Message"] ?? "")
+    {
+      let used = clockCorrection.offset
+      switch ClockSkew.offset(dateHeader: response.headers["date"], receivedAt: now()) {
+      case nil:
+        uncorrected = .noDate
+      case let offset? where abs(offset - used) <= ClockSkew.threshold:
+        uncorrected =
+          abs(used) > 0 ? .stillRefused(offset: used) : .noSkew(serverTime: now().addingTimeInterval(offset))
+      case let offset?:
+        _ = clockCorrection.learn(offset)
+        response = try await transmit(request(), operation: operation, roleArn: roleArn)
+        fields = try Self.fields(response, operation: operation, roleArn: roleArn)
+        if response.status != 200 { uncorrected = .stillRefused(offset: offset) }
       }
-      throw SecretsError.configuration("STS \(operation) for \(roleArn) answered with \(error)")
     }
     guard response.status == 200 else {
       let code = fields["Code"] ?? "HTTP \(response.status)"
-      let message = fields["Message"] ?? ""
+      var message = fields["Message"] ?? ""
+      if let uncorrected,
+        case .service(_, let advised, _, _) = ClockSkew.error(
+          .service(code: code, message: message), localTime: now(), uncorrected)
+      {
+        message = advised
+      }
       throw SecretsError.configuration(
         "STS \(operation) for \(roleArn) failed: \(code)\(message.isEmpty ? "" : ": \(message)")")
     }
@@ -96,6 +118,27 @@ public struct STSClient: Sendable {
     return AWSCredentials(
       accessKeyId: accessKey, secretAccessKey: secretKey, sessionToken: fields["SessionToken"],
       expiration: fields["Expiration"].flatMap(ISO8601Timestamp.parse))
+  }
+
+  private func transmit(_ request: HTTPRequest, operation: String, roleArn: String) async throws -> HTTPResponse {
+    do {
+      return try await transport.send(request, timeout: timeout)
+    } catch {
+      let detail = (error as? SecretsError)?.userMessage ?? "\(error)"
+      throw SecretsError.configuration("STS \(operation) for \(roleArn) at \(endpoint.absoluteString): \(detail)")
+    }
+  }
+
+  /// The XML answer's leaf fields (`Code`, `Message`, the credentials).
+  private static func fields(_ response: HTTPResponse, operation: String, roleArn: String) throws -> [String: String] {
+    do {
+      return try XMLLeafReader.leaves(of: response.body)
+    } catch {
+      guard response.status == 200 else {
+        throw SecretsError.configuration("STS \(operation) for \(roleArn) failed: HTTP \(response.status)")
+      }
+      throw SecretsError.configuration("STS \(operation) for \(roleArn) answered with \(error)")
+    }
   }
 
   /// `application/x-www-form-urlencoded` with only RFC 3986 unreserved characters left as is,
