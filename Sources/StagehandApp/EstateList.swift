@@ -33,9 +33,10 @@ enum EstateList {
     for origin in skipped {
       Output.error("\(origin): the Region is not enabled for this account; skipped.")
     }
-    // Pairs failing for the same reason (one profile in every Region) are named together.
+    // Pairs failing for the same reason (one profile in every Region) are named together, in
+    // the order the pairs were given (not the order they failed in).
     var grouped: [(String, [SecretOrigin])] = []
-    for (origin, message) in failures {
+    for (origin, message) in estate.inMemberOrder(failures) {
       if let index = grouped.firstIndex(where: { $0.0 == message }) {
         grouped[index].1.append(origin)
       } else {

@@ -52,6 +52,8 @@ final class TUIRunner {
   private var dirty = true
   /// The listing started before the terminal, used by the first `.loadSecrets`.
   private var firstListing: AsyncThrowingStream<[Secret], any Error>?
+  /// An estate's listing started before the terminal, used by the first `.loadEstate`.
+  private var firstEvents: AsyncStream<EstateEvent>?
 
   /// Spinner frames while work is under way; otherwise the clock only moves relative dates,
   /// whose finest unit is a minute.
@@ -70,8 +72,11 @@ final class TUIRunner {
 
   static func run(backend: any SecretsBackend, dryRun: Bool, mouse: Bool) async throws {
     // The first page is asked for before the terminal is set up, so it is on its way (or
-    // here) by the time ncurses has started and the first frame is drawn.
-    let firstListing = backend.listSecrets(filters: [])
+    // here) by the time ncurses has started and the first frame is drawn. An estate lists
+    // pair by pair.
+    let estate = backend as? EstateBackend
+    let firstListing = estate == nil ? backend.listSecrets(filters: []) : nil
+    let firstEvents = estate?.events(filters: [])
     let environment = ProcessInfo.processInfo.environment
     let terminal: Terminal
     do {
@@ -81,24 +86,28 @@ final class TUIRunner {
         "Can't open the terminal UI: \(error). Run stagehand in an interactive terminal, or use a subcommand (stagehand --help)."
       )
     }
-    await run(backend: backend, dryRun: dryRun, terminal: terminal, firstListing: firstListing)
+    await run(
+      backend: backend, dryRun: dryRun, terminal: terminal, firstListing: firstListing, firstEvents: firstEvents)
   }
 
-  /// The UI on `terminal` until it quits; `terminal` is restored on return. `firstListing`,
-  /// when given, is the listing the first load uses.
+  /// The UI on `terminal` until it quits; `terminal` is restored on return. `firstListing`
+  /// (or for an estate, `firstEvents`), when given, is the listing the first load uses.
   static func run(
     backend: any SecretsBackend, dryRun: Bool, terminal: any TerminalBackend,
-    firstListing: AsyncThrowingStream<[Secret], any Error>? = nil, settings: TUISettings = TUISettings()
+    firstListing: AsyncThrowingStream<[Secret], any Error>? = nil, firstEvents: AsyncStream<EstateEvent>? = nil,
+    settings: TUISettings = TUISettings()
   ) async {
     let config = UIConfig(
       backendName: backend.displayName, readOnly: backend.isReadOnly, dryRun: dryRun,
       colorMode: ColorMode(colorCount: terminal.colorCount),
-      asciiOnly: !terminal.isUTF8, rotationTimeoutSeconds: settings.rotationTimeoutSeconds)
+      asciiOnly: !terminal.isUTF8, rotationTimeoutSeconds: settings.rotationTimeoutSeconds,
+      pairs: (backend as? EstateBackend)?.members.map(\.origin) ?? [])
     let size = terminal.size
     let runner = TUIRunner(
       state: AppState(config: config, now: Date(), width: size.width, height: size.height), terminal: terminal,
       backend: backend, settings: settings)
     runner.firstListing = firstListing
+    runner.firstEvents = firstEvents
     defer { terminal.restore() }
     await runner.loop()
   }
@@ -107,6 +116,7 @@ final class TUIRunner {
     dispatch(.started)
     // Only the start-up load may use the early listing; a later refresh asks afresh.
     firstListing = nil
+    firstEvents = nil
     var lastTick = Date()
     var paintedRows = false
     var lastDraw = Date.distantPast
@@ -121,9 +131,7 @@ final class TUIRunner {
         dispatch(message)
         // Pages can arrive back to back: paint the first one at once, then at most every
         // 50 ms while the rest page in, so the first rows never wait for the last page.
-        if case .secretsPageLoaded(_, let page, _) = message, !page.isEmpty,
-          !paintedRows || Date().timeIntervalSince(lastDraw) > 0.05
-        {
+        if message.isNonEmptyPage, !paintedRows || Date().timeIntervalSince(lastDraw) > 0.05 {
           paintedRows = true
           draw()
         }
@@ -187,6 +195,33 @@ final class TUIRunner {
           queue.post(.secretsLoadFailed(requestID: requestID, message: Commands.message(error)))
           Self.postSignIn(error, to: queue)
         }
+      }
+    case .loadEstate(let requestID):
+      loadTask?.cancel()
+      guard let estate = backend as? EstateBackend else {
+        // Not an estate after all: list it as one backend.
+        return run(.loadSecrets(requestID: requestID))
+      }
+      let events = firstEvents ?? estate.events(filters: [])
+      firstEvents = nil
+      loadTask = Task.detached {
+        for await event in events {
+          if Task.isCancelled { return }
+          switch event {
+          case .page(let origin, let page):
+            queue.post(.pairEvent(requestID: requestID, origin: origin, event: .page(page)))
+          case .finished(let origin, let count):
+            queue.post(.pairEvent(requestID: requestID, origin: origin, event: .finished(count: count)))
+          case .notEnabled(let origin):
+            queue.post(.pairEvent(requestID: requestID, origin: origin, event: .notEnabled))
+          case .failed(let origin, let error):
+            queue.post(
+              .pairEvent(requestID: requestID, origin: origin, event: .failed(message: Commands.message(error))))
+            Self.postSignIn(error, to: queue)
+          }
+        }
+        if Task.isCancelled { return }
+        queue.post(.estateListed(requestID: requestID))
       }
     case .cancelLoading:
       loadTask?.cancel()
@@ -295,6 +330,18 @@ final class TUIRunner {
       return .failed(
         plan: plan, message: error.rawUserMessage + "\n" + ExecutionText.unknownStep(applied + 1, plan),
         appliedSteps: applied, current: nil)
+    }
+  }
+}
+
+extension Message {
+  /// A page with secrets in it, from one backend or one pair of an estate: the loop paints the
+  /// first at once.
+  var isNonEmptyPage: Bool {
+    switch self {
+    case .secretsPageLoaded(_, let page, _): return !page.isEmpty
+    case .pairEvent(_, _, .page(let page)): return !page.isEmpty
+    default: return false
     }
   }
 }

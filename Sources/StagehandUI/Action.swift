@@ -15,4 +15,5 @@ public enum Action: Hashable, Sendable, CaseIterable {
   case rotateNow, stageTypedValue, stageEditedValue, cancelRotation
   case toggleMark, markAllShown, clearMarks, bulkPromote, bulkRollback, bulkRemoveLabel
   case writePlanFile
+  case pickPair
 }

@@ -198,9 +198,10 @@ extension AppState {
     status = StatusMessage(run.summary, kind: run.allApplied ? .info : .warning)
     var effects: [Effect] = []
     for (plan, result) in zip(run.set.plans, run.results) where result?.secret == nil {
-      guard secrets.contains(where: { $0.name == plan.secretName }) else { continue }
-      describes = describes.filter { $0.value.secretName != plan.secretName }
-      effects.append(describe(plan.secretName, includeDeprecated: showDeprecated))
+      guard let secret = listed(plan) else { continue }
+      let address = Self.address(of: secret)
+      describes = describes.filter { $0.value.secretId != address }
+      effects.append(describe(secret, includeDeprecated: showDeprecated))
     }
     return effects
   }
@@ -236,7 +237,7 @@ extension AppState {
     status = StatusMessage("writing the plan to \(path)")
     var origins: [String: SecretOrigin] = [:]
     for plan in set.plans {
-      if let origin = secrets.first(where: { $0.id == plan.secretId || $0.name == plan.secretName })?.origin {
+      if let origin = listed(plan)?.origin {
         origins[plan.secretId] = origin
       }
     }
@@ -259,6 +260,12 @@ extension AppState {
   }
 
   /// Drops the marks of secrets a completed reload no longer lists.
+  /// The listed secret a plan was made for: by ARN (a name can be in several pairs), else
+  /// by name.
+  func listed(_ plan: Plan) -> Secret? {
+    secrets.first { $0.id == plan.secretId } ?? secrets.first { $0.name == plan.secretName }
+  }
+
   mutating func pruneMarks() {
     guard !marks.isEmpty else { return }
     marks.formIntersection(secrets.map(\.id))

@@ -49,8 +49,9 @@ extension AppState {
       return prefetch()
     case .refreshSelected:
       guard let secret = selectedSecret else { return [] }
-      describes = describes.filter { $0.value.secretName != secret.name }
-      return [describe(secret.name, includeDeprecated: showDeprecated)]
+      let address = Self.address(of: secret)
+      describes = describes.filter { $0.value.secretId != address }
+      return [describe(secret, includeDeprecated: showDeprecated)]
     case .refreshAll:
       if case .error? = popup { popup = nil }
       describes = [:]
@@ -73,12 +74,12 @@ extension AppState {
     case .clearFilter:
       filterEditing = false
       filterText = ""
-      recomputeRows(keeping: selectedSecret?.name)
+      recomputeRows(keeping: selectedKey)
       return prefetch()
     case .deleteFilterCharacter:
       if !filterText.isEmpty {
         filterText.removeLast()
-        recomputeRows(keeping: selectedSecret?.name)
+        recomputeRows(keeping: selectedKey)
       }
       return prefetch()
     case .reveal:
@@ -86,7 +87,7 @@ extension AppState {
       let id = makeRequestID()
       popup = .reveal(
         RevealState(requestID: id, secretName: secret.name, versionId: version.versionId, value: nil, error: nil))
-      return [.reveal(secretName: secret.name, versionId: version.versionId, requestID: id)]
+      return [.reveal(secretId: Self.address(of: secret), versionId: version.versionId, requestID: id)]
     case .help:
       popup = .help(scroll: 0)
       return []
@@ -110,6 +111,11 @@ extension AppState {
       return performRotation(action)
     case .toggleMark, .markAllShown, .clearMarks, .bulkPromote, .bulkRollback, .bulkRemoveLabel, .writePlanFile:
       return performChangeSet(action)
+    case .pickPair:
+      return performPairPicker(action)
+    case .choiceUp, .choiceDown, .choose:
+      if case .pairs? = popup { return performPairPicker(action) }
+      return performMove(action)
     default:
       if isChangeSetPopupAction(action) { return performChangeSet(action) }
       if isRotationPopupAction(action) { return performRotation(action) }
@@ -131,12 +137,13 @@ extension AppState {
     }
     if let load = loading {
       loading = nil
+      stopPairs()
       status = StatusMessage("loading stopped after \(load.received) secrets; R reloads", kind: .warning)
       return [.cancelLoading]
     }
     if !filterText.isEmpty {
       filterText = ""
-      recomputeRows(keeping: selectedSecret?.name)
+      recomputeRows(keeping: selectedKey)
       return prefetch()
     }
     status = nil
@@ -214,6 +221,14 @@ extension AppState {
         return dropDragged(label: label, from: from, x: event.x, y: event.y)
       case .wheelUp, .wheelDown:
         return []
+      }
+    }
+    if case .pairs? = popup {
+      // The wheel moves the picker's cursor, as j and k do.
+      switch event.kind {
+      case .wheelUp: return performPairPicker(.choiceUp)
+      case .wheelDown: return performPairPicker(.choiceDown)
+      default: return []
       }
     }
     if popup != nil {

@@ -84,7 +84,7 @@ extension AppState {
         let finish = choice.cursor == 0
         let target = finish ? plan.after : plan.before
         return openPreview(
-          .restore(to: target), secretName: plan.secretName,
+          .restore(to: target), for: plan,
           title: finish ? "Finish: \(plan.intent.summary)" : "Revert: \(plan.intent.summary)")
       }
     case .confirmCommit:
@@ -104,7 +104,7 @@ extension AppState {
     case .undo:
       guard let last = history.last else { return [] }
       return openPreview(
-        .restore(to: last.plan.before), secretName: last.plan.secretName, title: "Undo: \(last.plan.intent.summary)")
+        .restore(to: last.plan.before), for: last.plan, title: "Undo: \(last.plan.intent.summary)")
     default:
       return []
     }
@@ -116,14 +116,14 @@ extension AppState {
       "carrying \(label): move to another version, enter drops it, esc cancels")
   }
 
-  /// Plans `intent` for the named (default: selected) secret and opens its preview, or says
-  /// why the planner refused.
+  /// Plans `intent` for the secret of `plan` (default: the selected one) and opens its
+  /// preview, or says why the planner refused.
   mutating func openPreview(
-    _ intent: MoveIntent, secretName: String? = nil, title: String? = nil, context: [String] = []
+    _ intent: MoveIntent, for plan: Plan? = nil, title: String? = nil, context: [String] = []
   ) -> [Effect] {
-    let name = secretName ?? selectedSecret?.name
-    guard let name, let secret = secrets.first(where: { $0.name == name }) else {
-      status = StatusMessage("\(name ?? "the secret") is no longer listed", kind: .error)
+    let found = plan.map { listed($0) } ?? selectedSecret
+    guard let secret = found else {
+      status = StatusMessage("\(plan?.secretName ?? "the secret") is no longer listed", kind: .error)
       return []
     }
     switch Planner.plan(intent, for: secret) {
@@ -195,7 +195,7 @@ extension AppState {
       replace(current)
       let context = ["The labels changed since the preview, so nothing was sent."] + changes
       _ = openPreview(
-        plan.intent, secretName: plan.secretName, title: "Changed underneath: check again", context: context)
+        plan.intent, for: plan, title: "Changed underneath: check again", context: context)
       if popup == nil {
         status = StatusMessage(
           "nothing sent: the labels changed since the preview (\(changes.joined(separator: "; ")))", kind: .error)

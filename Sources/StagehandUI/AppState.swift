@@ -18,6 +18,8 @@ public struct LoadingState: Equatable, Sendable {
 /// A DescribeSecret in flight.
 public struct DescribeRequest: Equatable, Sendable {
   public var secretName: String
+  /// What the call names the secret by (`AppState.address(of:)`).
+  public var secretId: String
   public var includeDeprecated: Bool
   /// A read ahead of the selection (`prefetch`): dropped, and its call cancelled, once the
   /// selection has moved away from it.
@@ -39,6 +41,8 @@ public struct AppState: Sendable {
   /// Indices into `secrets` of the rows the filter lets through, in display order.
   public internal(set) var rows: [Int] = []
   public internal(set) var loading: LoadingState?
+  /// With an estate (`config.pairs`), each pair's state in the last or current listing.
+  public internal(set) var pairs: [PairProgress]
   public internal(set) var describes: [Int: DescribeRequest] = [:]
   /// Where the selection was at the last look-ahead, and which way it went (+1 down, -1 up):
   /// the look-ahead reads further in the direction of travel.
@@ -83,6 +87,7 @@ public struct AppState: Sendable {
     self.width = width
     self.height = height
     self.dryRun = config.dryRun
+    self.pairs = config.pairs.map { PairProgress(origin: $0, status: .loading(received: 0)) }
   }
 
   mutating func makeRequestID() -> Int {
@@ -150,6 +155,7 @@ public struct AppState: Sendable {
     case .changeSetProgress?: return [.changeSetProgress]
     case .bulkLabelInput?: return [.bulkLabelInput]
     case .planPathInput?: return [.planPathInput]
+    case .pairs?: return [.pairPicker]
     case nil: break
     }
     if filterEditing { return [.filter] }

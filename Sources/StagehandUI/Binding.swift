@@ -11,10 +11,14 @@ public struct Binding: Sendable {
   public var showInBar: Bool
   /// Why the binding can't act in this state, or nil when it can.
   public var disabledReason: @Sendable (AppState) -> String?
+  /// False where the binding has no use at all (the pair picker without an estate): the bar
+  /// leaves it out rather than showing it disabled. Help still lists it, with the reason.
+  public var inBarWhen: @Sendable (AppState) -> Bool
 
   public init(
     _ keys: [Key], _ action: Action, _ short: String, _ long: String, context: KeyContext,
-    showInBar: Bool = true, disabledReason: @escaping @Sendable (AppState) -> String? = { _ in nil }
+    showInBar: Bool = true, disabledReason: @escaping @Sendable (AppState) -> String? = { _ in nil },
+    inBarWhen: @escaping @Sendable (AppState) -> Bool = { _ in true }
   ) {
     self.keys = keys
     self.action = action
@@ -23,6 +27,7 @@ public struct Binding: Sendable {
     self.context = context
     self.showInBar = showInBar
     self.disabledReason = disabledReason
+    self.inBarWhen = inBarWhen
   }
 
   /// "up/k": the keys as the bar, the help screen and the README print them.

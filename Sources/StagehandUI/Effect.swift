@@ -5,12 +5,18 @@ import StagingModel
 public enum Effect: Equatable, Sendable {
   /// Page through every secret, posting `secretsPageLoaded` per page.
   case loadSecrets(requestID: Int)
+  /// List every profile × Region pair of the estate (`UIConfig.pairs`), posting each pair's
+  /// pages, end, failure or "not enabled" as `pairEvent` when it happens, then
+  /// `estateListed`.
+  case loadEstate(requestID: Int)
   /// Stop the page load in flight; results already posted are dropped by request id.
   case cancelLoading
-  case describe(secretName: String, includeDeprecated: Bool, requestID: Int)
+  /// `secretId`: the name, or for a secret of several pairs its ARN (a name can be in more
+  /// than one).
+  case describe(secretId: String, includeDeprecated: Bool, requestID: Int)
   /// Stops a look-ahead describe the selection has moved away from.
   case cancelDescribe(requestID: Int)
-  case reveal(secretName: String, versionId: VersionID, requestID: Int)
+  case reveal(secretId: String, versionId: VersionID, requestID: Int)
   /// Run the plan exactly as previewed (the executor re-reads first and reports a conflict).
   case execute(Plan, requestID: Int)
   /// Read the secret with its deprecated versions for a rotation's pre-flight and choose a

@@ -30,6 +30,8 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
   case bulkLabelInput
   /// Typing where to write a plan file.
   case planPathInput
+  /// The pair picker (with `--regions` or `--profiles`).
+  case pairPicker
   /// Keys that work whatever is open (ctrl+c, ctrl+z).
   case anywhere
 
@@ -57,6 +59,7 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
     case .changeSetProgress: return "Change set progress"
     case .bulkLabelInput: return "Label to remove input"
     case .planPathInput: return "Plan file path input"
+    case .pairPicker: return "Profile and Region picker"
     case .anywhere: return "Always"
     }
   }

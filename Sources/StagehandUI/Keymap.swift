@@ -22,7 +22,7 @@ public struct Keymap: Sendable {
   /// The bindings the hint bar shows now, most specific context first.
   public func hints(for state: AppState) -> [Binding] {
     state.activeContexts.flatMap { context in
-      bindings.filter { $0.context == context && $0.showInBar }
+      bindings.filter { $0.context == context && $0.showInBar && $0.inBarWhen(state) }
     }
   }
 
@@ -74,7 +74,7 @@ extension Keymap {
     + "its letters in order (fuzzy). Terms: label:NAME (a version carries a label starting with NAME, e.g. label:AWSPENDING for unfinished "
     + "rotations), service:NAME (managed by that service; service: alone for any), deleted:yes|no, rotation:on|off, rotation:stuck "
     + "(AWSPENDING left on a version other than AWSCURRENT), replica:yes|no, region:NAME and profile:NAME (with --regions "
-    + "and --profiles). Enter keeps the filter, esc clears it."
+    + "and --profiles; region:=NAME for the whole name). Enter keeps the filter, esc clears it."
 
   private static let navigation: [Binding] =
     [KeyContext.secrets, .versions, .carrying].flatMap { context -> [Binding] in
@@ -111,6 +111,13 @@ extension Keymap {
     Binding(
       [.tab], .nextPane, "pane", "Switch between the secrets and versions panes.", context: .global, showInBar: false),
     Binding([.char("/")], .startFilter, "filter", filterHelp, context: .global),
+    Binding(
+      [.char("A")], .pickPair, "pairs",
+      "With --regions or --profiles: list every profile and Region pair with its state (secrets listed, failed and "
+        + "why, Region not enabled, still loading) and narrow the list to the pair chosen (the filter gets its "
+        + "region: and profile: terms), or to all of them. Not shown in the bar otherwise.",
+      context: .global, disabledReason: { $0.config.isEstate ? nil : "only with --regions or --profiles" },
+      inBarWhen: { $0.config.isEstate }),
     Binding(
       [.char("o")], .rotateNow, "rotate",
       "Rotate the selected secret now: a pre-flight preview first (its rotation function, labels before and after, "
@@ -172,6 +179,14 @@ extension Keymap {
       [.char("R")], .refreshAll, "reload",
       "Close the message and reload every secret (after `aws sso login`, say).", context: .error),
     Binding([.escape, .char("q"), .char("H")], .closePopup, "close", "Close the history.", context: .history),
+    Binding([.up, .char("k")], .choiceUp, "up", "Previous pair.", context: .pairPicker, showInBar: false),
+    Binding([.down, .char("j")], .choiceDown, "down", "Next pair.", context: .pairPicker, showInBar: false),
+    Binding(
+      [.enter], .choose, "narrow",
+      "Show only the highlighted pair's secrets (or every pair's, on the first row); other filter words stay.",
+      context: .pairPicker),
+    Binding(
+      [.escape, .char("q"), .char("A")], .closePopup, "close", "Close; the list stays as it is.", context: .pairPicker),
     Binding([.up, .char("k")], .moveUp, "scroll up", "Scroll up.", context: .history, showInBar: false),
     Binding([.down, .char("j")], .moveDown, "scroll down", "Scroll down.", context: .history, showInBar: false),
     Binding(

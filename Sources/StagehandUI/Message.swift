@@ -9,6 +9,10 @@ public enum Message: Sendable {
   case terminal(TerminalEvent)
   case secretsPageLoaded(requestID: Int, secrets: [Secret], isLastPage: Bool)
   case secretsLoadFailed(requestID: Int, message: String)
+  /// What one profile × Region pair of an estate listing reported.
+  case pairEvent(requestID: Int, origin: SecretOrigin, event: PairEvent)
+  /// Every pair of the estate listing has ended (listed, failed or skipped).
+  case estateListed(requestID: Int)
   case secretDescribed(requestID: Int, secret: Secret)
   case describeFailed(requestID: Int, message: String)
   /// A call failed because the sign-in behind the credentials has expired (an SSO login) and
@@ -38,4 +42,16 @@ public enum Message: Sendable {
   /// The plan file is written at `path` (absolute).
   case planFileWritten(requestID: Int, path: String)
   case planFileFailed(requestID: Int, message: String)
+}
+
+/// One pair's news during an estate listing.
+public enum PairEvent: Equatable, Sendable {
+  /// A page of the pair's secrets.
+  case page([Secret])
+  /// The pair is listed: `count` secrets.
+  case finished(count: Int)
+  /// The Region is not enabled for the account: skipped, not an error.
+  case notEnabled
+  /// The pair could not be listed (no credentials, access denied, a timeout): why.
+  case failed(message: String)
 }

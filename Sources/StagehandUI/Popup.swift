@@ -24,6 +24,9 @@ public enum Popup: Equatable, Sendable {
   case bulkLabelInput(BulkLabelInputState)
   /// Typing where to write a plan file from a label preview.
   case planPathInput(PlanPathInputState)
+  /// Every profile × Region pair of an estate with its state; one can be picked to narrow
+  /// the list to it.
+  case pairs(PairPickerState)
 }
 
 /// The value popup. The value lives here only: closing the popup drops it.

@@ -118,6 +118,7 @@ struct Renderer {
   }
 
   var headerRight: String {
+    if let estate = estateHeaderRight { return estate }
     if let load = state.loading {
       let frames = theme.spinnerFrames
       return "\(frames[state.spinnerFrame % frames.count]) loading \(load.received)\(theme.ellipsis)"

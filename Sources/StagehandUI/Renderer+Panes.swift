@@ -14,6 +14,7 @@ extension Renderer {
       title: title, focused: focused)
     let innerX = layout.secretsInnerX
     let innerWidth = layout.secretsInnerWidth
+    let origins = originColumn
     if state.rows.isEmpty {
       let text: String
       if state.loading != nil && state.secrets.isEmpty {
@@ -31,7 +32,7 @@ extension Renderer {
       guard state.rows.indices.contains(position) else { break }
       let secret = state.secrets[state.rows[position]]
       let y = layout.secretRowsTop + row
-      drawSecretRow(secret, y: y, x: innerX, width: innerWidth)
+      drawSecretRow(secret, y: y, x: innerX, width: innerWidth, origins: origins)
       if position == state.secretCursor {
         let top = focused ? theme.cursor : theme.inactiveCursor
         grid.restyle(x: innerX, y: y, width: innerWidth) { style in
@@ -43,7 +44,8 @@ extension Renderer {
     }
   }
 
-  mutating func drawSecretRow(_ secret: Secret, y: Int, x: Int, width: Int) {
+  /// One row: mark, name, badges, where it was read (with `origins`), label summary.
+  mutating func drawSecretRow(_ secret: Secret, y: Int, x: Int, width: Int, origins: OriginColumn? = nil) {
     let labels = secret.labelMap.allLabels
     var summary: [(String, CellStyle)] = []
     // An absent mark is a plain blank, so the cursor's reverse video shows no coloured gaps.
@@ -69,13 +71,16 @@ extension Renderer {
         ))
     }
     if secret.isScheduledForDeletion { badges.append(("[del]", theme.deletionBadge)) }
+    // A replica is read-only: the details name its primary's Region.
+    if secret.isReplica { badges.append(("[rep]", theme.serviceBadge)) }
     if state.runningRotation(of: secret.name) != nil {
       badges.append(("[rotating\(theme.ellipsis)]", theme.hintKey))
     } else if secret.isRotationStuck {
       badges.append(("[stuck]", theme.deletionBadge))
     }
     let badgeWidth = badges.reduce(0) { $0 + displayWidth($1.0) + 1 }
-    let nameWidth = max(4, width - summaryWidth - badgeWidth - 2)
+    let originWidth = origins.map { $0.width + 1 } ?? 0
+    let nameWidth = max(4, width - summaryWidth - badgeWidth - originWidth - 2)
     let name = theme.truncate(sanitizeForDisplay(secret.name, asciiOnly: theme.asciiOnly), to: nameWidth)
     grid.fill(x: x, y: y, width: width, height: 1)
     if state.isMarked(secret) { put(theme.markGlyph, x: x, y: y, style: theme.marked) }
@@ -83,6 +88,11 @@ extension Renderer {
     var bx = x + 1 + nameWidth + 1
     for (text, style) in badges {
       bx += put(text, x: bx, y: y, style: style) + 1
+    }
+    if let origins, let origin = secret.origin {
+      put(
+        safe: origins.text(origin, theme: theme), x: x + width - summaryWidth - origins.width - 1, y: y,
+        style: theme.dimmed)
     }
     var sx = x + width - summaryWidth
     for (text, style) in summary {
@@ -95,7 +105,7 @@ extension Renderer {
     let secret = state.selectedSecret
     var title = "Versions"
     if let secret {
-      title = "Versions of " + sanitizeForDisplay(secret.name, asciiOnly: theme.asciiOnly)
+      title = versionsTitle(secret)
     }
     drawBox(
       x: layout.rightX, y: layout.paneTop, width: layout.rightWidth, height: layout.paneBottom - layout.paneTop + 1,
@@ -139,6 +149,10 @@ extension Renderer {
         put(
           "scheduled for deletion " + dates.day(deleted), x: col, y: y, style: theme.deletionBadge, maxWidth: width / 2)
         + 2
+    }
+    if let primary = secret.primaryRegion {
+      let text = "replica of " + sanitizeForDisplay(primary, asciiOnly: theme.asciiOnly) + ": read-only"
+      col += put(text, x: col, y: y, style: theme.serviceBadge, maxWidth: width / 2) + 2
     }
     if state.runningRotation(of: secret.name) != nil {
       let key = Keymap.standard.keyName(for: .rotateNow).map { " (\($0) shows it)" } ?? ""

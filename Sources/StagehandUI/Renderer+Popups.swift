@@ -92,6 +92,8 @@ extension Renderer {
       let width = min(maxWidth, 76)
       drawModal(
         title: "Write a plan file", lines: planPathInputLines(input, width: width - 4), scroll: 0, width: width)
+    case .pairs(let picker):
+      drawPairPicker(picker, maxWidth: maxWidth)
     }
   }
 

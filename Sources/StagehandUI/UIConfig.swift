@@ -1,4 +1,5 @@
 import Foundation
+import StagingModel
 
 /// Settings fixed at start-up: where the data comes from and what the terminal can show.
 public struct UIConfig: Equatable, Sendable {
@@ -12,11 +13,15 @@ public struct UIConfig: Equatable, Sendable {
   public var timeZone: TimeZone
   /// How long a rotation is followed without reaching its end before the diagnosis shows.
   public var rotationTimeoutSeconds: Int
+  /// Every profile × Region pair listed with `--regions` or `--profiles`, in the order given;
+  /// empty for one profile in one Region (or a store). The estate's rows show where each
+  /// secret was read, and its listing reports pair by pair.
+  public var pairs: [SecretOrigin]
 
   public init(
     backendName: String, readOnly: Bool = false, dryRun: Bool = false, colorMode: ColorMode = .sixteen,
     asciiOnly: Bool = false, timeZone: TimeZone = .current,
-    rotationTimeoutSeconds: Int = 120
+    rotationTimeoutSeconds: Int = 120, pairs: [SecretOrigin] = []
   ) {
     self.backendName = backendName
     self.readOnly = readOnly
@@ -25,5 +30,9 @@ public struct UIConfig: Equatable, Sendable {
     self.asciiOnly = asciiOnly
     self.timeZone = timeZone
     self.rotationTimeoutSeconds = rotationTimeoutSeconds
+    self.pairs = pairs
   }
+
+  /// True when several profiles or Regions are listed at once.
+  public var isEstate: Bool { !pairs.isEmpty }
 }

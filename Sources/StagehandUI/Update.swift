@@ -23,6 +23,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     return []
   case .secretsPageLoaded(let requestID, let page, let isLastPage):
     return state.receivePage(requestID: requestID, page: page, isLastPage: isLastPage)
+  case .pairEvent(let requestID, let origin, let event):
+    return state.receivePairEvent(requestID: requestID, origin: origin, event: event)
+  case .estateListed(let requestID):
+    return state.finishEstate(requestID: requestID)
   case .secretsLoadFailed(let requestID, let text):
     guard state.loading?.requestID == requestID else { return [] }
     state.loading = nil
@@ -86,23 +90,25 @@ extension AppState {
     if loading != nil { effects.append(.cancelLoading) }
     let id = makeRequestID()
     loading = LoadingState(requestID: id, received: 0, replaced: false)
+    if config.isEstate { return effects + startEstateLoad(requestID: id) }
     effects.append(.loadSecrets(requestID: id))
     return effects
   }
 
   mutating func receivePage(requestID: Int, page: [Secret], isLastPage: Bool) -> [Effect] {
     guard var load = loading, load.requestID == requestID else { return [] }
-    let selectedName = selectedSecret?.name
+    let selectedKey = self.selectedKey
     if !load.replaced {
       secrets = []
       index = SecretIndex()
       load.replaced = true
     }
     for secret in page {
-      if let position = index.positions[secret.name] {
+      let key = Self.key(of: secret)
+      if let position = index.positions[key] {
         secrets[position] = secret
       } else {
-        index.append(secret.name)
+        index.append(secret.name, key: key)
         secrets.append(secret)
       }
     }
@@ -112,7 +118,7 @@ extension AppState {
       status = StatusMessage(secrets.count == 1 ? "1 secret loaded" : "\(secrets.count) secrets loaded")
       pruneMarks()
     }
-    recomputeRows(keeping: selectedName)
+    recomputeRows(keeping: selectedKey)
     return prefetch()
   }
 
@@ -125,14 +131,14 @@ extension AppState {
   /// Puts a secret read again in place of the listed one, newest version first, keeping the
   /// selected secret and, when it is the one replaced, the selected version.
   mutating func replace(_ secret: Secret) {
-    guard let position = index.positions[secret.name] else { return }
-    let selectedVersionID = secrets[position].name == selectedSecret?.name ? selectedVersion?.versionId : nil
+    guard let position = index.positions[Self.key(of: secret)] else { return }
+    let selectedVersionID = Self.key(of: secrets[position]) == selectedKey ? selectedVersion?.versionId : nil
     var fresh = secret
     fresh.sortVersionsNewestFirst()
     // A mark follows the secret when its id changes (an ARN learnt on a second read).
     if fresh.id != secrets[position].id, marks.remove(secrets[position].id) != nil { marks.insert(fresh.id) }
     secrets[position] = fresh
-    recomputeRows(keeping: selectedSecret?.name)
+    recomputeRows(keeping: selectedKey)
     if let id = selectedVersionID, let position = visibleVersions.firstIndex(where: { $0.versionId == id }) {
       versionCursor = position
     }
@@ -153,9 +159,11 @@ extension AppState {
     lookAheadAnchor = secretCursor
     let offsets = [0] + (1...Self.lookAhead).map { $0 * travel } + [-travel]
     let window = Set(
-      offsets.compactMap { rows.indices.contains(secretCursor + $0) ? secrets[rows[secretCursor + $0]].name : nil })
+      offsets.compactMap {
+        rows.indices.contains(secretCursor + $0) ? Self.address(of: secrets[rows[secretCursor + $0]]) : nil
+      })
     var effects: [Effect] = []
-    for (id, request) in describes where request.isLookAhead && !window.contains(request.secretName) {
+    for (id, request) in describes where request.isLookAhead && !window.contains(request.secretId) {
       describes[id] = nil
       effects.append(.cancelDescribe(requestID: id))
     }
@@ -165,30 +173,35 @@ extension AppState {
       let secret = secrets[rows[position]]
       let wantDeprecated = showDeprecated && offset == 0
       if secret.versionsComplete && (!wantDeprecated || secret.includesDeprecated) { continue }
+      let address = Self.address(of: secret)
       let inFlight = describes.values.contains {
-        $0.secretName == secret.name && ($0.includeDeprecated || !wantDeprecated)
+        $0.secretId == address && ($0.includeDeprecated || !wantDeprecated)
       }
       if inFlight { continue }
       if offset != 0 && describes.values.filter(\.isLookAhead).count >= Self.lookAheadInFlight { continue }
-      effects.append(describe(secret.name, includeDeprecated: wantDeprecated, lookAhead: offset != 0))
+      effects.append(describe(secret, includeDeprecated: wantDeprecated, lookAhead: offset != 0))
     }
     return effects
   }
 
-  mutating func describe(_ name: String, includeDeprecated: Bool, lookAhead: Bool = false) -> Effect {
+  /// A DescribeSecret of `secret`, by its name or, listed from several pairs, its ARN.
+  mutating func describe(_ secret: Secret, includeDeprecated: Bool, lookAhead: Bool = false) -> Effect {
     let id = makeRequestID()
-    describes[id] = DescribeRequest(secretName: name, includeDeprecated: includeDeprecated, isLookAhead: lookAhead)
-    return .describe(secretName: name, includeDeprecated: includeDeprecated, requestID: id)
+    let address = Self.address(of: secret)
+    describes[id] = DescribeRequest(
+      secretName: secret.name, secretId: address, includeDeprecated: includeDeprecated, isLookAhead: lookAhead)
+    return .describe(secretId: address, includeDeprecated: includeDeprecated, requestID: id)
   }
 
-  /// Re-applies the filter, keeping the named secret selected when it is still shown.
-  mutating func recomputeRows(keeping name: String?) {
+  /// Re-applies the filter, keeping the secret with this key (`AppState.key(of:)`) selected
+  /// when it is still shown.
+  mutating func recomputeRows(keeping key: String?) {
     rows = SecretFilter(filterText).apply(to: secrets, index: index)
-    if let name, let position = rows.firstIndex(where: { secrets[$0].name == name }) {
+    if let key, let listed = index.positions[key], let position = rows.firstIndex(of: listed) {
       if position != secretCursor {
         secretCursor = position
       }
-    } else if name != nil {
+    } else if key != nil {
       secretCursor = 0
       versionCursor = 0
       versionScroll = 0

@@ -9,7 +9,8 @@
 /// - `rotation:stuck`: AWSPENDING sits on a version other than the AWSCURRENT one (a rotation
 ///   that did not finish, or one under way), which blocks every later RotateSecret;
 /// - `region:NAME` / `profile:NAME`: read from a Region or profile starting with NAME (with
-///   `--regions` / `--profiles`);
+///   `--regions` / `--profiles`); `region:=NAME` / `profile:=NAME`: named exactly NAME (the
+///   TUI's pair picker writes these when one name starts another, `prod` and `prod-eu`);
 /// - `replica:yes` / `replica:no`: a replica of a secret in another Region, or not;
 /// - any other word: a case-insensitive substring of the name, or failing that (in `.fuzzy`
 ///   matching, the TUI's) a fuzzy subsequence of it (its letters in order: `ppw` finds
@@ -143,9 +144,11 @@ public struct SecretFilter: Equatable, Sendable {
       case .rotationStuck:
         if !secrets[position].isRotationStuck { return nil }
       case .region(let region):
-        guard let origin = secrets[position].origin?.region.lowercased(), origin.hasPrefix(region) else { return nil }
+        guard let origin = secrets[position].origin?.region.lowercased(), Self.matches(origin, region) else {
+          return nil
+        }
       case .profile(let profile):
-        guard let origin = secrets[position].origin?.profile?.lowercased(), origin.hasPrefix(profile) else {
+        guard let origin = secrets[position].origin?.profile?.lowercased(), Self.matches(origin, profile) else {
           return nil
         }
       case .replica(let wanted):
@@ -153,6 +156,12 @@ public struct SecretFilter: Equatable, Sendable {
       }
     }
     return rank
+  }
+
+  /// A Region's or profile's name against a `region:` or `profile:` value: a prefix, or with a
+  /// leading `=` the whole name.
+  static func matches(_ name: String, _ value: String) -> Bool {
+    value.hasPrefix("=") ? name == value.dropFirst() : name.hasPrefix(value)
   }
 
   /// The lower-cased UTF-8 bytes of an all-ASCII string, else nil.

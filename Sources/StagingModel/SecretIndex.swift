@@ -5,7 +5,8 @@
 /// `AppState` appends a name whenever it appends a secret and resets both together;
 /// replacing a secret in place keeps its name, so the index stays valid.
 public struct SecretIndex: Sendable {
-  /// Position in `secrets` by name (the first, should a list repeat a name).
+  /// Position in `secrets` by key (the first, should a list repeat a key): the name, or
+  /// where one list holds several profiles or Regions, the name and where it was read.
   public private(set) var positions: [String: Int] = [:]
   /// Lower-cased bytes of every ASCII name, one after another.
   private var lowered: [UInt8] = []
@@ -23,7 +24,12 @@ public struct SecretIndex: Sendable {
   public var count: Int { ends.count }
 
   public mutating func append(_ name: String) {
-    if positions[name] == nil { positions[name] = ends.count }
+    append(name, key: name)
+  }
+
+  /// Appends a secret found again by `key` rather than by its name.
+  public mutating func append(_ name: String, key: String) {
+    if positions[key] == nil { positions[key] = ends.count }
     starts.append(lowered.count)
     guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
       ends.append(-1)

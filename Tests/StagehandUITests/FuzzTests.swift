@@ -15,9 +15,37 @@ import Testing
     return Array(keys).sorted { $0.name < $1.name }
   }()
 
+  /// The pairs of the estate runs: the same names in two Regions.
+  static let pairs = [SecretOrigin(profile: nil, region: "us-east-1"), SecretOrigin(profile: nil, region: "eu-west-1")]
+
+  /// Every fixture secret as listed in each pair, with an ARN of its Region.
+  static let estateSecrets: [Secret] = pairs.flatMap { origin in
+    Fixture.all.map { secret in
+      var secret = secret
+      secret.arn = "arn:aws:secretsmanager:\(origin.region):123456789012:secret:\(secret.name)-AbCdEf"
+      secret.origin = origin
+      return secret
+    }
+  }
+
   /// Answers effects the way the executable would, sometimes late, sometimes failing.
   static func answer(_ effect: Effect, rng: inout SplitMix64) -> [Message] {
     switch effect {
+    case .loadEstate(let id):
+      var messages: [Message] = []
+      for origin in pairs {
+        let secrets = estateSecrets.filter { $0.origin == origin }
+        let split = Int.random(in: 0...secrets.count, using: &rng)
+        messages.append(.pairEvent(requestID: id, origin: origin, event: .page(Array(secrets[..<split]))))
+        switch Int.random(in: 0..<3, using: &rng) {
+        case 0: messages.append(.pairEvent(requestID: id, origin: origin, event: .failed(message: "AccessDenied")))
+        case 1: messages.append(.pairEvent(requestID: id, origin: origin, event: .notEnabled))
+        default:
+          messages.append(.pairEvent(requestID: id, origin: origin, event: .page(Array(secrets[split...]))))
+          messages.append(.pairEvent(requestID: id, origin: origin, event: .finished(count: secrets.count)))
+        }
+      }
+      return messages.shuffled(using: &rng) + [.estateListed(requestID: id)]
     case .loadSecrets(let id):
       let all = Fixture.all
       let split = Int.random(in: 0...all.count, using: &rng)
@@ -28,9 +56,14 @@ import Testing
           : .secretsLoadFailed(requestID: id, message: "network down"),
       ]
     case .describe(let name, let deprecated, let id):
-      guard var secret = Fixture.all.first(where: { $0.name == name }), Int.random(in: 0..<10, using: &rng) > 0
+      let listed = Fixture.all.first { $0.name == name } ?? estateSecrets.first { $0.arn == name }
+      guard var secret = listed, Int.random(in: 0..<10, using: &rng) > 0
       else { return [.describeFailed(requestID: id, message: "AccessDenied")] }
-      if name == Fixture.apiKey.name { secret = Fixture.apiKeyDescribed }
+      if secret.name == Fixture.apiKey.name {
+        let (arn, origin) = (secret.arn, secret.origin)
+        secret = Fixture.apiKeyDescribed
+        if origin != nil { (secret.arn, secret.origin) = (arn, origin) }
+      }
       secret.versionsComplete = true
       secret.includesDeprecated = deprecated
       return [.secretDescribed(requestID: id, secret: secret)]
@@ -152,7 +185,9 @@ import Testing
     if state.rows != SecretFilter(state.filterText).apply(to: state.secrets) {
       return "rows differ from the filter applied afresh"
     }
-    if Set(state.secrets.map(\.name)).count != state.secrets.count { return "a secret listed twice" }
+    // Once per pair: the same name may be in two Regions.
+    let listed = state.secrets.map { "\($0.name) \($0.origin?.description ?? "")" }
+    if Set(listed).count != state.secrets.count { return "a secret listed twice" }
     if state.rows.isEmpty ? state.secretCursor != 0 : !state.rows.indices.contains(state.secretCursor) {
       return "secret cursor \(state.secretCursor) of \(state.rows.count)"
     }
@@ -181,10 +216,11 @@ import Testing
   func randomInputNeverBreaksTheUI(seed: Int) {
     var rng = SplitMix64(seed: UInt64(seed))
     let modes: [ColorMode] = [.sixteen, .eight, .none]
-    var state = AppState(
-      config: Fixture.config(
-        readOnly: seed % 7 == 0, dryRun: seed % 5 == 0, colorMode: modes[seed % 3], asciiOnly: seed % 4 == 0),
-      now: Fixture.now)
+    var config = Fixture.config(
+      readOnly: seed % 7 == 0, dryRun: seed % 5 == 0, colorMode: modes[seed % 3], asciiOnly: seed % 4 == 0)
+    // A third of the seeds list two Regions at once.
+    if seed % 3 == 1 { config.pairs = Self.pairs }
+    var state = AppState(config: config, now: Fixture.now)
     var pending = update(&state, .started)
     var grid = CellGrid(width: 0, height: 0)
     var events = 0

@@ -44,6 +44,8 @@ import Testing
       state.popup = .preview(PreviewState(plan: plan, title: "t"))
     case .changeSetProgress:
       state.popup = .changeSetProgress(requestID: 1)
+    case .pairPicker:
+      state.popup = .pairs(PairPickerState(cursor: 0))
     case .bulkLabelInput:
       state.popup = .bulkLabelInput(BulkLabelInputState(text: "blue"))
     case .planPathInput:

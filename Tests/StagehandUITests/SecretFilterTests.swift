@@ -87,4 +87,11 @@ import Testing
     // A secret read without --regions or --profiles has neither.
     #expect(!rows("region:").contains("none"))
   }
+
+  @Test func anEqualsSignMatchesTheWholeName() {
+    #expect(rows("profile:=stag").isEmpty, "a prefix is not the whole name")
+    #expect(rows("profile:=STAGING") == ["staging eu-west-1", "staging eu-central-1"])
+    #expect(rows("region:=eu-west").isEmpty)
+    #expect(rows("region:=eu-west-1 profile:=prod") == ["prod eu-west-1"])
+  }
 }

@@ -57,8 +57,9 @@ public final class EstateBackend: SecretsBackend {
 
   // MARK: - Listing
 
-  /// Every pair's pages as they arrive, then each failure, once every pair is done (a refused
-  /// token is only known to mean "Region not enabled" when the profile worked elsewhere).
+  /// Every pair's pages and end as they arrive: a pair that fails is reported when it fails,
+  /// except a refused token, which is reported once every pair is done (it is only known to
+  /// mean "Region not enabled" when the profile worked elsewhere).
   public func events(filters: [ListFilter]) -> AsyncStream<EstateEvent> {
     let members = self.members
     let parallelism = self.parallelism
@@ -76,13 +77,16 @@ public final class EstateBackend: SecretsBackend {
           for _ in 0..<parallelism { start() }
           for await (index, failure) in group {
             outcomes[index] = failure
+            if let failure, !Self.isRefusedToken(failure) {
+              continuation.yield(.failed(members[index].origin, failure))
+            }
             start()
           }
           return outcomes
         }
         let worked = Set(members.indices.filter { outcomes[$0] ?? nil == nil }.map { members[$0].origin.profile })
         for index in members.indices {
-          guard let failure = outcomes[index] ?? nil else { continue }
+          guard let failure = outcomes[index] ?? nil, Self.isRefusedToken(failure) else { continue }
           let origin = members[index].origin
           if Self.isRefusedToken(failure) && worked.contains(origin.profile) {
             continuation.yield(.notEnabled(origin))
@@ -137,11 +141,20 @@ public final class EstateBackend: SecretsBackend {
         if failures.isEmpty {
           continuation.finish()
         } else {
-          continuation.finish(throwing: EstateListingFailure(failures: failures))
+          // In the order the pairs were given, whichever failed first.
+          continuation.finish(throwing: EstateListingFailure(failures: self.inMemberOrder(failures)))
         }
       }
       continuation.onTermination = { _ in task.cancel() }
     }
+  }
+
+  /// `failures` sorted by the position of their pair in `members`.
+  public func inMemberOrder<T>(_ failures: [(SecretOrigin, T)]) -> [(SecretOrigin, T)] {
+    let order = Dictionary(members.enumerated().map { ($1.origin, $0) }, uniquingKeysWith: { first, _ in first })
+    return failures.enumerated().sorted {
+      (order[$0.element.0] ?? Int.max, $0.offset) < (order[$1.element.0] ?? Int.max, $1.offset)
+    }.map(\.element)
   }
 
   // MARK: - One secret
