@@ -39,29 +39,21 @@ struct PartitionedListing: Sendable {
     case unfiltered
   }
 
+  /// The pages as the chains bring them, each chain waiting while the reader is behind
+  /// (`BoundedPages`).
   func run() -> AsyncThrowingStream<[Secret], any Error> {
-    AsyncThrowingStream { continuation in
-      let task = Task {
-        do {
-          try await list { continuation.yield($0) }
-          continuation.finish()
-        } catch {
-          continuation.finish(throwing: error)
-        }
-      }
-      continuation.onTermination = { _ in task.cancel() }
-    }
+    BoundedPages.stream { send in try await list(send) }
   }
 
-  private func list(_ yield: @escaping @Sendable ([Secret]) -> Void) async throws {
+  private func list(_ yield: @escaping @Sendable ([Secret]) async throws -> Void) async throws {
     let seen = NIOLockedValueBox(Set<SeenKey>())
-    let pass: @Sendable ([Secret]) -> Void = { secrets in
+    let pass: @Sendable ([Secret]) async throws -> Void = { secrets in
       let fresh = seen.withLockedValue { seen in secrets.filter { seen.insert(SeenKey($0.arn ?? $0.name)).inserted } }
-      if !fresh.isEmpty { yield(fresh) }
+      if !fresh.isEmpty { try await yield(fresh) }
     }
     let pacer = RequestPacer(interval: 1 / max(requestsPerSecond, 0.1))
     let first = try await page(prefixes: nil, token: nil, pacer: pacer)
-    pass(first.secrets)
+    try await pass(first.secrets)
     guard first.nextToken != nil else { return }
 
     let filtered = try await withThrowingTaskGroup(of: ChainEnd.self) { group in
@@ -90,14 +82,14 @@ struct PartitionedListing: Sendable {
       return true
     }
     if !filtered {
-      for try await page in serial() { pass(page) }
+      for try await page in serial() { try await pass(page) }
     }
   }
 
   /// One chain, page by page, until it ends, splits after its first page, or shows a name
   /// outside its prefixes.
   private func chain(
-    _ partition: Partition, pacer: RequestPacer, pass: @Sendable ([Secret]) -> Void
+    _ partition: Partition, pacer: RequestPacer, pass: @Sendable ([Secret]) async throws -> Void
   ) async throws -> ChainEnd {
     var token: String?
     repeat {
@@ -105,7 +97,7 @@ struct PartitionedListing: Sendable {
       if page.secrets.contains(where: { secret in !partition.contains { secret.name.hasPrefix($0) } }) {
         return .unfiltered
       }
-      pass(page.secrets)
+      try await pass(page.secrets)
       if token == nil, page.nextToken != nil, let split = Self.split(partition) { return split }
       token = page.nextToken
     } while token != nil
