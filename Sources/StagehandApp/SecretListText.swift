@@ -14,7 +14,8 @@ import StagingModel
 /// copied), each name's safe text and length are worked out once, printable ASCII (nearly
 /// everything) is copied as bytes without a look at Characters, and labels are sorted only
 /// when a version has more than one. A differential test holds the bytes to the String-built
-/// table this replaced.
+/// table this replaced. `list` spools the rows as the pages arrive and lays the table out at
+/// the end (`spool(_:filter:into:)`), so that memory does not grow with the account.
 public enum SecretListText {
   /// The name column is as wide as the longest name, at least 4 and at most this; longer
   /// names are cut and end in "…".
