@@ -239,8 +239,18 @@ def fmt_ms(ms):
     return f"{ms:.2f} ms"
 
 
+# Past this size stagehand's JSON is counted by its layout rather than parsed: json.loads of
+# the 480 MB listing of 500,000 secrets takes gigabytes and tens of seconds.
+PARSE_LIMIT = 64 * 1024 * 1024
+
+
 def listed_count(name, stdout):
     """How many secrets a contender printed, so a fast failure never passes as a fast run."""
+    if name.startswith("stagehand") and name != "stagehand table" and len(stdout) > PARSE_LIMIT:
+        # The pretty-printed document: each secret's "Name" member alone at indent 6, and
+        # the document whole from its opening to its close.
+        whole = stdout.startswith(b'{\n  "SecretList" : [\n') and stdout.endswith(b"\n  ]\n}\n")
+        return stdout.count(b'\n      "Name" : "') if whole else -1
     text = stdout.decode("utf-8", "replace")
     if name == "boto3":
         return int(text.split()[0]) if text.strip() else -1
@@ -320,7 +330,7 @@ class Bench:
         medians = {name: median([r.wall for r in rs]) for name, rs in results.items()}
         target = ""
         verdict = ""
-        if server_name == "replay" and count >= 10000:
+        if server_name == "replay" and count >= 10000 and "aws CLI" in medians and "boto3" in medians:
             target = ">= 5x aws CLI, >= 3x boto3"
             ok = medians.get("aws CLI", 0) / medians.get("stagehand", float("inf")) >= 5 and medians.get(
                 "boto3", 0
@@ -929,7 +939,9 @@ print(json.dumps(out))
         """The same `list --json` from this build and from --baseline (another build, e.g.
         the commit before a transport change), alternating run by run on one replay server
         per size: wall, CPU (user+sys) and peak RSS, and CPU per page from the difference
-        between one page and 100 pages."""
+        between one page and 100 pages. Then, at every --secrets size above 10,000, both
+        `list --json` and `list` from each build: wall, CPU, peak RSS, and whether the two
+        builds printed the same bytes."""
         builds = {"this build": self.args.stagehand, "baseline": self.args.baseline}
         measured = {}
         for count in (100, 10000):
@@ -968,7 +980,61 @@ print(json.dumps(out))
             per_page = (many[1] - one[1]) / 99
             lines.append(f"| {name} | {fmt_ms(one[0] * 1000)} | {fmt_ms(one[1] * 1000)} | {fmt_ms(many[0] * 1000)} | "
                          f"{fmt_ms(many[1] * 1000)} | {fmt_ms(per_page * 1000)} | {many[2] / 1024:.1f} MB |")
+        large = [n for n in sorted(set(self.sizes)) if n > 10000]
+        if large:
+            lines += ["", f"Large listings A/B, replay server, {self.args.runs} alternating runs each (medians; peak RSS "
+                      "the largest of 3 more runs under /usr/bin/time; same output = the two builds printed the "
+                      "same bytes):", "",
+                      "| secrets | command | build | wall | CPU (user+sys) | peak RSS | same output | target |",
+                      "|---|---|---|---|---|---|---|---|"]
+            for count in large:
+                lines += self.large_ab(builds, count)
         self.ab_lines = lines
+
+    def large_ab(self, builds, count):
+        """`list --json` and `list` at `count` from each build, alternating on one replay server."""
+        import hashlib
+
+        server = ReplayServer(count)
+        rows = []
+        try:
+            for form, extra in (("list --json", ["--json"]), ("list", [])):
+                commands = {name: [path, "--endpoint-url", server.url, "--region", REGION, "list"] + extra
+                            for name, path in builds.items()}
+                kind = "stagehand" if extra else "stagehand table"
+                results = {name: [] for name in commands}
+                digests = {}
+
+                def body(name):
+                    result = run(commands[name], self.env, timeout=1800)
+                    if result.status == 0 and listed_count(kind, result.stdout) == count:
+                        results[name].append(result)
+                        digests.setdefault(name, hashlib.sha256(result.stdout).hexdigest())
+                    elif name not in digests:
+                        self.notes.append(f"FAILED large A/B: {name} `{form}` at {count}: exit {result.status}: "
+                                          + result.stderr.decode("utf-8", "replace").strip()[-300:])
+                        digests[name] = None
+
+                self.log(f"large A/B at {count}, {form}: {self.args.runs} alternating runs each")
+                for name in commands:
+                    run(commands[name], self.env, timeout=1800)
+                alternate(commands, self.args.runs, body)
+                same = ""
+                if digests.get("this build") and digests.get("baseline"):
+                    same = "yes" if digests["this build"] == digests["baseline"] else "NO"
+                for name in builds:
+                    rs = results[name]
+                    if not rs:
+                        continue
+                    rss = self.peak_rss_kb(commands[name])
+                    target = ""
+                    if form == "list --json" and count >= 500000 and name == "this build":
+                        target = f"< 100 MB at 500,000: {'met' if rss / 1024 < 100 else 'not met'}"
+                    rows.append(f"| {count:,} | `{form}` | {name} | {fmt_s(median([r.wall for r in rs]))} | "
+                                f"{fmt_s(median([r.cpu for r in rs]))} | {rss / 1024:.1f} MB | {same} | {target} |")
+        finally:
+            server.stop()
+        return rows
 
     def tui_core(self):
         if not self.args.stagehand_bench:
@@ -1035,20 +1101,26 @@ print(json.dumps(out))
         for count, values in sorted(by_size.items()):
             json_cpu, json_rss = values.get("list --json", (float("nan"), float("nan")))
             table_cpu, table_rss = values.get("list", (float("nan"), float("nan")))
-            big = count >= 10000
+            # The issue's targets, each judged at the size it names: CPU < 0.3 s and peak RSS
+            # < 80 MB at 10,000 secrets; peak RSS < 100 MB at AWS's own limit, 500,000.
+            cpu_target = count == 10000
+            rss_limit, rss_text = {10000: (80, "< 80 MB at 10,000"), 500000: (100, "< 100 MB at 500,000")}.get(
+                count, (None, ""))
 
             def verdict(value, limit):
-                return ("met" if value < limit else "not met") if big and known(value) else ""
+                return ("met" if value < limit else "not met") if limit is not None and known(value) else ""
 
             add("stagehand CPU (user+sys) while listing, replay", f"{count:,}",
                 fmt_s(json_cpu) if known(json_cpu) else "", table=fmt_s(table_cpu) if known(table_cpu) else "",
-                target="< 0.3 s at 10,000" if big else "",
-                verdict=" / ".join(v for v in (verdict(json_cpu, 0.3), verdict(table_cpu, 0.3)) if v))
+                target="< 0.3 s at 10,000" if cpu_target else "",
+                verdict=" / ".join(v for v in (verdict(json_cpu, 0.3 if cpu_target else None),
+                                               verdict(table_cpu, 0.3 if cpu_target else None)) if v))
             add("stagehand peak RSS while listing, replay", f"{count:,}",
                 f"{json_rss / 1024:.1f} MB" if known(json_rss) else "",
                 table=f"{table_rss / 1024:.1f} MB" if known(table_rss) else "",
-                target="< 80 MB at 10,000" if big else "",
-                verdict=" / ".join(v for v in (verdict(json_rss / 1024, 80), verdict(table_rss / 1024, 80)) if v))
+                target=rss_text,
+                verdict=" / ".join(v for v in (verdict(json_rss / 1024, rss_limit),
+                                               verdict(table_rss / 1024, rss_limit)) if v))
         for entry in self.tui_rows:
             add(f"TUI core: {entry['name']} (median / p99)", f"{self.tui_secrets_loaded:,}",
                 f"{fmt_ms(entry['median_ms'])} / {fmt_ms(entry['p99_ms'])}", target=entry["target"],
@@ -1103,6 +1175,7 @@ def main():
     signal.signal(signal.SIGTERM, interrupt)
     signal.signal(signal.SIGINT, interrupt)
     bench = Bench(args)
+    bench.sizes = sizes
     sections = []
     if args.baseline:
         sections.append(("transport A/B", bench.baseline_ab))

@@ -9,8 +9,8 @@ import StagingModel
 /// and tags sorted only when there are two or more, in scratch arrays kept across secrets. The
 /// member names are the shape's coding keys, and differential tests hold the bytes to
 /// `JSONOutput.bytes(Document(...))` over random secrets and to the writer calls this
-/// replaced. `list` writes the text out in chunks as it goes (`write(pages:chunkSize:to:)`)
-/// rather than whole.
+/// replaced. `list` writes each page as it arrives, in chunks, to a spool it prints once the
+/// listing is complete (`spool(_:into:)`), so that memory does not grow with the account.
 public enum SecretListJSON {
   public static func document(_ secrets: [Secret]) -> [UInt8] {
     document(pages: [secrets])
@@ -19,9 +19,9 @@ public enum SecretListJSON {
   /// The same for secrets as they came, page by page (no copy into one array).
   public static func document(pages: [[Secret]]) -> [UInt8] {
     // About 950 bytes a secret at 10,000 bench secrets.
-    var writer = JSONTextWriter(reservingCapacity: pages.reduce(0) { $0 + $1.count } * 1_000)
-    generate(pages, &writer) { _ in }
-    return writer.bytes
+    var stream = Stream(chunkSize: .max, reservingCapacity: pages.reduce(0) { $0 + $1.count } * 1_000)
+    for page in pages { stream.append(page) { _ in } }
+    return stream.finish()
   }
 
   /// The bytes of `document(pages:)`, handed to `output` in order, a chunk of at least
@@ -31,34 +31,77 @@ public enum SecretListJSON {
   public static func write(
     pages: [[Secret]], chunkSize: Int = 256 * 1_024, to output: (UnsafeRawBufferPointer) -> Void
   ) {
-    // Room for the chunk and the secret that crosses its end (most are under 1 KB).
-    var writer = JSONTextWriter(reservingCapacity: chunkSize + 16 * 1_024)
-    generate(pages, &writer) { writer in
-      if writer.bytes.count >= chunkSize { writer.flush(to: output) }
-    }
-    writer.flush(to: output)
+    var stream = Stream(chunkSize: chunkSize)
+    for page in pages { stream.append(page, to: output) }
+    stream.finish(to: output)
   }
 
-  /// The document into `writer`, with `afterEntry` called after each secret.
-  private static func generate(
-    _ pages: [[Secret]], _ writer: inout JSONTextWriter, afterEntry: (inout JSONTextWriter) -> Void
-  ) {
-    var scratch = Scratch()
-    let names = Names()
-    writer.beginObject()
-    writer.key(Document.CodingKeys.secretList.rawValue)
-    writer.beginArray()
-    for page in pages {
+  /// `list --json` for `pages` as they arrive, into `spool`: each page is written (in
+  /// chunks) as it comes and can then be let go, so memory stays one page and one chunk
+  /// whatever the account's size. Throws what the listing throws, or the spool's error; the
+  /// spool then holds part of a document and must not be printed.
+  public static func spool<Pages: AsyncSequence>(
+    _ pages: Pages, into spool: ListSpool, chunkSize: Int = 256 * 1_024
+  ) async throws where Pages.Element == [Secret] {
+    var stream = Stream(chunkSize: chunkSize)
+    for try await page in pages {
+      stream.append(page, to: spool.append)
+      try spool.check()
+    }
+    stream.finish(to: spool.append)
+    try spool.check()
+  }
+
+  /// The document written a page at a time: `append(_:to:)` each page in order, then
+  /// `finish(to:)`. Bytes go to `output` a chunk of at least `chunkSize` at a time, each
+  /// ending after a whole secret (or the document's end).
+  public struct Stream {
+    private var writer: JSONTextWriter
+    private var scratch = Scratch()
+    private let names = Names()
+    private let chunkSize: Int
+
+    public init(chunkSize: Int = 256 * 1_024) {
+      // Room for the chunk and the secret that crosses its end (most are under 1 KB).
+      self.init(chunkSize: chunkSize, reservingCapacity: chunkSize + 16 * 1_024)
+    }
+
+    init(chunkSize: Int, reservingCapacity capacity: Int) {
+      self.chunkSize = chunkSize
+      writer = JSONTextWriter(reservingCapacity: capacity)
+      writer.beginObject()
+      writer.key(Document.CodingKeys.secretList.rawValue)
+      writer.beginArray()
+    }
+
+    public mutating func append(_ page: [Secret], to output: (UnsafeRawBufferPointer) -> Void) {
+      let names = self.names
+      let chunkSize = self.chunkSize
       page.withUnsafeBufferPointer { secrets in
         for index in secrets.indices {
-          entry(secrets.baseAddress! + index, names, &writer, &scratch)
-          afterEntry(&writer)
+          SecretListJSON.entry(secrets.baseAddress! + index, names, &writer, &scratch)
+          if writer.bytes.count >= chunkSize { writer.flush(to: output) }
         }
       }
     }
-    writer.endArray()
-    writer.endObject()
-    writer.newline()
+
+    /// Ends the document and hands over the rest.
+    public consuming func finish(to output: (UnsafeRawBufferPointer) -> Void) {
+      end()
+      writer.flush(to: output)
+    }
+
+    /// Ends the document and returns what was not handed over yet.
+    consuming func finish() -> [UInt8] {
+      end()
+      return writer.bytes
+    }
+
+    private mutating func end() {
+      writer.endArray()
+      writer.endObject()
+      writer.newline()
+    }
   }
 
   /// The shape's member names, quoted once for the whole list.

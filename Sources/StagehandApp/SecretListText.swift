@@ -14,7 +14,8 @@ import StagingModel
 /// copied), each name's safe text and length are worked out once, printable ASCII (nearly
 /// everything) is copied as bytes without a look at Characters, and labels are sorted only
 /// when a version has more than one. A differential test holds the bytes to the String-built
-/// table this replaced.
+/// table this replaced. `list` spools the rows as the pages arrive and lays the table out at
+/// the end (`spool(_:filter:into:)`), so that memory does not grow with the account.
 public enum SecretListText {
   /// The name column is as wide as the longest name, at least 4 and at most this; longer
   /// names are cut and end in "…".
@@ -80,6 +81,11 @@ public enum SecretListText {
     _ pointer: UnsafePointer<Secret>, name: SafeText?, nameWidth: Int, labels: inout [String], to out: inout [UInt8]
   ) {
     appendCell(name ?? SafeText(printableASCII: pointer.pointee.name), width: nameWidth, to: &out)
+    appendRowTail(pointer, labels: &labels, to: &out)
+  }
+
+  /// The row after the name cell: the version count, the versions and flags, and the newline.
+  private static func appendRowTail(_ pointer: UnsafePointer<Secret>, labels: inout [String], to out: inout [UInt8]) {
     out.append(contentsOf: "  ".utf8)
     appendCount(pointer.pointee.versions.count, to: &out)
     out.append(contentsOf: "  ".utf8)
@@ -197,7 +203,7 @@ public enum SecretListText {
       self.init(text: text, count: text.utf8.count, isPrintableASCII: true)
     }
 
-    private init(text: String, count: Int, isPrintableASCII: Bool) {
+    fileprivate init(text: String, count: Int, isPrintableASCII: Bool) {
       self.text = text
       self.count = count
       self.isPrintableASCII = isPrintableASCII
@@ -245,4 +251,181 @@ public enum SecretListText {
 
   /// "…" in UTF-8.
   static let ellipsis: [UInt8] = [0xE2, 0x80, 0xA6]
+}
+
+extension SecretListText {
+  /// `list` for `pages` as they arrive, in memory that does not grow with the account. The
+  /// name column's width and the origin columns are known only once every secret is in, so
+  /// each row goes to `spool` as a record without its padding (`Table`), and `Table.write`
+  /// lays the rows out from the spool afterwards: the bytes of `document(pages:filter:)`.
+  /// Throws what the listing throws, or the spool's error.
+  public static func spool<Pages: AsyncSequence>(
+    _ pages: Pages, filter: String?, into spool: ListSpool, chunkSize: Int = 256 * 1_024
+  ) async throws -> Table where Pages.Element == [Secret] {
+    var table = Table(filter: filter)
+    var records: [UInt8] = []
+    records.reserveCapacity(chunkSize + 16 * 1_024)
+    var labels: [String] = []
+    for try await page in pages {
+      page.withUnsafeBufferPointer { secrets in
+        for index in secrets.indices {
+          table.appendRecord(secrets.baseAddress! + index, labels: &labels, to: &records)
+          if records.count >= chunkSize {
+            records.withUnsafeBytes(spool.append)
+            records.removeAll(keepingCapacity: true)
+          }
+        }
+      }
+      try spool.check()
+    }
+    records.withUnsafeBytes(spool.append)
+    try spool.check()
+    return table
+  }
+
+  /// A table whose rows are in a spool, one record a row, in order:
+  ///
+  ///     flags         UInt8: 1 the name is printable ASCII, 2 an origin follows, 4 with a profile
+  ///     name          UInt32 length in Characters, UInt32 byte count, the safe text's UTF-8
+  ///     profile       UInt32 byte count, UTF-8 (flag 4)
+  ///     region        UInt32 byte count, UTF-8 (flag 2)
+  ///     tail          UInt32 byte count, the row after the name cell (newline included)
+  ///
+  /// (UInt32s little-endian.) The origin is kept as it came; its cells are made when the
+  /// columns' widths are known, as `document(pages:filter:)` makes them.
+  public struct Table {
+    let filter: String?
+    /// Rows spooled.
+    public private(set) var rows = 0
+    private var longest = 4
+    private var origins = OriginColumns()
+
+    init(filter: String?) {
+      self.filter = filter
+    }
+
+    fileprivate mutating func appendRecord(
+      _ pointer: UnsafePointer<Secret>, labels: inout [String], to out: inout [UInt8]
+    ) {
+      let origin = pointer.pointee.origin
+      origins.fit(origin)
+      let name = SafeText(pointer.pointee.name)
+      longest = max(longest, name.count)
+      var flags: UInt8 = name.isPrintableASCII ? 1 : 0
+      if let origin { flags |= origin.profile == nil ? 2 : 6 }
+      out.append(flags)
+      Self.append(name.count, to: &out)
+      Self.append(name.text, to: &out)
+      if let origin {
+        if let profile = origin.profile { Self.append(profile, to: &out) }
+        Self.append(origin.region, to: &out)
+      }
+      let lengthAt = out.count
+      Self.append(0, to: &out)
+      SecretListText.appendRowTail(pointer, labels: &labels, to: &out)
+      let length = UInt32(out.count - lengthAt - 4)
+      for byte in 0..<4 { out[lengthAt + byte] = UInt8(truncatingIfNeeded: length >> (8 * byte)) }
+      rows += 1
+    }
+
+    private static func append(_ value: Int, to out: inout [UInt8]) {
+      let value = UInt32(value)
+      for byte in 0..<4 { out.append(UInt8(truncatingIfNeeded: value >> (8 * byte))) }
+    }
+
+    private static func append(_ text: String, to out: inout [UInt8]) {
+      append(text.utf8.count, to: &out)
+      out.append(contentsOf: text.utf8)
+    }
+
+    /// The table from the rows in `spool` (read `blockSize` bytes at a time), handed to
+    /// `output` a chunk of at least `chunkSize` bytes (or the rest) at a time.
+    public func write(
+      from spool: ListSpool, blockSize: Int = 256 * 1_024, chunkSize: Int = 256 * 1_024,
+      to output: (UnsafeRawBufferPointer) -> Void
+    ) throws(ListSpool.Failure) {
+      guard rows > 0 else {
+        return SecretListText.document(pages: [], filter: filter).withUnsafeBytes(output)
+      }
+      let nameWidth = min(maxNameWidth, longest)
+      var out: [UInt8] = []
+      out.reserveCapacity(chunkSize + 16 * 1_024)
+      origins.appendHeader(to: &out)
+      appendCell(SafeText(printableASCII: "NAME"), width: nameWidth, to: &out)
+      out.append(contentsOf: "  VERSIONS  LABELS\n".utf8)
+      // Records cross the spool's blocks: what is left of one waits here for the next block.
+      var pending: [UInt8] = []
+      var written = 0
+      try spool.read(blockSize: blockSize) { block in
+        pending.append(contentsOf: block)
+        let used = pending.withUnsafeBytes { bytes in
+          var reader = Reader(bytes: bytes)
+          while let row = reader.row() {
+            origins.append(row.origin, to: &out)
+            appendCell(row.name, width: nameWidth, to: &out)
+            out.append(contentsOf: row.tail)
+            written += 1
+            if out.count >= chunkSize {
+              out.withUnsafeBytes(output)
+              out.removeAll(keepingCapacity: true)
+            }
+          }
+          return reader.start
+        }
+        pending.removeFirst(used)
+      }
+      guard pending.isEmpty, written == rows else {
+        throw ListSpool.Failure(
+          description: "The temporary file in \(spool.directory) holding the listing does not hold \(rows) rows.")
+      }
+      out.withUnsafeBytes(output)
+    }
+  }
+
+  /// Reads whole records from `bytes`; `start` is where the first record not read yet begins.
+  private struct Reader {
+    let bytes: UnsafeRawBufferPointer
+    var start = 0
+
+    mutating func row() -> (origin: SecretOrigin?, name: SafeText, tail: UnsafeRawBufferPointer)? {
+      var at = start
+      guard let flags = byte(&at), let count = integer(&at), let name = text(&at) else { return nil }
+      var origin: SecretOrigin?
+      if flags & 2 != 0 {
+        var profile: String?
+        if flags & 4 != 0 {
+          guard let named = text(&at) else { return nil }
+          profile = named
+        }
+        guard let region = text(&at) else { return nil }
+        origin = SecretOrigin(profile: profile, region: region)
+      }
+      guard let tail = field(&at) else { return nil }
+      start = at
+      return (origin, SafeText(text: name, count: count, isPrintableASCII: flags & 1 != 0), tail)
+    }
+
+    private func byte(_ at: inout Int) -> UInt8? {
+      guard at < bytes.count else { return nil }
+      defer { at += 1 }
+      return bytes[at]
+    }
+
+    private func integer(_ at: inout Int) -> Int? {
+      guard at + 4 <= bytes.count else { return nil }
+      defer { at += 4 }
+      return (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) }
+    }
+
+    private func field(_ at: inout Int) -> UnsafeRawBufferPointer? {
+      var end = at
+      guard let length = integer(&end), end + length <= bytes.count else { return nil }
+      at = end + length
+      return UnsafeRawBufferPointer(rebasing: bytes[end..<at])
+    }
+
+    private func text(_ at: inout Int) -> String? {
+      field(&at).map { String(decoding: $0, as: UTF8.self) }
+    }
+  }
 }

@@ -81,18 +81,32 @@ struct ListCommand: AsyncParsableCommand {
     if let estate = backend as? EstateBackend {
       return try await EstateList.run(estate, filters: filters, filter: filter, json: json)
     }
-    // Kept page by page: copying 10,000 secrets into one array cost more than printing them.
-    var pages: [[Secret]] = []
+    // All or nothing, in memory that does not grow with the account: each page is written
+    // to an unnamed temporary file as it arrives (`ListSpool`), then let go; the file goes to
+    // stdout only once the last page is in, so a failure on a later page still prints nothing.
+    let spool: ListSpool
+    var table: SecretListText.Table?
     do {
-      for try await page in backend.listSecrets(filters: filters) { pages.append(page) }
+      spool = try ListSpool()
+      let pages = backend.listSecrets(filters: filters)
+      if json {
+        try await SecretListJSON.spool(pages, into: spool)
+      } else {
+        table = try await SecretListText.spool(pages, filter: filter, into: spool)
+      }
+    } catch let failure as ListSpool.Failure {
+      throw CLIError.failure(failure.description)
     } catch {
       throw CLIError.failure(Commands.message(error))
     }
-    // Only once every page is in: a failure on a later page prints nothing.
-    if json {
-      SecretListJSON.write(pages: pages) { Output.write($0) }
-    } else {
-      Output.write(SecretListText.document(pages: pages, filter: filter))
+    do {
+      if let table {
+        try table.write(from: spool) { Output.write($0) }
+      } else {
+        try spool.read { Output.write($0) }
+      }
+    } catch {
+      throw CLIError.failure(String(describing: error))
     }
   }
 }

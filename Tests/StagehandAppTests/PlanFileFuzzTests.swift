@@ -248,9 +248,9 @@ struct PlanFileFuzzTests {
       return "plan \(index) twice"
     case 5:
       switch Int.random(in: 0..<4, using: &rng) {
-      case 0: file.summary.secrets += [-1, 1, 1_000_000].randomElement(using: &rng)!
-      case 1: file.summary.calls += [-1, 1, -1_000_000].randomElement(using: &rng)!
-      case 2: file.summary.skipped += [-1, 1].randomElement(using: &rng)!
+      case 0: file.summary.secrets &+= [-1, 1, 1_000_000].randomElement(using: &rng)!
+      case 1: file.summary.calls &+= [-1, 1, -1_000_000].randomElement(using: &rng)!
+      case 2: file.summary.skipped &+= [-1, 1].randomElement(using: &rng)!
       default: file.summary = PlanFile.Summary(secrets: .max, calls: .min, skipped: 0)
       }
       return "Summary"

@@ -21,6 +21,21 @@ struct RotationStoreCLITests {
     return h
   }
 
+  /// Reads the store (as any command does, which brings its simulated rotations up to date)
+  /// until `name`'s last rotation is no longer in progress; a broken simulation fails the test
+  /// rather than hanging it.
+  static func waitUntilSettled(_ name: String, _ h: CLIHarness) throws {
+    for _ in 0..<240 {
+      _ = try h.run(["versions", name, "--store", h.storePath])
+      let object = try JSONSerialization.jsonObject(with: h.storeData()) as? [String: Any]
+      let secret = (object?["secrets"] as? [[String: Any]])?.first { $0["Name"] as? String == name }
+      let status = (secret?["LastRotation"] as? [String: Any])?["Status"] as? String
+      if status != "InProgress" { return }
+      Thread.sleep(forTimeInterval: 0.25)
+    }
+    throw ChildProcess.Failure(description: "the rotation of \(name) never settled")
+  }
+
   static func current(_ labels: [String: Set<String>]) -> String? {
     labels.first { $0.value.contains("AWSCURRENT") }?.key
   }
@@ -62,7 +77,10 @@ struct RotationStoreCLITests {
     #expect(try h.labels(of: Self.stuck)[token] == ["AWSPENDING"])
     #expect(try h.labels(of: Self.stuck)[current] == ["AWSCURRENT"])
 
-    // The stuck rotation blocks the next one, before anything is written.
+    // The stuck rotation blocks the next one, before anything is written. (Its simulated
+    // function fails at testSecret a little after following gave up; every read of the store
+    // brings it up to date, so wait for that first.)
+    try Self.waitUntilSettled(Self.stuck, h)
     let original = try h.storeData()
     let refused = try h.run(["rotate", Self.stuck, "--yes", "--json", "--store", h.storePath])
     #expect(refused.status == 2)

@@ -72,6 +72,22 @@ struct PartitionedListingTests {
     #expect(Set(listed).count == 450)
   }
 
+  /// Secrets already passed on are remembered by 128 bits of their ARN: equal ARNs (as
+  /// Strings compare, canonical equivalents included) give equal keys, and 200,000 ARNs that
+  /// differ by a character give 200,000 keys.
+  @Test func seenKeysTellARNsApart() {
+    #expect(
+      SeenKey("arn:aws:secretsmanager:us-east-1:1:secret:a") == SeenKey("arn:aws:secretsmanager:us-east-1:1:secret:a"))
+    #expect(SeenKey("caf\u{E9}") == SeenKey("cafe\u{301}"))
+    #expect(SeenKey("a") != SeenKey("b"))
+    var keys = Set<SeenKey>()
+    for index in 0..<200_000 {
+      keys.insert(SeenKey("arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-\(index)-AbCdEf"))
+    }
+    #expect(keys.count == 200_000)
+    #expect(Set(keys.map(\.high)).count == 200_000 && Set(keys.map(\.low)).count == 200_000)
+  }
+
   @Test func aGroupSplitsIntoOneChainACharacterAndNoFurther() {
     #expect(PartitionedListing.split(["a", "b", "c"]) == .split([["a"], ["b"], ["c"]]))
     #expect(PartitionedListing.split(["p"]) == nil)

@@ -95,40 +95,37 @@ public struct AWSSecretsBackend: SecretsBackend {
       }
       return PageRequest(earlyToken: earlyToken, page: page)
     }
-    return AsyncThrowingStream { continuation in
-      let task = Task {
-        var pending: PageRequest? = fetch(nil)
-        var next: (token: String, request: PageRequest)?
-        do {
-          while let current = pending {
+    return BoundedPages.stream { send in
+      var pending: PageRequest? = fetch(nil)
+      var next: (token: String, request: PageRequest)?
+      do {
+        while let current = pending {
+          try Task.checkCancellation()
+          if let token = await current.earlyToken.first(where: { _ in true }) {
             try Task.checkCancellation()
-            if let token = await current.earlyToken.first(where: { _ in true }) {
-              try Task.checkCancellation()
-              next = (token, fetch(token))
-            }
-            let page = try await withTaskCancellationHandler {
-              try await current.page.value
-            } onCancel: {
-              current.page.cancel()
-            }
-            if page.nextToken != next?.token {
-              next?.request.page.cancel()
-              next = nil
-              try Task.checkCancellation()
-              next = page.nextToken.map { ($0, fetch($0)) }
-            }
-            pending = next?.request
-            next = nil
-            continuation.yield(page.secrets)
+            next = (token, fetch(token))
           }
-          continuation.finish()
-        } catch {
-          pending?.page.cancel()
-          next?.request.page.cancel()
-          continuation.finish(throwing: error)
+          let page = try await withTaskCancellationHandler {
+            try await current.page.value
+          } onCancel: {
+            current.page.cancel()
+          }
+          if page.nextToken != next?.token {
+            next?.request.page.cancel()
+            next = nil
+            try Task.checkCancellation()
+            next = page.nextToken.map { ($0, fetch($0)) }
+          }
+          pending = next?.request
+          next = nil
+          // Waits while the reader is behind (the next page is on its way meanwhile).
+          try await send(page.secrets)
         }
+      } catch {
+        pending?.page.cancel()
+        next?.request.page.cancel()
+        throw error
       }
-      continuation.onTermination = { _ in task.cancel() }
     }
   }
 
