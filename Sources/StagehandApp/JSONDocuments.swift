@@ -496,9 +496,7 @@ struct BulkResultJSON: JSONDocument {
         return PlanJSON.unknown(plan, error: error, appliedSteps: applied)
       }
     }
-    skipped = report.skipped.map {
-      PlanFile.SkippedEntry(name: $0.secretName, arn: $0.secretARN, refused: PlanPrinter.text($0.refusal))
-    }
+    skipped = report.skipped.map(PlanFile.SkippedEntry.init)
     rotations =
       report.rotations.isEmpty
       ? nil

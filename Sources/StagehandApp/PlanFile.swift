@@ -150,6 +150,17 @@ struct PlanFile: JSONDocument, Decodable {
     var arn: String?
     var refused: String
 
+    init(name: String, arn: String?, refused: String) {
+      self.name = name
+      self.arn = arn
+      self.refused = refused
+    }
+
+    /// A secret the planner refused, and why, in the CLI's words.
+    init(_ skipped: ChangeSet.Skipped) {
+      self.init(name: skipped.secretName, arn: skipped.secretARN, refused: PlanPrinter.text(skipped.refusal))
+    }
+
     enum CodingKeys: String, CodingKey {
       case name = "Name"
       case arn = "ARN"
@@ -192,7 +203,7 @@ struct PlanFile: JSONDocument, Decodable {
         notes: plan.notes.map(\.message))
     }
     skipped = set.skipped.map {
-      SkippedEntry(name: $0.secretName, arn: $0.secretARN, refused: PlanPrinter.text($0.refusal))
+      SkippedEntry($0)
     }
     summary = Summary(secrets: set.plans.count, calls: set.callCount, skipped: set.skipped.count)
   }
