@@ -8,7 +8,9 @@ import Testing
 /// The listing's pages reach the reader in order, all of them, with the producers never more
 /// than the limit (and the page in hand) ahead of the reader, however slowly it reads; a reader
 /// that stops or is cancelled ends the producers, and a producer's error reaches the reader.
-@Suite(.timeLimit(.minutes(2)))
+// Generous: beside the whole suite on two cores the pool's threads can be busy for a long
+// while; the bound only stops a stream that hangs.
+@Suite(.timeLimit(.minutes(10)))
 struct BoundedPagesTests {
   static func page(_ index: Int) -> [Secret] {
     [Secret(name: "page-\(index)")]
@@ -27,6 +29,8 @@ struct BoundedPagesTests {
 
     func taken() { state.withLockedValue { $0.taken += 1 } }
     var mostAhead: Int { state.withLockedValue { $0.mostAhead } }
+    var sentCount: Int { state.withLockedValue { $0.sent } }
+    var takenCount: Int { state.withLockedValue { $0.taken } }
   }
 
   @Test func oneProducerAheadByTheLimitAtMost() async throws {
@@ -42,8 +46,10 @@ struct BoundedPagesTests {
     for try await page in pages {
       counts.taken()
       names += page.map(\.name)
-      // A slow reader: the producer has time to get as far ahead as it may.
-      try await Task.sleep(for: .milliseconds(1))
+      // A slow reader: it lets the producer get as far ahead as it may (`limit` pages past
+      // those taken, which the room always allows) before asking for the next. No timer: on
+      // a busy machine a sleep's wake-up could come late enough to time the test out.
+      while counts.sentCount < min(120, counts.takenCount + limit) { await Task.yield() }
     }
     #expect(names == (0..<120).map { "page-\($0)" })
     // Room for `limit`, plus the page the reader has asked for and not received yet.
@@ -72,7 +78,7 @@ struct BoundedPagesTests {
     for try await page in pages {
       counts.taken()
       names += page.map(\.name)
-      try await Task.sleep(for: .milliseconds(1))
+      await Task.yield()
     }
     #expect(names.count == 320)
     #expect(Set(names) == Set((0..<8).flatMap { chain in (0..<40).map { "page-\(chain * 1_000 + $0)" } }))
