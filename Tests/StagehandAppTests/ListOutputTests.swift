@@ -203,7 +203,7 @@ struct ListOutputTests {
       (0..<1_500).map { index in (name: "bulk/\(index)", versions: [(id: Self.uuid(&rng), labels: ["AWSCURRENT"])]) })
     try await expectSameOutput(h, ["--store", h.storePath], storePath: h.storePath)
     // The demo store has managed, deleted and rotating secrets, descriptions and tags.
-    #expect(try h.run(["--demo", "list"]).status == 0)
+    #expect(try await h.run(["--demo", "list"]).status == 0)
     let demo = h.directory.appendingPathComponent("data/stagehand/demo.json").path
     try await expectSameOutput(h, ["--demo"], storePath: demo)
   }
@@ -214,10 +214,10 @@ struct ListOutputTests {
       secrets += page
     }
     #expect(secrets.count > 5)
-    let table = try h.run(backend + ["list"])
+    let table = try await h.run(backend + ["list"])
     #expect(table.status == 0, "\(table.stderr)")
     #expect(Array(table.stdout.utf8) == ListOutputReference.text(secrets, filter: nil))
-    let json = try h.run(backend + ["list", "--json"])
+    let json = try await h.run(backend + ["list", "--json"])
     #expect(json.status == 0, "\(json.stderr)")
     #expect(Array(json.stdout.utf8) == ListOutputReference.json(secrets))
   }

@@ -179,13 +179,14 @@ struct ListSpoolTests {
   }
 
   /// Where no spool can be made, `list` says so, exits 1 and prints nothing.
-  @Test func noTemporaryFileNoOutput() throws {
+  @Test func noTemporaryFileNoOutput() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
-    #expect(try h.run(["--demo", "list"]).status == 0)  // the demo store is made
+    await #expect(try h.run(["--demo", "list"]).status == 0)  // the demo store is made
     let missing = h.directory.appendingPathComponent("no-such-directory").path
     for json in [true, false] {
-      let result = try h.run(["--demo", "list"] + (json ? ["--json"] : []), extraEnvironment: ["TMPDIR": missing])
+      let result = try await h.run(
+        ["--demo", "list"] + (json ? ["--json"] : []), extraEnvironment: ["TMPDIR": missing])
       #expect(result.status == 1, "\(result.stderr)")
       #expect(result.stdout.isEmpty, "\(result.stdout.prefix(200))")
       #expect(result.stderr.contains("Can't make a temporary file in \(missing)"), "\(result.stderr)")

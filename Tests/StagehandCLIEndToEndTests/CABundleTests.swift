@@ -17,7 +17,7 @@ import Testing
     /// `stagehand list` against the peer; the result and how many requests reached it.
     func list(profile: String? = nil, _ extra: [String: String] = [:]) async throws -> (CLIHarness.Result, Int) {
       let before = try await HTTPPeer.stats(server, tls: certificates)["requests"] as? Int ?? 0
-      let result = try h.run(
+      let result = try await h.run(
         (profile.map { ["--profile", $0] } ?? []) + ["--endpoint-url", "https://localhost:\(server.port)", "list"],
         extraEnvironment: environment.merging(extra) { _, new in new })
       let after = try await HTTPPeer.stats(server, tls: certificates)["requests"] as? Int ?? 0

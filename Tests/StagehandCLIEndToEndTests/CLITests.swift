@@ -19,10 +19,10 @@ struct CLITests {
     return h
   }
 
-  @Test func listAsJSONUsesTheAPIFieldNames() throws {
+  @Test func listAsJSONUsesTheAPIFieldNames() async throws {
     let h = try harness()
     defer { h.cleanUp() }
-    let result = try h.run(["--store", h.storePath, "list", "--json"])
+    let result = try await h.run(["--store", h.storePath, "list", "--json"])
     #expect(result.status == 0, "\(result.stderr)")
     let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
     let list = try #require(object?["SecretList"] as? [[String: Any]])
@@ -32,11 +32,11 @@ struct CLITests {
     #expect((list[0]["ARN"] as? String)?.hasPrefix("arn:aws:secretsmanager:") == true)
   }
 
-  @Test func globalOptionsWorkBeforeAndAfterTheSubcommand() throws {
+  @Test func globalOptionsWorkBeforeAndAfterTheSubcommand() async throws {
     let h = try harness()
     defer { h.cleanUp() }
-    let before = try h.run(["--store", h.storePath, "versions", "prod/db", "--json"])
-    let after = try h.run(["versions", "prod/db", "--json", "--store", h.storePath])
+    let before = try await h.run(["--store", h.storePath, "versions", "prod/db", "--json"])
+    let after = try await h.run(["versions", "prod/db", "--json", "--store", h.storePath])
     #expect(before.status == 0 && after.status == 0, "\(before.stderr) \(after.stderr)")
     #expect(before.stdout == after.stdout)
     let object = try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any]
@@ -45,11 +45,11 @@ struct CLITests {
     #expect(versions.first?["VersionId"] as? String == Self.v3, "newest first")
   }
 
-  @Test func dryRunShowsTheShiftAndCommandsAndChangesNothing() throws {
+  @Test func dryRunShowsTheShiftAndCommandsAndChangesNothing() async throws {
     let h = try harness()
     defer { h.cleanUp() }
     let original = try h.storeData()
-    let result = try h.run(["--store", h.storePath, "move", "prod/db", "AWSCURRENT", "--to", "bbbb", "--dry-run"])
+    let result = try await h.run(["--store", h.storePath, "move", "prod/db", "AWSCURRENT", "--to", "bbbb", "--dry-run"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout.contains("+AWSPREVIOUS (automatic)"))
     #expect(result.stdout.contains("AWSPREVIOUS moves automatically from aaaa2222… to aaaa1111…"))
@@ -60,10 +60,10 @@ struct CLITests {
     #expect(try h.storeData() == original)
   }
 
-  @Test func moveWithYesAppliesAndReportsJSON() throws {
+  @Test func moveWithYesAppliesAndReportsJSON() async throws {
     let h = try harness()
     defer { h.cleanUp() }
-    let result = try h.run([
+    let result = try await h.run([
       "move", "prod/db", "AWSCURRENT", "--to", ":AWSPENDING", "--yes", "--json", "--store", h.storePath,
     ])
     #expect(result.status == 0, "\(result.stderr)")
@@ -77,24 +77,24 @@ struct CLITests {
     #expect(labels[Self.v3] == ["AWSCURRENT", "AWSPENDING", "release-1"])
   }
 
-  @Test func promoteRollbackAndRemoveEndToEnd() throws {
+  @Test func promoteRollbackAndRemoveEndToEnd() async throws {
     let h = try harness()
     defer { h.cleanUp() }
-    #expect(try h.run(["--store", h.storePath, "promote", "prod/db", "--yes"]).status == 0)
+    #expect(try await h.run(["--store", h.storePath, "promote", "prod/db", "--yes"]).status == 0)
     #expect(
       try h.labels(of: "prod/db") == [Self.v1: ["AWSPREVIOUS"], Self.v2: [], Self.v3: ["AWSCURRENT", "release-1"]])
-    #expect(try h.run(["--store", h.storePath, "rollback", "prod/db", "--yes"]).status == 0)
+    #expect(try await h.run(["--store", h.storePath, "rollback", "prod/db", "--yes"]).status == 0)
     #expect(
       try h.labels(of: "prod/db") == [Self.v1: ["AWSCURRENT"], Self.v2: [], Self.v3: ["AWSPREVIOUS", "release-1"]])
-    #expect(try h.run(["--store", h.storePath, "remove", "prod/db", "release-1", "--yes"]).status == 0)
+    #expect(try await h.run(["--store", h.storePath, "remove", "prod/db", "release-1", "--yes"]).status == 0)
     #expect(try h.labels(of: "prod/db")[Self.v3] == ["AWSPREVIOUS"])
   }
 
-  @Test func withoutYesOrATerminalItRefuses() throws {
+  @Test func withoutYesOrATerminalItRefuses() async throws {
     let h = try harness()
     defer { h.cleanUp() }
     let original = try h.storeData()
-    let result = try h.run(["--store", h.storePath, "rollback", "prod/db"])
+    let result = try await h.run(["--store", h.storePath, "rollback", "prod/db"])
     #expect(result.status == 2)
     #expect(result.stderr.contains("pass --yes"))
     #expect(try h.storeData() == original)
@@ -129,24 +129,24 @@ struct CLITests {
   ]
 
   @Test(arguments: badInputs)
-  func badInputIsExplainedAndChangesNothing(_ input: BadInput) throws {
+  func badInputIsExplainedAndChangesNothing(_ input: BadInput) async throws {
     let h = try harness()
     defer { h.cleanUp() }
     let original = try h.storeData()
-    let result = try h.run(input.arguments + ["--store", h.storePath])
+    let result = try await h.run(input.arguments + ["--store", h.storePath])
     #expect(result.status == input.status, "\(result.stderr)")
     #expect(result.stderr.contains(input.words), "\(result.stderr)")
     #expect(!result.stderr.contains("\u{1B}"), "no raw escape reaches the terminal")
     #expect(try h.storeData() == original)
   }
 
-  @Test func corruptStoreIsReportedAndNeverOverwritten() throws {
+  @Test func corruptStoreIsReportedAndNeverOverwritten() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     let corrupt = Data("{\"formatVersion\": 1, \"secrets\": [ {\"Name\": \"x\", ".utf8)
     try corrupt.write(to: URL(fileURLWithPath: h.storePath))
     for arguments in [["list"], ["move", "x", "L", "--to", "abcd", "--yes"]] {
-      let result = try h.run(arguments + ["--store", h.storePath])
+      let result = try await h.run(arguments + ["--store", h.storePath])
       #expect(result.status == 1)
       #expect(result.stderr.contains("is not valid JSON"), "\(result.stderr)")
       #expect(result.stderr.contains("Stagehand has not changed it"))
@@ -154,20 +154,20 @@ struct CLITests {
     }
   }
 
-  @Test func missingStoreSaysWhatToDo() throws {
+  @Test func missingStoreSaysWhatToDo() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
-    let result = try h.run(["list", "--store", h.storePath])
+    let result = try await h.run(["list", "--store", h.storePath])
     #expect(result.status == 1)
     #expect(result.stderr.contains("no store file here"))
     #expect(result.stderr.contains("--demo"))
     #expect(!FileManager.default.fileExists(atPath: h.storePath))
   }
 
-  @Test func demoStoreIsRealisticAndResettable() throws {
+  @Test func demoStoreIsRealisticAndResettable() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
-    let list = try h.run(["--demo", "list", "--json"])
+    let list = try await h.run(["--demo", "list", "--json"])
     #expect(list.status == 0, "\(list.stderr)")
     let object = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any]
     let secrets = try #require(object?["SecretList"] as? [[String: Any]])
@@ -185,19 +185,19 @@ struct CLITests {
     let attributes = try FileManager.default.attributesOfItem(atPath: path)
     #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     // Changes persist, and --demo-reset restores the initial state.
-    #expect(try h.run(["--demo", "rollback", "prod/payments/stripe-api-key", "--yes"]).status == 0)
-    let changed = try h.run(["--demo", "versions", "prod/payments/stripe-api-key", "--json"]).stdout
-    #expect(try h.run(["--demo-reset", "list"]).status == 0)
-    let reset = try h.run(["--demo", "versions", "prod/payments/stripe-api-key", "--json"]).stdout
+    #expect(try await h.run(["--demo", "rollback", "prod/payments/stripe-api-key", "--yes"]).status == 0)
+    let changed = try await h.run(["--demo", "versions", "prod/payments/stripe-api-key", "--json"]).stdout
+    #expect(try await h.run(["--demo-reset", "list"]).status == 0)
+    let reset = try await h.run(["--demo", "versions", "prod/payments/stripe-api-key", "--json"]).stdout
     #expect(changed != reset)
     #expect(reset.contains("\"AWSCURRENT\",\n        \"release-2026.11\""))
   }
 
-  @Test func namesAreInertInTextOutput() throws {
+  @Test func namesAreInertInTextOutput() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     try h.writeStore([("evil\u{1B}]0;pwned\u{07}\u{202E}name", [(Self.v1, ["AWSCURRENT"])])])
-    let result = try h.run(["--store", h.storePath, "list"])
+    let result = try await h.run(["--store", h.storePath, "list"])
     #expect(result.status == 0)
     #expect(!result.stdout.contains("\u{1B}"))
     #expect(!result.stdout.contains("\u{202E}"))
@@ -206,24 +206,24 @@ struct CLITests {
 }
 
 struct CLIHelpTests {
-  @Test func versionHelpAndCompletionWork() throws {
+  @Test func versionHelpAndCompletionWork() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
-    let version = try h.run(["--version"])
+    let version = try await h.run(["--version"])
     #expect(version.status == 0)
     #expect(
       version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).range(
         of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
-    let help = try h.run(["--help"])
+    let help = try await h.run(["--help"])
     #expect(help.status == 0)
     for subcommand in ["list", "versions", "move", "remove", "rollback", "promote", "reveal"] {
       #expect(help.stdout.contains(subcommand), "root help lists \(subcommand)")
-      let sub = try h.run([subcommand, "--help"])
+      let sub = try await h.run([subcommand, "--help"])
       #expect(sub.status == 0)
       #expect(sub.stdout.contains("USAGE: stagehand \(subcommand)"))
     }
     for shell in ["bash", "zsh", "fish"] {
-      let script = try h.run(["--generate-completion-script", shell])
+      let script = try await h.run(["--generate-completion-script", shell])
       #expect(script.status == 0)
       #expect(script.stdout.contains("promote"), "\(shell) completion names the subcommands")
     }

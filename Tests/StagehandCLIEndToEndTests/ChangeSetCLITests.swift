@@ -187,7 +187,7 @@ struct ChangeSetCLITests {
   /// or half-way with the report naming it), and no change is made twice.
   @Test func aBulkPromoteThroughThrottlingAndFaultsEndsAsReported() async throws {
     try await withMoto { f in
-      try f.moto.seed(["pending", "30", "bulk/faults"])
+      try await f.moto.seed(["pending", "30", "bulk/faults"])
       let before = try f.allLabels().filter { $0.key.hasPrefix("bulk/faults") }
       #expect(before.count == 30)
       let proxy = try await FaultProxy.start(target: f.moto, seed: 17)

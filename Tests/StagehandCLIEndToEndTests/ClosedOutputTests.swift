@@ -42,8 +42,8 @@ struct ClosedOutputTests {
     defer { moto.stop() }
     let h = try CLIHarness()
     defer { h.cleanUp() }
-    _ = try moto.aws(["secretsmanager", "create-secret", "--name", "piped/db", "--secret-string", "one"])
-    _ = try moto.put("piped/db", "two", stages: ["AWSPENDING"])
+    _ = try await moto.aws(["secretsmanager", "create-secret", "--name", "piped/db", "--secret-string", "one"])
+    _ = try await moto.put("piped/db", "two", stages: ["AWSPENDING"])
     let environment = h.environment.merging(MotoServer.stagehandEnvironment) { $1 }
     for command in [["versions", "piped/db"], ["list"], ["list", "--json"], ["promote", "piped/db", "--dry-run"]] {
       let (process, stderr) = try Self.runIntoClosedPipe(

@@ -8,7 +8,7 @@ struct DateOutputTests {
   /// 2026-01-05T10:00:00Z.
   static let ten = 1_767_607_200.0
 
-  @Test func versionsPrintsMinutesAndTheDeletionDateAsBefore() throws {
+  @Test func versionsPrintsMinutesAndTheDeletionDateAsBefore() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     let store: [String: Any] = [
@@ -30,7 +30,7 @@ struct DateOutputTests {
       ],
     ]
     try JSONSerialization.data(withJSONObject: store).write(to: URL(fileURLWithPath: h.storePath))
-    let result = try h.run(["versions", "dated/db", "--store", h.storePath])
+    let result = try await h.run(["versions", "dated/db", "--store", h.storePath])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(
       result.stdout == """
@@ -44,7 +44,7 @@ struct DateOutputTests {
         """)
   }
 
-  @Test func theStoreWritesWholeSecondsInUTC() throws {
+  @Test func theStoreWritesWholeSecondsInUTC() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     try h.writeStore([
@@ -53,7 +53,7 @@ struct DateOutputTests {
         [("aaaa1111-0000-4000-8000-000000000001", ["AWSCURRENT"]), ("bbbb2222-0000-4000-8000-000000000002", [])]
       )
     ])
-    let result = try h.run(["move", "prod/db", "blue", "--to", "bbbb", "--yes", "--store", h.storePath])
+    let result = try await h.run(["move", "prod/db", "blue", "--to", "bbbb", "--yes", "--store", h.storePath])
     #expect(result.status == 0, "\(result.stderr)")
     let object = try JSONSerialization.jsonObject(with: h.storeData()) as? [String: Any]
     let secret = try #require((object?["secrets"] as? [[String: Any]])?.first)

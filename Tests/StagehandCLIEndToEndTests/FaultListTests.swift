@@ -19,7 +19,7 @@ struct FaultListTests {
 
     static func make() async throws -> Fixture {
       let moto = try await MotoServer.start()
-      try moto.seed(["bulk", String(FaultListTests.count), FaultListTests.prefix])
+      try await moto.seed(["bulk", String(FaultListTests.count), FaultListTests.prefix])
       let proxy = try await FaultProxy.start(target: moto, seed: 1)
       let expected = Set((0..<FaultListTests.count).map { String(format: "%@-%04d", FaultListTests.prefix, $0) })
       return Fixture(moto: moto, proxy: proxy, harness: try CLIHarness(), expected: expected)

@@ -29,12 +29,12 @@ struct FaultMoveTests {
     static func make() async throws -> Fixture {
       let moto = try await MotoServer.start()
       let created =
-        try moto.aws(["secretsmanager", "create-secret", "--name", secret, "--secret-string", "one"])
+        try await moto.aws(["secretsmanager", "create-secret", "--name", secret, "--secret-string", "one"])
         as? [String: Any]
       let first = try #require(created?["VersionId"] as? String)
-      let second = try moto.put(secret, "two", stages: ["green"])
-      let third = try moto.put(secret, "three", stages: ["red"])
-      _ = try moto.aws([
+      let second = try await moto.put(secret, "two", stages: ["green"])
+      let third = try await moto.put(secret, "three", stages: ["red"])
+      _ = try await moto.aws([
         "secretsmanager", "update-secret-version-stage", "--secret-id", secret, "--version-stage", "blue",
         "--move-to-version-id", first,
       ])

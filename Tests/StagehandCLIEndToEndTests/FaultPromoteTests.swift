@@ -81,26 +81,26 @@ struct FaultPromoteTests {
     let finishing = try Self.rotation(moto, "promote/finish")
     try await Self.failSecondUpdate(proxy)
     _ = try checkPartialReport(try promote(h, proxy.endpoint, finishing.name), finishing)
-    #expect(try moto.labels(of: finishing.name) == finishing.partial)
+    await #expect(try moto.labels(of: finishing.name) == finishing.partial)
     #expect(try await proxy.stats().faults["UpdateSecretVersionStage:fail_nth"] == 1)
     try await proxy.configure(["fail_nth": NSNull()])
     let finished = try promote(h, proxy.endpoint, finishing.name)
     #expect(finished.status == 0, "\(finished.stderr)")
-    #expect(try moto.labels(of: finishing.name) == finishing.finished)
+    await #expect(try moto.labels(of: finishing.name) == finishing.finished)
 
     // Revert: the printed aws CLI commands, run as printed, restore the labels from before.
     let reverting = try Self.rotation(moto, "promote/revert")
     try await Self.failSecondUpdate(proxy)
     let commands = try checkPartialReport(try promote(h, proxy.endpoint, reverting.name), reverting)
-    #expect(try moto.labels(of: reverting.name) == reverting.partial)
+    await #expect(try moto.labels(of: reverting.name) == reverting.partial)
     let shell = URL(fileURLWithPath: "/bin/sh")
     for command in commands {
       let pointed = command.replacingOccurrences(
         of: "aws secretsmanager ", with: "aws --endpoint-url \(moto.endpoint.absoluteString) secretsmanager ")
-      let ran = try ChildProcess.run(shell, ["-c", pointed], environment: MotoServer.clientEnvironment)
+      let ran = try await ChildProcess.run(shell, ["-c", pointed], environment: MotoServer.clientEnvironment)
       #expect(ran.status == 0, "\(pointed): \(ran.stderr)")
     }
-    #expect(try moto.labels(of: reverting.name) == reverting.before)
+    await #expect(try moto.labels(of: reverting.name) == reverting.before)
   }
 
   /// A 500 on the second step, and again on the resend after the re-read showed it not
@@ -119,7 +119,7 @@ struct FaultPromoteTests {
     #expect(result.stderr.contains("InternalServiceError"), "\(result.stderr)")
     #expect(result.stderr.contains("the outcome is unknown"), "\(result.stderr)")
     #expect(result.stderr.contains("showed it not applied, and the one resend failed"), "\(result.stderr)")
-    #expect(try moto.labels(of: rotation.name) == rotation.partial)
+    await #expect(try moto.labels(of: rotation.name) == rotation.partial)
     #expect(try await proxy.stats().faults["UpdateSecretVersionStage:fail_nth"] == 2)
   }
 
@@ -151,6 +151,6 @@ struct FaultPromoteTests {
       Issue.record("the revert did not apply: \(reverted)")
       return
     }
-    #expect(try moto.labels(of: rotation.name) == rotation.before)
+    await #expect(try moto.labels(of: rotation.name) == rotation.before)
   }
 }

@@ -38,7 +38,7 @@ struct FaultReadTests {
   static func serverWithOneSecret(seed: Int) async throws -> (MotoServer, FaultProxy) {
     let moto = try await MotoServer.start()
     do {
-      _ = try moto.aws(["secretsmanager", "create-secret", "--name", secret, "--secret-string", "one"])
+      _ = try await moto.aws(["secretsmanager", "create-secret", "--name", secret, "--secret-string", "one"])
       return (moto, try await FaultProxy.start(target: moto, seed: seed))
     } catch {
       moto.stop()
@@ -114,7 +114,7 @@ struct FaultReadTests {
       let stats = try await proxy.stats()
       #expect(stats.byOperation == ["UpdateSecretVersionStage": 1], "\(fault): \(stats.byOperation)")
       #expect(stats.faultsOnReusedConnections == 0, "\(fault): a fresh connection")
-      let labels = try moto.labels(of: Self.secret)
+      let labels = try await moto.labels(of: Self.secret)
       #expect(labels[version]?.contains(label) == (fault == "reset_after"), "\(fault): \(labels)")
     }
     try await proxy.configure(["fail_nth": NSNull()])

@@ -38,10 +38,10 @@ struct HostileStoreTests {
     text.split(separator: "\n", omittingEmptySubsequences: false)
   }
 
-  @Test func listTableShowsHostileIdsAndLabelsInert() throws {
+  @Test func listTableShowsHostileIdsAndLabelsInert() async throws {
     let h = try Self.harness()
     defer { h.cleanUp() }
-    let result = try h.run(["--store", h.storePath, "list"])
+    let result = try await h.run(["--store", h.storePath, "list"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(Self.controls(result.stdout).isEmpty, "\(result.stdout.debugDescription)")
     // The header, one row, and the final newline's empty rest.
@@ -51,10 +51,10 @@ struct HostileStoreTests {
     }
   }
 
-  @Test func versionsShowsHostileIdsAndLabelsInert() throws {
+  @Test func versionsShowsHostileIdsAndLabelsInert() async throws {
     let h = try Self.harness()
     defer { h.cleanUp() }
-    let result = try h.run(["--store", h.storePath, "versions", Self.name])
+    let result = try await h.run(["--store", h.storePath, "versions", Self.name])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(Self.controls(result.stdout).isEmpty, "\(result.stdout.debugDescription)")
     // Name, flags, a blank line, the header and four versions, then the final newline.
@@ -64,11 +64,11 @@ struct HostileStoreTests {
     }
   }
 
-  @Test func dryRunPreviewShowsHostileIdsInert() throws {
+  @Test func dryRunPreviewShowsHostileIdsInert() async throws {
     let h = try Self.harness()
     defer { h.cleanUp() }
     let original = try h.storeData()
-    let result = try h.run([
+    let result = try await h.run([
       "--store", h.storePath, "move", Self.name, "AWSCURRENT", "--to", ":AWSPENDING", "--dry-run",
     ])
     #expect(result.status == 0, "\(result.stderr)")
@@ -79,10 +79,12 @@ struct HostileStoreTests {
     #expect(try h.storeData() == original)
   }
 
-  @Test func moveOutputShowsHostileIdsInert() throws {
+  @Test func moveOutputShowsHostileIdsInert() async throws {
     let h = try Self.harness()
     defer { h.cleanUp() }
-    let result = try h.run(["--store", h.storePath, "move", Self.name, "AWSCURRENT", "--to", ":AWSPENDING", "--yes"])
+    let result = try await h.run([
+      "--store", h.storePath, "move", Self.name, "AWSCURRENT", "--to", ":AWSPENDING", "--yes",
+    ])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(Self.controls(result.stdout).isEmpty, "\(result.stdout.debugDescription)")
     #expect(Self.controls(result.stderr).isEmpty, "\(result.stderr.debugDescription)")
@@ -92,11 +94,11 @@ struct HostileStoreTests {
   }
 
   /// A store's own complaint names the version it found twice: inert on stderr too.
-  @Test func errorMessagesShowHostileIdsInert() throws {
+  @Test func errorMessagesShowHostileIdsInert() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     try h.writeStore([(Self.name, [(Self.breaks, ["AWSCURRENT"]), (Self.breaks, ["AWSPREVIOUS"])])])
-    let result = try h.run(["--store", h.storePath, "list"])
+    let result = try await h.run(["--store", h.storePath, "list"])
     #expect(result.status != 0)
     #expect(result.stdout.isEmpty)
     #expect(Self.controls(result.stderr).isEmpty, "\(result.stderr.debugDescription)")
@@ -105,7 +107,7 @@ struct HostileStoreTests {
 
   /// Epoch seconds no clock gives: `list --json` and `versions` still print, with dates as
   /// ISO 8601 strings.
-  @Test func farDatesDoNotCrashTheOutput() throws {
+  @Test func farDatesDoNotCrashTheOutput() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     let dates: [(Double, String)] = [
@@ -127,19 +129,19 @@ struct HostileStoreTests {
       },
     ]
     try JSONSerialization.data(withJSONObject: store).write(to: URL(fileURLWithPath: h.storePath))
-    let json = try h.run(["--store", h.storePath, "list", "--json"])
+    let json = try await h.run(["--store", h.storePath, "list", "--json"])
     #expect(json.status == 0, "\(json.stderr)")
     let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
     let list = try #require(object?["SecretList"] as? [[String: Any]])
     #expect(list.map { $0["CreatedDate"] as? String } == dates.map(\.1))
     #expect(list.map { $0["LastChangedDate"] as? String } == dates.map(\.1))
     for index in dates.indices {
-      let versions = try h.run(["--store", h.storePath, "versions", "far/\(index)", "--json"])
+      let versions = try await h.run(["--store", h.storePath, "versions", "far/\(index)", "--json"])
       #expect(versions.status == 0, "\(versions.stderr)")
       let object = try JSONSerialization.jsonObject(with: Data(versions.stdout.utf8)) as? [String: Any]
       let created = (object?["Versions"] as? [[String: Any]])?.first?["CreatedDate"] as? String
       #expect(created == dates[index].1, "\(versions.stdout)")
-      let text = try h.run(["--store", h.storePath, "versions", "far/\(index)"])
+      let text = try await h.run(["--store", h.storePath, "versions", "far/\(index)"])
       #expect(text.status == 0, "\(text.stderr)")
     }
   }

@@ -13,10 +13,11 @@ struct MotoCLITests {
     defer { h.cleanUp() }
     let secret = "e2e/db"
     let created =
-      try moto.aws(["secretsmanager", "create-secret", "--name", secret, "--secret-string", "one"]) as? [String: Any]
+      try await moto.aws(["secretsmanager", "create-secret", "--name", secret, "--secret-string", "one"])
+      as? [String: Any]
     let v1 = try #require(created?["VersionId"] as? String)
-    let v2 = try moto.put(secret, "two", stages: ["AWSPENDING"])
-    let v3 = try moto.put(secret, "three", stages: ["canary"])
+    let v2 = try await moto.put(secret, "two", stages: ["AWSPENDING"])
+    let v3 = try await moto.put(secret, "three", stages: ["canary"])
     func stagehand(_ arguments: [String]) throws -> CLIHarness.Result {
       try h.run(
         arguments + ["--endpoint-url", moto.endpoint.absoluteString, "--region", "us-east-1"],
@@ -28,39 +29,39 @@ struct MotoCLITests {
     #expect(listed.stdout.contains(secret))
 
     #expect(try stagehand(["promote", secret, "--yes"]).status == 0)
-    #expect(try moto.labels(of: secret) == [v2: ["AWSCURRENT"], v1: ["AWSPREVIOUS"], v3: ["canary"]])
+    await #expect(try moto.labels(of: secret) == [v2: ["AWSCURRENT"], v1: ["AWSPREVIOUS"], v3: ["canary"]])
 
     #expect(try stagehand(["rollback", secret, "--yes"]).status == 0)
-    #expect(try moto.labels(of: secret) == [v1: ["AWSCURRENT"], v2: ["AWSPREVIOUS"], v3: ["canary"]])
+    await #expect(try moto.labels(of: secret) == [v1: ["AWSCURRENT"], v2: ["AWSPREVIOUS"], v3: ["canary"]])
 
     #expect(try stagehand(["move", secret, "AWSCURRENT", "--to", String(v3.prefix(8)), "--yes"]).status == 0)
-    #expect(try moto.labels(of: secret) == [v3: ["AWSCURRENT", "canary"], v1: ["AWSPREVIOUS"]])
+    await #expect(try moto.labels(of: secret) == [v3: ["AWSCURRENT", "canary"], v1: ["AWSPREVIOUS"]])
 
     #expect(try stagehand(["move", secret, "release", "--to", ":AWSPREVIOUS", "--yes"]).status == 0)
-    #expect(try moto.labels(of: secret)[v1] == ["AWSPREVIOUS", "release"])
+    await #expect(try moto.labels(of: secret)[v1] == ["AWSPREVIOUS", "release"])
 
     #expect(try stagehand(["move", secret, "release", "--to", v2, "--from", v1, "--yes"]).status == 0)
-    #expect(try moto.labels(of: secret) == [v3: ["AWSCURRENT", "canary"], v1: ["AWSPREVIOUS"], v2: ["release"]])
+    await #expect(try moto.labels(of: secret) == [v3: ["AWSCURRENT", "canary"], v1: ["AWSPREVIOUS"], v2: ["release"]])
 
     #expect(try stagehand(["remove", secret, "canary", "--yes"]).status == 0)
-    #expect(try moto.labels(of: secret)[v3] == ["AWSCURRENT"])
+    await #expect(try moto.labels(of: secret)[v3] == ["AWSCURRENT"])
 
-    let v4 = try moto.put(secret, "four", stages: ["AWSPENDING"])
+    let v4 = try await moto.put(secret, "four", stages: ["AWSPENDING"])
     #expect(try stagehand(["promote", secret, "--keep-pending", "--yes"]).status == 0)
-    #expect(
+    await #expect(
       try moto.labels(of: secret) == [v4: ["AWSCURRENT", "AWSPENDING"], v3: ["AWSPREVIOUS"], v2: ["release"]])
 
     // Refusals send nothing.
-    let before = try moto.labels(of: secret)
+    let before = try await moto.labels(of: secret)
     let refused = try stagehand(["remove", secret, "AWSCURRENT", "--yes"])
     #expect(refused.status == 2)
-    #expect(try moto.labels(of: secret) == before)
+    await #expect(try moto.labels(of: secret) == before)
 
     // Read-only refuses before anything is signed or sent.
     let readOnly = try stagehand(["rollback", secret, "--yes", "--read-only"])
     #expect(readOnly.status == 2, "\(readOnly.stderr)")
     #expect(readOnly.stderr.contains("--read-only"))
-    #expect(try moto.labels(of: secret) == before)
+    await #expect(try moto.labels(of: secret) == before)
   }
 
   @Test func awsErrorsAndMissingConfigurationAreExplained() async throws {
@@ -68,13 +69,13 @@ struct MotoCLITests {
     defer { moto.stop() }
     let h = try CLIHarness()
     defer { h.cleanUp() }
-    let missing = try h.run(
+    let missing = try await h.run(
       ["versions", "no/such/secret", "--endpoint-url", moto.endpoint.absoluteString, "--region", "us-east-1"],
       extraEnvironment: MotoServer.stagehandEnvironment)
     #expect(missing.status == 2)
     #expect(missing.stderr.contains("No secret named \"no/such/secret\""))
 
-    let noRegion = try h.run(
+    let noRegion = try await h.run(
       ["list", "--endpoint-url", moto.endpoint.absoluteString], extraEnvironment: MotoServer.stagehandEnvironment)
     #expect(noRegion.status == 1)
     #expect(noRegion.stderr.contains("AWS_REGION"), "\(noRegion.stderr)")
@@ -82,7 +83,7 @@ struct MotoCLITests {
     var noCredentials = MotoServer.stagehandEnvironment
     noCredentials["AWS_ACCESS_KEY_ID"] = nil
     noCredentials["AWS_SECRET_ACCESS_KEY"] = nil
-    let anonymous = try h.run(
+    let anonymous = try await h.run(
       ["list", "--endpoint-url", moto.endpoint.absoluteString, "--region", "us-east-1"],
       extraEnvironment: noCredentials)
     #expect(anonymous.status == 1)

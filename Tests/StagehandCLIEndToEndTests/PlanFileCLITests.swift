@@ -54,7 +54,7 @@ struct PlanFileCLITests {
   }
 
   @Test(arguments: badFiles)
-  func notAPlanIsRefusedClearlyAndNothingIsWritten(_ bad: BadFile) throws {
+  func notAPlanIsRefusedClearlyAndNothingIsWritten(_ bad: BadFile) async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     try h.writeStore([
@@ -62,7 +62,7 @@ struct PlanFileCLITests {
     ])
     let path = h.directory.appendingPathComponent(bad.file).path
     if let prefix = bad.planPrefix {
-      let written = try h.run(["--store", h.storePath, "rollback", "--filter", "prod/", "--out", path])
+      let written = try await h.run(["--store", h.storePath, "rollback", "--filter", "prod/", "--out", path])
       #expect(written.status == 0, "\(written.stderr)")
       let plan = try Data(contentsOf: URL(fileURLWithPath: path))
       #expect(plan.count > prefix)
@@ -77,7 +77,7 @@ struct PlanFileCLITests {
     let shown = path.replacingOccurrences(of: "\u{1B}", with: "\u{241B}")
     let expected = "stagehand: " + bad.words.replacingOccurrences(of: "{}", with: shown) + "\n"
     for arguments in [["show", path], ["show", path, "--json"], ["apply", path, "--yes", "--store", h.storePath]] {
-      let result = try h.run(arguments)
+      let result = try await h.run(arguments)
       #expect(result.status == 2, "\(arguments): \(result.stderr)")
       #expect(result.stderr == expected, "\(arguments)")
       #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
@@ -87,16 +87,16 @@ struct PlanFileCLITests {
   }
 
   /// The same plan, whole, is shown (the refusals above are the file's, not the command's).
-  @Test func aWholePlanIsShown() throws {
+  @Test func aWholePlanIsShown() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     try h.writeStore([
       ("prod/db", [("aaaa1111-0000-0000-0000-000000000001", ["AWSCURRENT"]), ("bbbb", ["AWSPREVIOUS"])])
     ])
     let path = h.directory.appendingPathComponent("plan.json").path
-    #expect(try h.run(["--store", h.storePath, "rollback", "--filter", "prod/", "--out", path]).status == 0)
+    #expect(try await h.run(["--store", h.storePath, "rollback", "--filter", "prod/", "--out", path]).status == 0)
     let before = Self.snapshot(h.directory)
-    let shown = try h.run(["show", path])
+    let shown = try await h.run(["show", path])
     #expect(shown.status == 0, "\(shown.stderr)")
     #expect(shown.stdout.hasPrefix("\(path): rollback --filter prod/: 1 secret, 1 call"), "\(shown.stdout)")
     #expect(Self.snapshot(h.directory) == before)

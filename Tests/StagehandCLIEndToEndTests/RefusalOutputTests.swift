@@ -50,19 +50,19 @@ struct RefusalOutputTests {
   ]
 
   @Test(arguments: refusals)
-  func refusalsPrintTheCommandThatWouldWork(_ refusal: Refused) throws {
+  func refusalsPrintTheCommandThatWouldWork(_ refusal: Refused) async throws {
     let h = try harness()
     defer { h.cleanUp() }
-    let result = try h.run(refusal.arguments + ["--store", h.storePath])
+    let result = try await h.run(refusal.arguments + ["--store", h.storePath])
     #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr == refusal.stderr)
   }
 
-  @Test func jsonCarriesTheSameTextUnsanitized() throws {
+  @Test func jsonCarriesTheSameTextUnsanitized() async throws {
     let h = try harness()
     defer { h.cleanUp() }
-    let result = try h.run(["remove", Self.oddName, "AWSCURRENT", "--yes", "--json", "--store", h.storePath])
+    let result = try await h.run(["remove", Self.oddName, "AWSCURRENT", "--yes", "--json", "--store", h.storePath])
     #expect(result.status == 2)
     #expect(
       result.stdout == """
@@ -75,7 +75,7 @@ struct RefusalOutputTests {
         """)
   }
 
-  @Test func aSecretScheduledForDeletionSaysHowToRestoreIt() throws {
+  @Test func aSecretScheduledForDeletionSaysHowToRestoreIt() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     let store: [String: Any] = [
@@ -91,7 +91,7 @@ struct RefusalOutputTests {
       ],
     ]
     try JSONSerialization.data(withJSONObject: store).write(to: URL(fileURLWithPath: h.storePath))
-    let result = try h.run(["rollback", "gone secret", "--yes", "--store", h.storePath])
+    let result = try await h.run(["rollback", "gone secret", "--yes", "--store", h.storePath])
     #expect(result.status == 2)
     #expect(
       result.stderr

@@ -15,9 +15,10 @@ struct ReliabilityCLITests {
   static func motoWithSecret() async throws -> (moto: MotoServer, v1: String, v2: String) {
     let moto = try await MotoServer.start()
     let created =
-      try moto.aws(["secretsmanager", "create-secret", "--name", secret, "--secret-string", "one"]) as? [String: Any]
+      try await moto.aws(["secretsmanager", "create-secret", "--name", secret, "--secret-string", "one"])
+      as? [String: Any]
     let v1 = try #require(created?["VersionId"] as? String)
-    let v2 = try moto.put(secret, "two", stages: ["next"])
+    let v2 = try await moto.put(secret, "two", stages: ["next"])
     return (moto, v1, v2)
   }
 
@@ -51,7 +52,7 @@ struct ReliabilityCLITests {
     #expect(listed.stdout.contains(Self.secret))
     let moved = try stagehand(["move", Self.secret, "AWSCURRENT", "--to", v2, "--yes"], log: "move.log")
     #expect(moved.status == 0, "\(moved.stderr)")
-    #expect(try moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])
+    await #expect(try moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])
 
     let direction = skew > 0 ? "behind AWS" : "ahead of AWS"
     for log in ["list.log", "move.log"] {
@@ -81,7 +82,7 @@ struct ReliabilityCLITests {
     try await proxy.configure(["send_date": false])
     let h = try CLIHarness()
     defer { h.cleanUp() }
-    let listed = try h.run(
+    let listed = try await h.run(
       ["list", "--endpoint-url", proxy.endpoint.absoluteString, "--region", "us-east-1"],
       extraEnvironment: MotoServer.stagehandEnvironment)
     #expect(listed.status != 0)
@@ -108,7 +109,7 @@ struct ReliabilityCLITests {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     let log = h.directory.appendingPathComponent("creds.log").path
-    let moved = try h.run(
+    let moved = try await h.run(
       [
         "move", Self.secret, "AWSCURRENT", "--to", v2, "--yes", "--endpoint-url", proxy.endpoint.absoluteString,
         "--region", "us-east-1", "--log-file", log,
@@ -118,7 +119,7 @@ struct ReliabilityCLITests {
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true",
       ])
     #expect(moved.status == 0, "\(moved.stderr)")
-    #expect(try moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])
+    await #expect(try moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])
     let stats = try await proxy.stats()
     let refusals = stats["token_refusals"] as? Int ?? 0
     #expect(refusals >= 1, "\(stats)")
@@ -159,7 +160,7 @@ struct ReliabilityCLITests {
     }
     let moved = try await run.value
     #expect(moved.status == 0, "\(moved.stderr)")
-    #expect(try moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])
+    await #expect(try moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])
     let stats = try await proxy.stats()
     #expect(stats.injected >= 1, "\(stats.faults)")
     let text = Self.read(log)

@@ -13,12 +13,12 @@ struct ReplicaCLITests {
     let h = try CLIHarness()
     defer { h.cleanUp() }
     let secret = "replicated/db"
-    _ = try moto.aws([
+    _ = try await moto.aws([
       "secretsmanager", "create-secret", "--name", secret, "--secret-string", "one",
       "--add-replica-regions", "Region=eu-west-1",
     ])
-    let pending = try moto.put(secret, "two", stages: ["AWSPENDING"])
-    let before = try moto.labels(of: secret)
+    let pending = try await moto.put(secret, "two", stages: ["AWSPENDING"])
+    let before = try await moto.labels(of: secret)
     let log = h.directory.appendingPathComponent("requests.log").path
     func stagehand(_ arguments: [String], region: String) throws -> CLIHarness.Result {
       try h.run(
@@ -38,7 +38,7 @@ struct ReplicaCLITests {
       #expect(refused.stdout.isEmpty, "\(command)")
       let sent = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
       #expect(!sent.contains("UpdateSecretVersionStage"), "\(command) sent a change: \(sent)")
-      #expect(try moto.labels(of: secret) == before, "\(command)")
+      await #expect(try moto.labels(of: secret) == before, "\(command)")
     }
 
     let preview = try stagehand(["promote", secret, "--dry-run"], region: "us-east-1")
@@ -48,7 +48,7 @@ struct ReplicaCLITests {
     let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
     let notes = object?["Notes"] as? [String] ?? []
     #expect(notes.contains { $0.hasPrefix("replicates asynchronously to eu-west-1") }, "\(notes)")
-    #expect(try moto.labels(of: secret) == before, "a dry run sends nothing")
+    await #expect(try moto.labels(of: secret) == before, "a dry run sends nothing")
 
     // The replication table on the primary, the primary named on the replica.
     let table = try stagehand(["versions", secret], region: "us-east-1")
@@ -63,7 +63,7 @@ struct ReplicaCLITests {
     #expect(promoted.status == 0, "\(promoted.stderr)")
     #expect(promoted.stdout.contains("Replication: eu-west-1 matches"), "\(promoted.stdout)")
     let replicaLabels =
-      try moto.aws([
+      try await moto.aws([
         "--region", "eu-west-1", "secretsmanager", "describe-secret", "--secret-id", secret,
       ]) as? [String: Any]
     #expect((replicaLabels?["VersionIdsToStages"] as? [String: [String]])?[pending] == ["AWSCURRENT"])

@@ -30,7 +30,7 @@ struct RotationCLITests {
     let rig = try await RotationRig.start()
     defer { rig.stop() }
     let current = try rig.createRotatingSecret(Self.secret)
-    let previous = try #require(try rig.moto.labels(of: Self.secret).first { $0.value == ["AWSPREVIOUS"] }?.key)
+    let previous = try await #require(try rig.moto.labels(of: Self.secret).first { $0.value == ["AWSPREVIOUS"] }?.key)
     try await rig.standin.configure(["finish_delay": 1.5, "cleanup_delay": 2.5])
 
     // A dry run shows the preview and sends nothing.
@@ -56,8 +56,8 @@ struct RotationCLITests {
       #expect(result.stdout.contains(stage), "\(stage) in \(result.stdout)")
     }
     #expect(result.stdout.contains("Done: AWSCURRENT is on the new version \(token.prefix(8))…"))
-    #expect(try rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
-    #expect(try rig.moto.labels(of: Self.secret)[previous] == nil, "the old AWSPREVIOUS version is deprecated")
+    await #expect(try rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
+    await #expect(try rig.moto.labels(of: Self.secret)[previous] == nil, "the old AWSPREVIOUS version is deprecated")
     #expect(try rig.value(Self.secret, stage: "AWSCURRENT")["VersionId"] as? String == token)
 
     // Again with --json: one document at the end.
@@ -74,7 +74,7 @@ struct RotationCLITests {
     #expect(stages.last == "PendingCleanedUp", "\(stages)")
     #expect((object["Current"] as? [String: [String]])?[second] == ["AWSCURRENT"])
     #expect((object["After"] as? [String: [String]])?[token] == ["AWSPREVIOUS"])
-    #expect(try rig.moto.labels(of: Self.secret) == [second: ["AWSCURRENT"], token: ["AWSPREVIOUS"]])
+    await #expect(try rig.moto.labels(of: Self.secret) == [second: ["AWSCURRENT"], token: ["AWSPREVIOUS"]])
   }
 
   @Test func aFunctionThatStopsAfterCreateSecretEndsInADiagnosis() async throws {
@@ -97,8 +97,8 @@ struct RotationCLITests {
     ] {
       #expect(result.stderr.contains(part), "\(part) in \(result.stderr)")
     }
-    #expect(try rig.moto.labels(of: Self.secret)[token] == ["AWSPENDING"])
-    #expect(try rig.moto.labels(of: Self.secret)[current] == ["AWSCURRENT"])
+    await #expect(try rig.moto.labels(of: Self.secret)[token] == ["AWSPENDING"])
+    await #expect(try rig.moto.labels(of: Self.secret)[current] == ["AWSCURRENT"])
 
     // `versions` marks it stuck; the promote it suggests finishes it.
     let versions = try rig.stagehand(["versions", Self.secret])
@@ -106,7 +106,7 @@ struct RotationCLITests {
     #expect(
       try Self.json(try rig.stagehand(["versions", Self.secret, "--json"]).stdout)["RotationStuck"] as? Bool == true)
     #expect(try rig.stagehand(["promote", Self.secret, "--yes"]).status == 0)
-    #expect(try rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
+    await #expect(try rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
 
     // The same stop, as JSON.
     let json = try rig.stagehand(["rotate", Self.secret, "--yes", "--json", "--timeout", "2"])
@@ -161,15 +161,15 @@ struct RotationCLITests {
       stderr.contains("Interrupted: Stagehand stopped following the rotation; the rotation itself was not stopped."))
     #expect(stderr.contains("stagehand remove rot/db AWSPENDING"))
     let token = try #require(Self.token(in: stdout))
-    #expect(try rig.moto.labels(of: Self.secret)[token] == ["AWSPENDING"], "the rotation was left where it was")
+    await #expect(try rig.moto.labels(of: Self.secret)[token] == ["AWSPENDING"], "the rotation was left where it was")
   }
 
   @Test func aStaleAWSPENDINGIsRefusedBeforeAnythingIsSent() async throws {
     let rig = try await RotationRig.start()
     defer { rig.stop() }
     try rig.createRotatingSecret(Self.secret)
-    let stale = try rig.moto.put(Self.secret, "half-rotated", stages: ["AWSPENDING"])
-    let before = try rig.moto.labels(of: Self.secret)
+    let stale = try await rig.moto.put(Self.secret, "half-rotated", stages: ["AWSPENDING"])
+    let before = try await rig.moto.labels(of: Self.secret)
 
     let refused = try rig.stagehand(["rotate", Self.secret, "--yes"])
     #expect(refused.status == 2, "\(refused.stderr)")
@@ -184,7 +184,7 @@ struct RotationCLITests {
     #expect(try Self.json(json.stdout)["Applied"] as? Bool == false)
     #expect((try Self.json(json.stdout)["Refused"] as? String)?.contains("stagehand promote rot/db") == true)
     #expect(try await rig.standin.stats().rotateRequests == 0, "nothing reached RotateSecret")
-    #expect(try rig.moto.labels(of: Self.secret) == before)
+    await #expect(try rig.moto.labels(of: Self.secret) == before)
 
     // The stand-in itself answers as AWS does (moto would strip the stale label and rotate).
     let direct = try rig.awsThroughStandin(["secretsmanager", "rotate-secret", "--secret-id", Self.secret])
@@ -204,7 +204,7 @@ struct RotationCLITests {
   @Test func aSecretWithoutRotationIsRefused() async throws {
     let rig = try await RotationRig.start()
     defer { rig.stop() }
-    _ = try rig.moto.aws(["secretsmanager", "create-secret", "--name", "plain/db", "--secret-string", "one"])
+    _ = try await rig.moto.aws(["secretsmanager", "create-secret", "--name", "plain/db", "--secret-string", "one"])
     let refused = try rig.stagehand(["rotate", "plain/db", "--yes"])
     #expect(refused.status == 2)
     #expect(refused.stderr.contains("plain/db has no rotation configured"), "\(refused.stderr)")
@@ -234,7 +234,7 @@ struct RotationCLITests {
     defer { rig.stop() }
     let name = "manual/db"
     let first =
-      try rig.moto.aws(["secretsmanager", "create-secret", "--name", name, "--secret-string", "one"])
+      try await rig.moto.aws(["secretsmanager", "create-secret", "--name", name, "--secret-string", "one"])
       as? [String: Any]
     let v1 = try #require(first?["VersionId"] as? String)
     let file = rig.harness.directory.appendingPathComponent("new-value.txt")
@@ -245,7 +245,7 @@ struct RotationCLITests {
     #expect(dry.status == 0, "\(dry.stderr)")
     #expect(dry.stdout.contains("stage a new value as AWSPENDING (15 bytes from \(file.path)) (dry run"))
     #expect(dry.stdout.contains("--secret-string file://\(file.path) --version-stages AWSPENDING"))
-    #expect(try rig.moto.labels(of: name) == [v1: ["AWSCURRENT"]])
+    await #expect(try rig.moto.labels(of: name) == [v1: ["AWSCURRENT"]])
     #expect(try await rig.standin.stats().byOperation["PutSecretValue"] == nil)
 
     let staged = try rig.stagehand(["put-pending", name, "--value-file", file.path, "--yes"])
@@ -276,7 +276,7 @@ struct RotationCLITests {
     #expect(try rig.value(name, stage: "AWSPENDING")["SecretString"] as? String == "three-from-stdin\n")
     #expect(try rig.stagehand(["promote", name, "--yes"]).status == 0)
     #expect(try rig.value(name, stage: "AWSCURRENT")["SecretString"] as? String == "three-from-stdin\n")
-    #expect(try rig.moto.labels(of: name) == [v3: ["AWSCURRENT"], v2: ["AWSPREVIOUS"]])
+    await #expect(try rig.moto.labels(of: name) == [v3: ["AWSCURRENT"], v2: ["AWSPREVIOUS"]])
 
     // --binary sends SecretBinary; text that is not UTF-8 needs it.
     let bytes = Data([0x00, 0xFF, 0x80, 0x0A])
@@ -296,7 +296,7 @@ struct RotationCLITests {
     let rig = try await RotationRig.start()
     defer { rig.stop() }
     try rig.createRotatingSecret(Self.secret)
-    let pending = try rig.moto.put(Self.secret, "half-rotated", stages: ["AWSPENDING"])
+    let pending = try await rig.moto.put(Self.secret, "half-rotated", stages: ["AWSPENDING"])
 
     let dry = try rig.stagehand(["cancel-rotation", Self.secret, "--dry-run"])
     #expect(dry.status == 0, "\(dry.stderr)")
@@ -328,7 +328,7 @@ struct RotationCLITests {
     let rig = try await RotationRig.start()
     defer { rig.stop() }
     try rig.createRotatingSecret(Self.secret)
-    _ = try rig.moto.aws(["secretsmanager", "create-secret", "--name", "plain/db", "--secret-string", "one"])
+    _ = try await rig.moto.aws(["secretsmanager", "create-secret", "--name", "plain/db", "--secret-string", "one"])
 
     let text = try rig.stagehand(["versions", Self.secret])
     #expect(text.status == 0, "\(text.stderr)")
@@ -369,7 +369,7 @@ struct RotationCLITests {
     let stats = try await rig.standin.stats()
     #expect(stats.tokens == [token, token], "resent with the same token")
     #expect(stats.rotationsStarted == 1)
-    #expect(try rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
+    await #expect(try rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
   }
 
   @Test func aResentPutSecretValueIsAppliedOnce() async throws {
@@ -378,12 +378,12 @@ struct RotationCLITests {
     let proxy = try await FaultProxy.start(target: rig.moto, seed: 3)
     defer { proxy.stop() }
     let name = "manual/db"
-    _ = try rig.moto.aws(["secretsmanager", "create-secret", "--name", name, "--secret-string", "one"])
+    _ = try await rig.moto.aws(["secretsmanager", "create-secret", "--name", name, "--secret-string", "one"])
     let file = rig.harness.directory.appendingPathComponent("new-value.txt")
     try Data("two".utf8).write(to: file)
     // The first PutSecretValue reaches moto and its answer is lost.
     try await proxy.configure(["fail_nth": ["operation": "PutSecretValue", "n": 1, "faults": ["reset_after"]]])
-    let result = try rig.harness.run(
+    let result = try await rig.harness.run(
       [
         "put-pending", name, "--value-file", file.path, "--yes", "--endpoint-url", proxy.endpoint.absoluteString,
         "--region", "us-east-1",
@@ -392,18 +392,18 @@ struct RotationCLITests {
     let token = try #require(Self.token(in: result.stdout))
     #expect(try await proxy.stats().byOperation["PutSecretValue"] == 2, "resent once")
     let versions =
-      try rig.moto.aws(["secretsmanager", "list-secret-version-ids", "--secret-id", name]) as? [String: Any]
+      try await rig.moto.aws(["secretsmanager", "list-secret-version-ids", "--secret-id", name]) as? [String: Any]
     #expect((versions?["Versions"] as? [Any])?.count == 2, "one version added")
     #expect(try rig.value(name, stage: "AWSPENDING")["VersionId"] as? String == token)
   }
 
-  @Test func helpListsTheRotationCommands() throws {
+  @Test func helpListsTheRotationCommands() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
-    let help = try h.run(["--help"])
+    let help = try await h.run(["--help"])
     for subcommand in ["rotate", "put-pending", "cancel-rotation"] {
       #expect(help.stdout.contains(subcommand), "root help lists \(subcommand)")
-      let sub = try h.run([subcommand, "--help"])
+      let sub = try await h.run([subcommand, "--help"])
       #expect(sub.status == 0)
       #expect(sub.stdout.contains("USAGE: stagehand \(subcommand)"))
       #expect(sub.stdout.contains("Examples:"))

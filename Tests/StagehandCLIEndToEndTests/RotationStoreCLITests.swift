@@ -24,14 +24,14 @@ struct RotationStoreCLITests {
   /// Reads the store (as any command does, which brings its simulated rotations up to date)
   /// until `name`'s last rotation is no longer in progress; a broken simulation fails the test
   /// rather than hanging it.
-  static func waitUntilSettled(_ name: String, _ h: CLIHarness) throws {
+  static func waitUntilSettled(_ name: String, _ h: CLIHarness) async throws {
     for _ in 0..<240 {
-      _ = try h.run(["versions", name, "--store", h.storePath])
+      _ = try await h.run(["versions", name, "--store", h.storePath])
       let object = try JSONSerialization.jsonObject(with: h.storeData()) as? [String: Any]
       let secret = (object?["secrets"] as? [[String: Any]])?.first { $0["Name"] as? String == name }
       let status = (secret?["LastRotation"] as? [String: Any])?["Status"] as? String
       if status != "InProgress" { return }
-      Thread.sleep(forTimeInterval: 0.25)
+      try await Task.sleep(for: .milliseconds(250))
     }
     throw ChildProcess.Failure(description: "the rotation of \(name) never settled")
   }
@@ -40,12 +40,12 @@ struct RotationStoreCLITests {
     labels.first { $0.value.contains("AWSCURRENT") }?.key
   }
 
-  @Test func theSucceedingRotationIsFollowedToTheEnd() throws {
+  @Test func theSucceedingRotationIsFollowedToTheEnd() async throws {
     let h = try Self.harness()
     defer { h.cleanUp() }
     let before = try h.labels(of: Self.succeeding)
     let current = try #require(Self.current(before))
-    let result = try h.run(["rotate", Self.succeeding, "--yes", "--timeout", "30", "--store", h.storePath])
+    let result = try await h.run(["rotate", Self.succeeding, "--yes", "--timeout", "30", "--store", h.storePath])
     #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
     let token = try #require(RotationCLITests.token(in: result.stdout))
     #expect(result.stdout.contains("AWSPENDING cleaned up"))
@@ -54,16 +54,16 @@ struct RotationStoreCLITests {
     #expect(after[token] == ["AWSCURRENT"])
     #expect(after[current] == ["AWSPREVIOUS"])
     // The new value is there, and only an explicit reveal shows it.
-    let revealed = try h.run(["reveal", Self.succeeding, ":AWSCURRENT", "--store", h.storePath])
+    let revealed = try await h.run(["reveal", Self.succeeding, ":AWSCURRENT", "--store", h.storePath])
     #expect(revealed.status == 0 && !revealed.stdout.isEmpty)
     #expect(!result.stdout.contains(revealed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
   }
 
-  @Test func theStuckRotationEndsInADiagnosisAndBlocksTheNext() throws {
+  @Test func theStuckRotationEndsInADiagnosisAndBlocksTheNext() async throws {
     let h = try Self.harness()
     defer { h.cleanUp() }
     let current = try #require(Self.current(try h.labels(of: Self.stuck)))
-    let result = try h.run(["rotate", Self.stuck, "--yes", "--timeout", "5", "--store", h.storePath])
+    let result = try await h.run(["rotate", Self.stuck, "--yes", "--timeout", "5", "--store", h.storePath])
     #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
     let token = try #require(RotationCLITests.token(in: result.stdout))
     for part in [
@@ -80,42 +80,43 @@ struct RotationStoreCLITests {
     // The stuck rotation blocks the next one, before anything is written. (Its simulated
     // function fails at testSecret a little after following gave up; every read of the store
     // brings it up to date, so wait for that first.)
-    try Self.waitUntilSettled(Self.stuck, h)
+    try await Self.waitUntilSettled(Self.stuck, h)
     let original = try h.storeData()
-    let refused = try h.run(["rotate", Self.stuck, "--yes", "--json", "--store", h.storePath])
+    let refused = try await h.run(["rotate", Self.stuck, "--yes", "--json", "--store", h.storePath])
     #expect(refused.status == 2)
     #expect(try RotationCLITests.json(refused.stdout)["Applied"] as? Bool == false)
     #expect(try h.storeData() == original)
-    let versions = try h.run(["versions", Self.stuck, "--store", h.storePath])
+    let versions = try await h.run(["versions", Self.stuck, "--store", h.storePath])
     #expect(versions.stdout.contains("rotation stuck: AWSPENDING on \(token.prefix(8))…"))
 
     // Abandoning it as the diagnosis says makes the next rotation possible again (it gets
     // stuck the same way: --no-wait only starts it).
-    #expect(try h.run(["remove", Self.stuck, "AWSPENDING", "--yes", "--store", h.storePath]).status == 0)
-    let again = try h.run(["rotate", Self.stuck, "--yes", "--no-wait", "--store", h.storePath])
+    #expect(try await h.run(["remove", Self.stuck, "AWSPENDING", "--yes", "--store", h.storePath]).status == 0)
+    let again = try await h.run(["rotate", Self.stuck, "--yes", "--no-wait", "--store", h.storePath])
     #expect(again.status == 0, "\(again.stderr)")
     #expect(again.stdout.contains("Started: RotateSecret was accepted; the new version is "))
   }
 
-  @Test func putPendingAndCancelRotationOnTheStore() throws {
+  @Test func putPendingAndCancelRotationOnTheStore() async throws {
     let h = try Self.harness()
     defer { h.cleanUp() }
-    let staged = try h.run(
+    let staged = try await h.run(
       ["put-pending", Self.succeeding, "--value-stdin", "--yes", "--store", h.storePath], stdin: "from-stdin")
     #expect(staged.status == 0, "\(staged.stderr)")
     let token = try #require(RotationCLITests.token(in: staged.stdout))
     #expect(try h.labels(of: Self.succeeding)[token] == ["AWSPENDING"])
-    #expect(try h.run(["promote", Self.succeeding, "--yes", "--store", h.storePath]).status == 0)
+    #expect(try await h.run(["promote", Self.succeeding, "--yes", "--store", h.storePath]).status == 0)
     #expect(try h.labels(of: Self.succeeding)[token] == ["AWSCURRENT"])
-    #expect(try h.run(["reveal", Self.succeeding, ":AWSCURRENT", "--store", h.storePath]).stdout == "from-stdin\n")
+    #expect(
+      try await h.run(["reveal", Self.succeeding, ":AWSCURRENT", "--store", h.storePath]).stdout == "from-stdin\n")
 
-    let cancelled = try h.run(["cancel-rotation", Self.succeeding, "--yes", "--json", "--store", h.storePath])
+    let cancelled = try await h.run(["cancel-rotation", Self.succeeding, "--yes", "--json", "--store", h.storePath])
     #expect(cancelled.status == 0, "\(cancelled.stderr)")
     #expect(try RotationCLITests.json(cancelled.stdout)["RotationEnabled"] as? Bool == false)
-    let versions = try RotationCLITests.json(
+    let versions = try await RotationCLITests.json(
       try h.run(["versions", Self.succeeding, "--json", "--store", h.storePath]).stdout)
     #expect(versions["RotationEnabled"] as? Bool == false)
-    let list = try h.run(["list", "--store", h.storePath])
+    let list = try await h.run(["list", "--store", h.storePath])
     #expect(
       list.stdout.split(separator: "\n").first { $0.hasPrefix(Self.succeeding) }?.contains("[rotation on]") == false)
   }

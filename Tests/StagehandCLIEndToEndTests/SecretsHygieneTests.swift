@@ -25,10 +25,10 @@ struct SecretsHygieneTests {
     defer { proxy.stop() }
     let h = try CLIHarness()
     defer { h.cleanUp() }
-    _ = try moto.aws([
+    _ = try await moto.aws([
       "secretsmanager", "create-secret", "--name", PlantedSecrets.secret, "--secret-string", PlantedSecrets.value,
     ])
-    let pending = try moto.put(PlantedSecrets.secret, PlantedSecrets.pendingValue, stages: ["AWSPENDING"])
+    let pending = try await moto.put(PlantedSecrets.secret, PlantedSecrets.pendingValue, stages: ["AWSPENDING"])
     let log = h.directory.appendingPathComponent("requests.log")
 
     var captured: [Captured] = []
@@ -89,7 +89,7 @@ struct SecretsHygieneTests {
     #expect(try await proxy.stats().injected >= 6)
 
     // The one place the value may appear: an explicit reveal's stdout.
-    let revealed = try h.run(
+    let revealed = try await h.run(
       [
         "reveal", PlantedSecrets.secret, ":AWSCURRENT", "--endpoint-url", moto.endpoint.absoluteString, "--region",
         "us-east-1",

@@ -34,66 +34,69 @@ struct StoreRobustnessTests {
   /// holds exactly the last completed save's state, or, if the kill landed inside a save,
   /// that save's old or new state; the unknown field survives; the file stays 0600.
   @Test(.timeLimit(.minutes(5))) func fiveHundredSigkillsDuringSavesNeverCorruptTheStore() async throws {
-    let h = try CLIHarness()
-    defer { h.cleanUp() }
-    try h.writeStore([("s", [(Self.v1, ["AWSCURRENT", "alpha"]), (Self.v2, [])])], extra: ["note": "kept as is"])
-    let saver = StoreSaver(harness: h)
-    var rng = SplitMix64(seed: 0x5AFE)
+    // Hundreds of spawns, kills and reads: all of it on threads of its own.
+    try await offThePool {
+      let h = try CLIHarness()
+      defer { h.cleanUp() }
+      try h.writeStore([("s", [(Self.v1, ["AWSCURRENT", "alpha"]), (Self.v2, [])])], extra: ["note": "kept as is"])
+      let saver = StoreSaver(harness: h)
+      var rng = SplitMix64(seed: 0x5AFE)
 
-    // How long one save takes here, so the kills spread over the first couple of saves.
-    let perSave = try await onOwnThread { try saver.timeOneSave() }
-    let window = UInt32(min(max(perSave * 2, 0.000_5), 0.05) * 1_000_000)
+      // How long one save takes here, so the kills spread over the first couple of saves.
+      let perSave = try saver.timeOneSave()
+      let window = UInt32(min(max(perSave * 2, 0.000_5), 0.05) * 1_000_000)
 
-    var kills = 0
-    var rounds = 0
-    var midSaveOld = 0
-    var midSaveNew = 0
-    var betweenSaves = 0
-    while kills < 500 && rounds < 1_500 {
-      rounds += 1
-      let delay = UInt32.random(in: 0...window, using: &rng)
-      let lines = try await onOwnThread { try saver.runAndKill(afterMicroseconds: delay) }
-      // A kill before the first save began does not count.
-      guard let last = lines.last else { continue }
-      kills += 1
-      let labels = try await Self.loadedLabels(h.storePath)
-      let target = String(last.split(separator: " ")[1])
-      let new = Self.state(alphaOn: target)
-      let old = Self.state(alphaOn: target == Self.v1 ? Self.v2 : Self.v1)
-      if last.hasPrefix("done ") {
-        #expect(labels == new, "kill \(kills) after a finished save: \(labels)")
-        betweenSaves += 1
-      } else {
-        #expect(labels == old || labels == new, "kill \(kills) inside a save: \(labels)")
-        if labels == old { midSaveOld += 1 } else if labels == new { midSaveNew += 1 }
+      var kills = 0
+      var rounds = 0
+      var midSaveOld = 0
+      var midSaveNew = 0
+      var betweenSaves = 0
+      while kills < 500 && rounds < 1_500 {
+        rounds += 1
+        let delay = UInt32.random(in: 0...window, using: &rng)
+        let lines = try saver.runAndKill(afterMicroseconds: delay)
+        // A kill before the first save began does not count.
+        guard let last = lines.last else { continue }
+        kills += 1
+        let labels = try await Self.loadedLabels(h.storePath)
+        let target = String(last.split(separator: " ")[1])
+        let new = Self.state(alphaOn: target)
+        let old = Self.state(alphaOn: target == Self.v1 ? Self.v2 : Self.v1)
+        if last.hasPrefix("done ") {
+          #expect(labels == new, "kill \(kills) after a finished save: \(labels)")
+          betweenSaves += 1
+        } else {
+          #expect(labels == old || labels == new, "kill \(kills) inside a save: \(labels)")
+          if labels == old { midSaveOld += 1 } else if labels == new { midSaveNew += 1 }
+        }
+        let object = try JSONSerialization.jsonObject(with: h.storeData()) as? [String: Any]
+        #expect(object?["note"] as? String == "kept as is", "kill \(kills): unknown fields survive saves")
+        #expect(try Self.mode(h.storePath) == 0o600, "kill \(kills)")
       }
-      let object = try JSONSerialization.jsonObject(with: h.storeData()) as? [String: Any]
-      #expect(object?["note"] as? String == "kept as is", "kill \(kills): unknown fields survive saves")
-      #expect(try Self.mode(h.storePath) == 0o600, "kill \(kills)")
-    }
-    #expect(kills == 500, "only \(kills) of \(rounds) kills landed after the first save began")
-    #expect(midSaveOld > 0 && midSaveNew > 0, "inside a save: old \(midSaveOld), new \(midSaveNew)")
+      #expect(kills == 500, "only \(kills) of \(rounds) kills landed after the first save began")
+      #expect(midSaveOld > 0 && midSaveNew > 0, "inside a save: old \(midSaveOld), new \(midSaveNew)")
 
-    // Temporary files a kill left behind are private and do not stop later saves.
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: h.directory.path)
-      .filter { $0.hasPrefix("store.json.tmp-") }
-    for name in leftovers {
-      #expect(try Self.mode(h.directory.appendingPathComponent(name).path) == 0o600, "\(name)")
+      // Temporary files a kill left behind are private and do not stop later saves.
+      let leftovers = try FileManager.default.contentsOfDirectory(atPath: h.directory.path)
+        .filter { $0.hasPrefix("store.json.tmp-") }
+      for name in leftovers {
+        #expect(try Self.mode(h.directory.appendingPathComponent(name).path) == 0o600, "\(name)")
+      }
+      let before = try await Self.loadedLabels(h.storePath)
+      let holder = before[Self.v1]!.contains("alpha") ? Self.v1 : Self.v2
+      let target = holder == Self.v1 ? Self.v2 : Self.v1
+      let moved = try await h.run(["--store", h.storePath, "move", "s", "alpha", "--to", target, "--yes"])
+      #expect(moved.status == 0, "\(moved.stderr)")
+      #expect(try await Self.loadedLabels(h.storePath) == Self.state(alphaOn: target))
+      // The next save clears what killed saves left behind (it holds the lock, so none is live).
+      let remaining = try FileManager.default.contentsOfDirectory(atPath: h.directory.path)
+        .filter { $0.hasPrefix("store.json.tmp-") }
+      #expect(remaining.isEmpty, "temporary files left after a completed save: \(remaining)")
+      print(
+        "StoreRobustnessTests: \(kills) kills in \(rounds) runs (one save ~\(Int(perSave * 1_000_000)) µs, kill "
+          + "window \(window) µs): inside a save \(midSaveOld) old, \(midSaveNew) new; between saves "
+          + "\(betweenSaves); \(leftovers.count) temporary files left behind")
     }
-    let before = try await Self.loadedLabels(h.storePath)
-    let holder = before[Self.v1]!.contains("alpha") ? Self.v1 : Self.v2
-    let target = holder == Self.v1 ? Self.v2 : Self.v1
-    let moved = try h.run(["--store", h.storePath, "move", "s", "alpha", "--to", target, "--yes"])
-    #expect(moved.status == 0, "\(moved.stderr)")
-    #expect(try await Self.loadedLabels(h.storePath) == Self.state(alphaOn: target))
-    // The next save clears what killed saves left behind (it holds the lock, so none is live).
-    let remaining = try FileManager.default.contentsOfDirectory(atPath: h.directory.path)
-      .filter { $0.hasPrefix("store.json.tmp-") }
-    #expect(remaining.isEmpty, "temporary files left after a completed save: \(remaining)")
-    print(
-      "StoreRobustnessTests: \(kills) kills in \(rounds) runs (one save ~\(Int(perSave * 1_000_000)) µs, kill "
-        + "window \(window) µs): inside a save \(midSaveOld) old, \(midSaveNew) new; between saves "
-        + "\(betweenSaves); \(leftovers.count) temporary files left behind")
   }
 
   static func mode(_ path: String) throws -> Int? {

@@ -15,7 +15,7 @@ struct ThrottleRecoveryTests {
   @Test func theSendRateDropsUnderThrottlingAndRecoversAfter() async throws {
     let moto = try await MotoServer.start()
     defer { moto.stop() }
-    _ = try moto.aws(["secretsmanager", "create-secret", "--name", "throttle/one", "--secret-string", "one"])
+    _ = try await moto.aws(["secretsmanager", "create-secret", "--name", "throttle/one", "--secret-string", "one"])
     let proxy = try await FaultProxy.start(target: moto)
     defer { proxy.stop() }
     let environment = AWSEnvironment(variables: FaultMoveTests.credentials, homeDirectory: "/nonexistent") { _ in nil }

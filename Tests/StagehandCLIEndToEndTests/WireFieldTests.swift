@@ -48,7 +48,7 @@ import Testing
     let h = try CLIHarness()
     defer { h.cleanUp() }
     let log = h.directory.appendingPathComponent("requests.log")
-    let result = try h.run(
+    let result = try await h.run(
       [
         "list", "--json", "--endpoint-url", WirePeer.endpoint(peer, mode).absoluteString, "--region", "us-east-1",
         "--log-file", log.path,
@@ -97,14 +97,14 @@ import Testing
       "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true",
     ]
     let arguments = ["list", "--json", "--endpoint-url", moto.endpoint.absoluteString, "--region", "us-east-1"]
-    let proxied = try h.run(arguments, extraEnvironment: environment)
+    let proxied = try await h.run(arguments, extraEnvironment: environment)
     #expect(proxied.status == 0, "\(proxied.stderr)")
     #expect(try await HTTPPeer.stats(credentials)["requests"] as? Int == 1, "the credentials came from the peer")
     let connects = try await HTTPPeer.stats(proxy)["connects"] as? [String]
     #expect(connects == ["\(moto.endpoint.host!):\(moto.endpoint.port!)"], "only Secrets Manager went through it")
 
     environment["NO_PROXY"] = "example.com, 127.0.0.0/8"
-    let direct = try h.run(arguments, extraEnvironment: environment)
+    let direct = try await h.run(arguments, extraEnvironment: environment)
     #expect(direct.status == 0, "\(direct.stderr)")
     #expect(try await HTTPPeer.stats(proxy)["connects"] as? [String] == connects, "NO_PROXY's range bypasses it")
   }
@@ -113,13 +113,13 @@ import Testing
     let h = try CLIHarness()
     defer { h.cleanUp() }
     let arguments = ["list", "--endpoint-url", "https://127.0.0.1:9", "--region", "us-east-1"]
-    let https = try h.run(
+    let https = try await h.run(
       arguments,
       extraEnvironment: Self.environment.merging(["HTTPS_PROXY": "https://u:hunter2@127.0.0.1:9"]) { _, new in new })
     #expect(https.status == 1)
     #expect(https.stderr.contains("https:// URL"), "\(https.stderr)")
     #expect(!https.stderr.contains("hunter2"))
-    let port = try h.run(
+    let port = try await h.run(
       arguments, extraEnvironment: Self.environment.merging(["HTTPS_PROXY": "http://127.0.0.1:85537"]) { _, new in new }
     )
     #expect(port.status == 1)

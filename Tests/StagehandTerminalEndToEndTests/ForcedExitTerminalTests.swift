@@ -32,41 +32,45 @@ struct ForcedExitTerminalTests {
   /// to the running UI: the crash handler restores the terminal, then the process dies of
   /// the signal, as the exit status shows.
   @Test(arguments: [SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGTRAP])
-  func crashesGiveTheTerminalBack(signal: Int32) throws {
-    let h = try harness()
-    defer { h.cleanUp() }
-    let pidFile = h.directory.appendingPathComponent("pid").path
-    // No core file: the signals are sent, not real faults.
-    let tui = try launch(
-      "sh -c 'ulimit -c 0; echo $$ > \(pidFile); exec \(CLIHarness.binary.path) --store \(h.storePath)'", h)
-    defer { tui.kill() }
-    try tui.waitFor("Versions of prod/db")
-    #expect(try !tui.paneState().isRestored, "the UI owns the terminal before the crash")
-    try tui.expectDeathBy(signal, pidFile: pidFile)
+  func crashesGiveTheTerminalBack(signal: Int32) async throws {
+    try await onOwnThread {
+      let h = try harness()
+      defer { h.cleanUp() }
+      let pidFile = h.directory.appendingPathComponent("pid").path
+      // No core file: the signals are sent, not real faults.
+      let tui = try launch(
+        "sh -c 'ulimit -c 0; echo $$ > \(pidFile); exec \(CLIHarness.binary.path) --store \(h.storePath)'", h)
+      defer { tui.kill() }
+      try tui.waitFor("Versions of prod/db")
+      #expect(try !tui.paneState().isRestored, "the UI owns the terminal before the crash")
+      try tui.expectDeathBy(signal, pidFile: pidFile)
+    }
   }
 
   /// The terminal goes away while SIGHUP is ignored (as under nohup): every read of the
   /// closed pty fails at once. The UI ends instead of spinning on it, and the store is as
   /// it was.
-  @Test func aTerminalThatGoesAwayWithoutSIGHUPEndsTheUI() throws {
-    let h = try harness()
-    defer { h.cleanUp() }
-    let before = try h.storeData()
-    let pidFile = h.directory.appendingPathComponent("pid").path
-    let tui = try launch(
-      "sh -c 'trap \"\" HUP; echo $$ > \(pidFile); exec \(CLIHarness.binary.path) --store \(h.storePath)'", h)
-    try tui.waitFor("Versions of prod/db")
-    let text = try String(contentsOfFile: pidFile, encoding: .utf8)
-    let pid = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
-    #expect(Self.isRunning(pid))
-    tui.kill()
-    // Bounded wait so a spinning UI fails the test instead of hanging it; no timing is asserted.
-    let deadline = ContinuousClock.now + .seconds(20)
-    while Self.isRunning(pid) && ContinuousClock.now < deadline { usleep(50_000) }
-    let stillRunning = Self.isRunning(pid)
-    if stillRunning { kill(pid, SIGKILL) }
-    #expect(!stillRunning, "the UI kept running after its terminal went away")
-    #expect(try h.storeData() == before)
+  @Test func aTerminalThatGoesAwayWithoutSIGHUPEndsTheUI() async throws {
+    try await onOwnThread {
+      let h = try harness()
+      defer { h.cleanUp() }
+      let before = try h.storeData()
+      let pidFile = h.directory.appendingPathComponent("pid").path
+      let tui = try launch(
+        "sh -c 'trap \"\" HUP; echo $$ > \(pidFile); exec \(CLIHarness.binary.path) --store \(h.storePath)'", h)
+      try tui.waitFor("Versions of prod/db")
+      let text = try String(contentsOfFile: pidFile, encoding: .utf8)
+      let pid = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+      #expect(Self.isRunning(pid))
+      tui.kill()
+      // Bounded wait so a spinning UI fails the test instead of hanging it; no timing is asserted.
+      let deadline = ContinuousClock.now + .seconds(20)
+      while Self.isRunning(pid) && ContinuousClock.now < deadline { usleep(50_000) }
+      let stillRunning = Self.isRunning(pid)
+      if stillRunning { kill(pid, SIGKILL) }
+      #expect(!stillRunning, "the UI kept running after its terminal went away")
+      #expect(try h.storeData() == before)
+    }
   }
 
   /// Alive and not a zombie (a reparented child may wait unreaped).
@@ -91,25 +95,27 @@ struct ForcedExitTerminalTests {
   /// valid JSON. The command exits 1 with a message saying what is wrong, and the pane is
   /// as it was.
   @Test(arguments: ["unknown terminal", "corrupt store"])
-  func anErrorExitLeavesThePaneNormal(cause: String) throws {
-    let h = try harness()
-    defer { h.cleanUp() }
-    var command = "\(CLIHarness.binary.path) --store \(h.storePath)"
-    let message: String
-    if cause == "unknown terminal" {
-      command = "TERM=no-such-terminal " + command
-      message = "Can't open the terminal UI"
-    } else {
-      try Data("{\"formatVersion\": 1, \"secrets\": [".utf8).write(to: URL(fileURLWithPath: h.storePath))
-      message = "is not valid JSON"
+  func anErrorExitLeavesThePaneNormal(cause: String) async throws {
+    try await onOwnThread {
+      let h = try harness()
+      defer { h.cleanUp() }
+      var command = "\(CLIHarness.binary.path) --store \(h.storePath)"
+      let message: String
+      if cause == "unknown terminal" {
+        command = "TERM=no-such-terminal " + command
+        message = "Can't open the terminal UI"
+      } else {
+        try Data("{\"formatVersion\": 1, \"secrets\": [".utf8).write(to: URL(fileURLWithPath: h.storePath))
+        message = "is not valid JSON"
+      }
+      let tui = try launch(command, h)
+      defer { tui.kill() }
+      #expect(try tui.waitForExitReport() == 1)
+      let screen = try tui.capture()
+      #expect(screen.replacingOccurrences(of: "\n", with: "").contains(message), "\(screen)")
+      #expect(try tui.waitForTerminalModes() == ["echo", "icanon"])
+      let state = try tui.paneState()
+      #expect(state.isRestored, "\(state)")
     }
-    let tui = try launch(command, h)
-    defer { tui.kill() }
-    #expect(try tui.waitForExitReport() == 1)
-    let screen = try tui.capture()
-    #expect(screen.replacingOccurrences(of: "\n", with: "").contains(message), "\(screen)")
-    #expect(try tui.waitForTerminalModes() == ["echo", "icanon"])
-    let state = try tui.paneState()
-    #expect(state.isRestored, "\(state)")
   }
 }

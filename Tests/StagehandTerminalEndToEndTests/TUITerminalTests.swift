@@ -53,44 +53,48 @@ struct TUITerminalTests {
     return try tui.waitFor(expected)
   }
 
-  @Test func moveAWSCURRENTByMouseDrag() throws {
-    let h = try harness()
-    defer { h.cleanUp() }
-    let tui = try launch(h)
-    defer { tui.kill() }
-    try waitForVersions(tui)
-    try tui.sendKeys("Enter")
-    try press("c", until: "(automatic)", in: tui)  // versions described; this preview is cancelled
-    try tui.sendKeys("Escape")
-    let screen = try tui.waitUntil("the preview to close") { !$0.contains("(automatic)") }
-    let chip = try #require(ScreenText.locate("[AWSCURRENT]", in: screen))
-    let target = try #require(ScreenText.locate("[AWSPREVIOUS]", in: screen))
-    try tui.dragMouse(from: (chip.x + 2, chip.y), to: (chip.x + 2, target.y))
-    // A capture can land while the frame is still being written: wait for the whole preview.
-    let preview = try tui.waitUntil("the preview with its commit hint") {
-      $0.contains("(automatic)") && $0.contains("commit")
+  @Test func moveAWSCURRENTByMouseDrag() async throws {
+    try await onOwnThread {
+      let h = try harness()
+      defer { h.cleanUp() }
+      let tui = try launch(h)
+      defer { tui.kill() }
+      try waitForVersions(tui)
+      try tui.sendKeys("Enter")
+      try press("c", until: "(automatic)", in: tui)  // versions described; this preview is cancelled
+      try tui.sendKeys("Escape")
+      let screen = try tui.waitUntil("the preview to close") { !$0.contains("(automatic)") }
+      let chip = try #require(ScreenText.locate("[AWSCURRENT]", in: screen))
+      let target = try #require(ScreenText.locate("[AWSPREVIOUS]", in: screen))
+      try tui.dragMouse(from: (chip.x + 2, chip.y), to: (chip.x + 2, target.y))
+      // A capture can land while the frame is still being written: wait for the whole preview.
+      let preview = try tui.waitUntil("the preview with its commit hint") {
+        $0.contains("(automatic)") && $0.contains("commit")
+      }
+      #expect(preview.contains("y: commit") || preview.contains("commit"))
+      try tui.sendKeys("y")
+      try tui.waitFor("AWSCURRENT -> 2222bbbb")
+      #expect(
+        try h.labels(of: "prod/db") == [
+          Self.previous: ["AWSCURRENT"], Self.current: ["AWSPREVIOUS"], Self.pending: ["AWSPENDING"],
+        ])
+      try tui.sendKeys("q")
+      #expect(try tui.waitForExitReport() == 0)
+      #expect(try tui.paneState().isRestored)
     }
-    #expect(preview.contains("y: commit") || preview.contains("commit"))
-    try tui.sendKeys("y")
-    try tui.waitFor("AWSCURRENT -> 2222bbbb")
-    #expect(
-      try h.labels(of: "prod/db") == [
-        Self.previous: ["AWSCURRENT"], Self.current: ["AWSPREVIOUS"], Self.pending: ["AWSPENDING"],
-      ])
-    try tui.sendKeys("q")
-    #expect(try tui.waitForExitReport() == 0)
-    #expect(try tui.paneState().isRestored)
   }
 
   @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
-  func signalsGiveTheTerminalBack(signal: Int32) throws {
-    let h = try harness()
-    defer { h.cleanUp() }
-    let pidFile = h.directory.appendingPathComponent("pid").path
-    let tui = try launch(h, pidFile: pidFile)
-    defer { tui.kill() }
-    try tui.waitFor("Versions of prod/db")
-    try tui.expectDeathBy(signal, pidFile: pidFile)
+  func signalsGiveTheTerminalBack(signal: Int32) async throws {
+    try await onOwnThread {
+      let h = try harness()
+      defer { h.cleanUp() }
+      let pidFile = h.directory.appendingPathComponent("pid").path
+      let tui = try launch(h, pidFile: pidFile)
+      defer { tui.kill() }
+      try tui.waitFor("Versions of prod/db")
+      try tui.expectDeathBy(signal, pidFile: pidFile)
+    }
   }
 }
 
@@ -116,37 +120,39 @@ extension TmuxSession {
 /// pane, write the clipboard, clear the screen or reorder text.
 @Suite(.serialized)
 struct HostileNamesTerminalTests {
-  @Test func plantedControlSequencesStayInert() throws {
-    let h = try CLIHarness()
-    defer { h.cleanUp() }
-    let title = "\u{1B}]2;PWNED-TITLE\u{07}"
-    let clipboard = "\u{1B}]52;c;UFdORUQ=\u{07}"
-    let clear = "\u{1B}[2J\u{1B}[H"
-    try h.writeStore([
-      ("evil\(title)name", [("1111aaaa-0000-0000-0000-000000000001", ["AWSCURRENT", "rel\(clear)ease"])]),
-      (
-        "clip\(clipboard)\u{9B}31mred\u{202E}txt.exe\u{200B}",
-        [("2222bbbb-0000-0000-0000-000000000002", ["AWSCURRENT"])]
-      ),
-      ("plain/after", [("3333cccc-0000-0000-0000-000000000003", ["AWSCURRENT"])]),
-    ])
-    let env = h.terminalEnvironment
-    let tui = try TmuxSession(
-      command: TmuxSession.reportingExit("\(CLIHarness.binary.path) --store \(h.storePath)"), width: 110, height: 30,
-      environment: env)
-    defer { tui.kill() }
-    let titleBefore = try tui.display("#{pane_title}")
-    let screen = try tui.waitFor("plain/after")
-    #expect(screen.contains("evil␛]2;PWNED-TITLE␇name"))
-    #expect(screen.contains("clip␛]52;c;UFdORUQ=␇<U+009B>"))
-    try tui.sendKeys("Enter")
-    let versions = try tui.waitFor("rel␛[2J")
-    #expect(versions.contains("plain/after"), "nothing cleared the screen")
-    try tui.sendKeys("q")
-    #expect(try tui.waitForExitReport() == 0)
-    #expect(try tui.display("#{pane_title}") == titleBefore)
-    #expect(!(try tui.display("#{pane_title}")).contains("PWNED"))
-    let buffers = (try? tui.display("#{buffer_sample}")) ?? ""
-    #expect(!buffers.contains("PWNED"))
+  @Test func plantedControlSequencesStayInert() async throws {
+    try await onOwnThread {
+      let h = try CLIHarness()
+      defer { h.cleanUp() }
+      let title = "\u{1B}]2;PWNED-TITLE\u{07}"
+      let clipboard = "\u{1B}]52;c;UFdORUQ=\u{07}"
+      let clear = "\u{1B}[2J\u{1B}[H"
+      try h.writeStore([
+        ("evil\(title)name", [("1111aaaa-0000-0000-0000-000000000001", ["AWSCURRENT", "rel\(clear)ease"])]),
+        (
+          "clip\(clipboard)\u{9B}31mred\u{202E}txt.exe\u{200B}",
+          [("2222bbbb-0000-0000-0000-000000000002", ["AWSCURRENT"])]
+        ),
+        ("plain/after", [("3333cccc-0000-0000-0000-000000000003", ["AWSCURRENT"])]),
+      ])
+      let env = h.terminalEnvironment
+      let tui = try TmuxSession(
+        command: TmuxSession.reportingExit("\(CLIHarness.binary.path) --store \(h.storePath)"), width: 110, height: 30,
+        environment: env)
+      defer { tui.kill() }
+      let titleBefore = try tui.display("#{pane_title}")
+      let screen = try tui.waitFor("plain/after")
+      #expect(screen.contains("evil␛]2;PWNED-TITLE␇name"))
+      #expect(screen.contains("clip␛]52;c;UFdORUQ=␇<U+009B>"))
+      try tui.sendKeys("Enter")
+      let versions = try tui.waitFor("rel␛[2J")
+      #expect(versions.contains("plain/after"), "nothing cleared the screen")
+      try tui.sendKeys("q")
+      #expect(try tui.waitForExitReport() == 0)
+      #expect(try tui.display("#{pane_title}") == titleBefore)
+      #expect(!(try tui.display("#{pane_title}")).contains("PWNED"))
+      let buffers = (try? tui.display("#{buffer_sample}")) ?? ""
+      #expect(!buffers.contains("PWNED"))
+    }
   }
 }

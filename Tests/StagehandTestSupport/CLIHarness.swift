@@ -63,6 +63,14 @@ public struct CLIHarness: Sendable {
       status: output.status, stdout: String(decoding: output.stdout, as: UTF8.self), stderr: output.stderr)
   }
 
+  /// The same, off the cooperative pool (see the async `ChildProcess.run`).
+  @discardableResult
+  public func run(_ arguments: [String], stdin: String? = nil, extraEnvironment: [String: String] = [:]) async throws
+    -> Result
+  {
+    try await onOwnThread { try run(arguments, stdin: stdin, extraEnvironment: extraEnvironment) }
+  }
+
   /// Writes a store file from `secrets`: name -> [versionId: labels].
   public func writeStore(
     _ secrets: [(name: String, versions: [(id: String, labels: [String])])], extra: [String: Any] = [:]

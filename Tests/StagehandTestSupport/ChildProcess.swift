@@ -58,6 +58,15 @@ public struct ChildProcess {
       stderr: String(decoding: try Data(contentsOf: errors), as: UTF8.self))
   }
 
+  /// The same, waited for on a thread of its own. An async test that waited here would hold
+  /// one of the cooperative pool's threads (one per core) for the child's whole run, and
+  /// every other async test in the process would queue behind it.
+  public static func run(
+    _ executable: URL, _ arguments: [String], stdin: Data = Data(), environment: [String: String]? = nil
+  ) async throws -> Output {
+    try await onOwnThread { try run(executable, arguments, stdin: stdin, environment: environment) }
+  }
+
   /// The environment for a child: PATH and HOME from this process, plus `extra`.
   public static func environment(_ extra: [String: String]) -> [String: String] {
     var env: [String: String] = [:]

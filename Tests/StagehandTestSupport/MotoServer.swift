@@ -70,10 +70,26 @@ public final class MotoServer: @unchecked Sendable {
 
   /// Runs the aws CLI against this server and returns its JSON output.
   public func aws(_ arguments: [String]) throws -> Any {
-    let executable = try ChildProcess.locate("aws", installHint: "The test script must install it: pip install awscli.")
-    let output = try ChildProcess.run(
-      executable, ["--endpoint-url", endpoint.absoluteString, "--output", "json"] + arguments,
-      environment: Self.clientEnvironment)
+    let output = try ChildProcess.run(try Self.awsCLI(), awsArguments(arguments), environment: Self.clientEnvironment)
+    return try Self.json(output, arguments)
+  }
+
+  /// The same, off the cooperative pool (see the async `ChildProcess.run`).
+  public func aws(_ arguments: [String]) async throws -> Any {
+    let output = try await ChildProcess.run(
+      try Self.awsCLI(), awsArguments(arguments), environment: Self.clientEnvironment)
+    return try Self.json(output, arguments)
+  }
+
+  private static func awsCLI() throws -> URL {
+    try ChildProcess.locate("aws", installHint: "The test script must install it: pip install awscli.")
+  }
+
+  private func awsArguments(_ arguments: [String]) -> [String] {
+    ["--endpoint-url", endpoint.absoluteString, "--output", "json"] + arguments
+  }
+
+  private static func json(_ output: ChildProcess.Output, _ arguments: [String]) throws -> Any {
     guard output.status == 0 else {
       throw ChildProcess.Failure(description: "aws \(arguments.joined(separator: " ")) failed: \(output.stderr)")
     }
@@ -123,5 +139,21 @@ extension MotoServer {
       throw ChildProcess.Failure(description: "put-secret-value gave no VersionId: \(String(describing: object))")
     }
     return id
+  }
+}
+
+/// The helpers again for async tests, each waited for on a thread of its own (see the async
+/// `ChildProcess.run`).
+extension MotoServer {
+  public func labels(of secret: String) async throws -> [String: Set<String>] {
+    try await onOwnThread { try self.labels(of: secret) }
+  }
+
+  public func put(_ secret: String, _ value: String, stages: [String]) async throws -> String {
+    try await onOwnThread { try self.put(secret, value, stages: stages) }
+  }
+
+  public func seed(_ arguments: [String]) async throws {
+    try await onOwnThread { try self.seed(arguments) }
   }
 }

@@ -44,7 +44,7 @@ struct AWSRotationMotoTests {
     var read = try Self.pending(server, "app/db")
     #expect(read["SecretString"] as? String == staged)
     #expect(read["VersionId"] as? String == first)
-    #expect(try server.labels(of: "app/db") == [current: ["AWSCURRENT"], first: ["AWSPENDING"]])
+    await #expect(try server.labels(of: "app/db") == [current: ["AWSCURRENT"], first: ["AWSPENDING"]])
     #expect(try await backend.hasValue(secretId: "app/db", versionId: first))
     #expect(try await backend.hasValue(secretId: "app/db", versionId: Self.token()) == false)
 
@@ -52,14 +52,14 @@ struct AWSRotationMotoTests {
     let versions = try Self.versionCount(server, "app/db")
     try await backend.putPendingValue(secretId: "app/db", token: first, value: SecretPayload(.string(staged)))
     #expect(try Self.versionCount(server, "app/db") == versions)
-    #expect(try server.labels(of: "app/db") == [current: ["AWSCURRENT"], first: ["AWSPENDING"]])
+    await #expect(try server.labels(of: "app/db") == [current: ["AWSCURRENT"], first: ["AWSPENDING"]])
 
     // A second staged value takes AWSPENDING; the first token cannot be reused for another value.
     let second = Self.token()
     try await backend.putPendingValue(secretId: "app/db", token: second, value: SecretPayload(.string(staged + "-2")))
     read = try Self.pending(server, "app/db")
     #expect(read["VersionId"] as? String == second)
-    #expect(try server.labels(of: "app/db") == [current: ["AWSCURRENT"], second: ["AWSPENDING"]])
+    await #expect(try server.labels(of: "app/db") == [current: ["AWSCURRENT"], second: ["AWSPENDING"]])
     var messages: [String] = []
     do {
       try await backend.putPendingValue(secretId: "app/db", token: first, value: SecretPayload(.string(staged + "-3")))
@@ -112,7 +112,7 @@ struct AWSRotationMotoTests {
     // (RotationEnabled, the ARN, an AWSPENDING placeholder without a value) and then fails,
     // which is the state a failed rotation leaves on AWS.
     let arn = "arn:aws:lambda:us-east-1:123456789012:function:rotate-app"
-    let failed = try ChildProcess.run(
+    let failed = try await ChildProcess.run(
       try ChildProcess.locate("aws", installHint: "pip install awscli"),
       [
         "--endpoint-url", server.endpoint.absoluteString, "secretsmanager", "rotate-secret", "--secret-id",
@@ -131,10 +131,10 @@ struct AWSRotationMotoTests {
 
     try await backend.cancelRotation(secretId: "app/rotating")
     let described =
-      try server.aws(["secretsmanager", "describe-secret", "--secret-id", "app/rotating"]) as? [String: Any]
+      try await server.aws(["secretsmanager", "describe-secret", "--secret-id", "app/rotating"]) as? [String: Any]
     #expect(described?["RotationEnabled"] as? Bool == false)
     #expect(described?["RotationLambdaARN"] as? String == arn, "the function stays configured")
-    #expect(try server.labels(of: "app/rotating") == [current: ["AWSCURRENT"], placeholder: ["AWSPENDING"]])
+    await #expect(try server.labels(of: "app/rotating") == [current: ["AWSCURRENT"], placeholder: ["AWSPENDING"]])
     #expect(try await backend.describeSecret("app/rotating", includeDeprecated: false).rotationEnabled == false)
   }
 
@@ -143,7 +143,7 @@ struct AWSRotationMotoTests {
     defer { server.stop() }
     _ = try Self.create(server, "app/scheduled")
     // Rotation configured the way moto allows: its own RotateSecret with RotationRules.
-    _ = try server.aws([
+    _ = try await server.aws([
       "secretsmanager", "rotate-secret", "--secret-id", "app/scheduled", "--rotation-rules",
       "AutomaticallyAfterDays=30",
     ])
@@ -153,12 +153,13 @@ struct AWSRotationMotoTests {
     try await backend.rotateSecret(secretId: "app/scheduled", request: RotationRequest(token: token, scheduleDays: 7))
     // moto finishes at once (AWS would run the function); the new version's id is the token.
     let listed =
-      try server.aws(["secretsmanager", "list-secret-version-ids", "--secret-id", "app/scheduled"]) as? [String: Any]
+      try await server.aws(["secretsmanager", "list-secret-version-ids", "--secret-id", "app/scheduled"])
+      as? [String: Any]
     let ids = (listed?["Versions"] as? [[String: Any]] ?? []).compactMap { $0["VersionId"] as? String }
     #expect(ids.contains(token))
     #expect(ids.count == versions + 1)
     let described =
-      try server.aws(["secretsmanager", "describe-secret", "--secret-id", "app/scheduled"]) as? [String: Any]
+      try await server.aws(["secretsmanager", "describe-secret", "--secret-id", "app/scheduled"]) as? [String: Any]
     #expect((described?["RotationRules"] as? [String: Any])?["AutomaticallyAfterDays"] as? Int == 7)
     #expect(described?["RotationEnabled"] as? Bool == true)
   }

@@ -11,7 +11,7 @@ struct AWSSecretsBackendMotoTests {
   @Test func listsAllOf1050Secrets() async throws {
     let server = try await MotoServer.start()
     defer { server.stop() }
-    try server.seed(["bulk", "1050", "bulk"])
+    try await server.seed(["bulk", "1050", "bulk"])
 
     let backend = server.backend()
     var names: [String] = []
@@ -35,13 +35,15 @@ struct AWSSecretsBackendMotoTests {
   @Test func describesVersionsMovesCurrentAndRevealsByVersion() async throws {
     let server = try await MotoServer.start()
     defer { server.stop() }
-    let created = try server.aws([
+    let created = try await server.aws([
       "secretsmanager", "create-secret", "--name", "app/db", "--secret-string", "one", "--description", "the db",
     ])
     let v1 = try #require((created as? [String: Any])?["VersionId"] as? String)
-    let put2 = try server.aws(["secretsmanager", "put-secret-value", "--secret-id", "app/db", "--secret-string", "two"])
+    let put2 = try await server.aws([
+      "secretsmanager", "put-secret-value", "--secret-id", "app/db", "--secret-string", "two",
+    ])
     let v2 = try #require((put2 as? [String: Any])?["VersionId"] as? String)
-    let put3 = try server.aws([
+    let put3 = try await server.aws([
       "secretsmanager", "put-secret-value", "--secret-id", "app/db", "--secret-string", "three",
     ])
     let v3 = try #require((put3 as? [String: Any])?["VersionId"] as? String)
@@ -64,7 +66,7 @@ struct AWSSecretsBackendMotoTests {
       secretId: "app/db",
       step: StageStep(versionStage: StandardLabel.current, removeFromVersionId: v3, moveToVersionId: v2))
     #expect(outcome == .applied)
-    let listed = try server.aws(["secretsmanager", "list-secret-version-ids", "--secret-id", "app/db"])
+    let listed = try await server.aws(["secretsmanager", "list-secret-version-ids", "--secret-id", "app/db"])
     let versions = try #require((listed as? [String: Any])?["Versions"] as? [[String: Any]])
     var labels: [String: Set<String>] = [:]
     for version in versions {

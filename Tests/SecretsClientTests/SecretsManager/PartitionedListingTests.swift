@@ -41,7 +41,7 @@ struct PartitionedListingTests {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("names-\(UUID().uuidString)")
     try expected.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: file) }
-    try server.seed(["names", file.path])
+    try await server.seed(["names", file.path])
 
     let log = RequestCounter()
     var concurrent = server.backend(log: log)

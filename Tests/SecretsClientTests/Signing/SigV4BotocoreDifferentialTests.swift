@@ -28,7 +28,7 @@ struct SigV4BotocoreDifferentialTests {
     var headers: [String: String]
   }
 
-  @Test func twoHundredFiftyRandomRequestsMatchBotocore() throws {
+  @Test func twoHundredFiftyRandomRequestsMatchBotocore() async throws {
     var rng = SplitMix64(seed: 0x5EC2_E75A_11)
     let cases = (0..<250).map { _ in Self.randomCase(&rng) }
     let encoder = JSONEncoder()
@@ -39,7 +39,7 @@ struct SigV4BotocoreDifferentialTests {
     }
     let python = try ChildProcess.locate(
       "python3", installHint: "The test script must install python3 and botocore (pip install botocore).")
-    let output = try ChildProcess.run(python, [Self.script.path], stdin: input)
+    let output = try await ChildProcess.run(python, [Self.script.path], stdin: input)
     try #require(
       output.status == 0,
       "botocore_sign.py failed (status \(output.status)); is botocore installed (pip install botocore)? \(output.stderr)"
