@@ -21,10 +21,13 @@ struct RotationUITests {
   static let settings = TUISettings(rotationTimeoutSeconds: 60, followInterval: .milliseconds(100))
 
   /// A store of four secrets, each with a current and a previous version:
-  /// - `app/rotates`: a rotation function that succeeds, 0.5 s a step;
-  /// - `app/stuck`: one that never completes testSecret (0.2 s a step before it);
+  /// - `app/rotates`: a rotation function that succeeds, 8 s a step;
+  /// - `app/stuck`: one that never completes testSecret, and gets there at once (0 s a step);
   /// - `app/manual`: no rotation function (a value is staged by hand, then promoted);
   /// - `app/cancel`: rotation on, with a slow function (30 s a step), to cancel.
+  ///
+  /// The store runs on a `TestClock` that only the test moves, so a step is never reached
+  /// early or late however loaded the machine is.
   static func harness() throws -> CLIHarness {
     let h = try CLIHarness()
     func secret(_ name: String, _ extra: [String: Any]) -> [String: Any] {
@@ -54,7 +57,7 @@ struct RotationUITests {
           "app/rotates", rotation.merging(["RotationSimulation": ["Outcome": "succeed", "StepSeconds": 8]]) { $1 }),
         secret(
           "app/stuck",
-          rotation.merging(["RotationSimulation": ["Outcome": "failAt", "FailAt": "testSecret", "StepSeconds": 0.2]]) {
+          rotation.merging(["RotationSimulation": ["Outcome": "failAt", "FailAt": "testSecret", "StepSeconds": 0]]) {
             $1
           }),
         secret("app/manual", [:]),
@@ -68,15 +71,22 @@ struct RotationUITests {
   }
 
   func withRotationUI(
-    settings: TUISettings = settings, _ body: (TestTerminal, CLIHarness) async throws -> Void
+    settings: TUISettings = settings, clock: TestClock = TestClock(Date()),
+    _ body: (TestTerminal, CLIHarness) async throws -> Void
   ) async throws {
     let h = try Self.harness()
     defer { h.cleanUp() }
-    let backend = try await BackendFactory.make(GlobalSettings(store: h.storePath))
-    try await withUI(backend, settings: settings) { ui in
+    try await withUI(try Self.store(h.storePath, clock), settings: settings) { ui in
       try await ui.waitFor("4 secrets loaded")
       try await body(ui, h)
     }
+  }
+
+  /// The embedded store at `path`, its simulated rotation functions on `clock`.
+  static func store(_ path: String, _ clock: TestClock) throws -> LocalStoreBackend {
+    let backend = LocalStoreBackend(path: path, now: clock.reading)
+    try backend.validate()
+    return backend
   }
 
   /// Filters the list down to `name` and keeps the filter: `name` is selected.
@@ -117,7 +127,8 @@ struct RotationUITests {
   }
 
   @Test func aRotationIsFollowedToTheEndWhileTheUserBrowses() async throws {
-    try await withRotationUI { ui, h in
+    let clock = TestClock(Date())
+    try await withRotationUI(clock: clock) { ui, h in
       try await select("app/rotates", ui)
       ui.press(.char("o"))
       let preview = try await ui.waitUntil("the rotation preview") {
@@ -131,30 +142,26 @@ struct RotationUITests {
       ui.press(.char("y"))
       try await ui.waitFor("Rotating app/rotates")
       // Esc closes the view and stops nothing; the list stays usable and says rotating.
-      // (On a machine loaded enough that the rotation ends before Esc is read, closing says
-      // nothing, and the rotation's own end is what shows.)
       let beforeEscape = ui.frameCount
       ui.press(.escape)
-      let closed = try await ui.waitUntil("the view closed mid-rotation, or the rotation's end", since: beforeEscape) {
-        $0.contains("nothing stopped") || $0.contains("rotation of app/rotates finished")
-      }
-      #expect(closed.contains("[rotating…]") || ui.frames.contains { $0.contains("[rotating…]") })
+      let closed = try await ui.waitFor("nothing stopped", since: beforeEscape)
+      #expect(closed.contains("[rotating…]"))
       ui.press(.escape)  // the filter goes: every secret is listed again
       try await ui.waitFor("app/manual")
       ui.press(.char("j"))
       try await ui.waitFor("Versions of app/stuck")
       ui.press(.char("k"))
       try await ui.waitFor("Versions of app/rotates")
+      #expect(ui.screen.contains("[rotating…]"), "still rotating: its function's steps are not due yet")
+      // Reopened, the view shows the stages seen so far; the rest follow as they are reached.
       ui.press(.char("o"))
+      try await ui.waitUntil("the progress so far") {
+        $0.contains("Rotating app/rotates") && $0.contains("✓ new version created with AWSPENDING")
+      }
+      clock.advance(4 * 8)  // all four steps are due: the next read sees the rotation end
       let done = flat(try await ui.waitFor("Rotation finished"))
       for stage in RotationStage.allCases { #expect(done.contains("✓ \(stage.summary)"), "\(stage)") }
       #expect(done.contains("\(token.prefix(8))… (new version) → [AWSCURRENT]"))
-      #expect(ui.frames.contains { $0.contains("[rotating…]") }, "the row said rotating while it ran")
-      #expect(
-        ui.frames.contains {
-          $0.contains("✓ new version created with AWSPENDING") && $0.contains("Rotating app/rotates")
-        },
-        "a stage showed before the end")
       #expect(
         try h.labels(of: "app/rotates") == [token: ["AWSCURRENT"], Self.current: ["AWSPREVIOUS"], Self.previous: []])
       ui.press(.escape)
@@ -165,28 +172,19 @@ struct RotationUITests {
     }
   }
 
-  /// The demo store as `--demo` writes it, its simulated functions slowed down: both of its
-  /// rotations run at once, one succeeds, the other stops in testSecret.
+  /// The demo store as `--demo` writes it: both of its rotations run at once, one succeeds,
+  /// the other stops in testSecret. Their functions' steps fall due only when the test moves
+  /// the clock, once both rows say rotating.
   @Test func theDemosTwoRotationsRunAtOnceOneSucceedsOneGetsStuck() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
-    try DemoAccount.write(to: h.storePath)
+    let clock = TestClock(Date())
+    try DemoAccount.write(to: h.storePath, now: clock.now)
     let succeeds = "staging/orders/redis-auth-token"
     let stuck = "staging/reports/warehouse-password"
-    // Slower steps than the demo's 2 s, so that a loaded machine still has both rotating at
-    // once: the succeeding one takes 48 s; the stuck one is given up after 75 s.
-    var document = try JSONSerialization.jsonObject(with: h.storeData()) as? [String: Any] ?? [:]
-    document["secrets"] = (document["secrets"] as? [[String: Any]] ?? []).map { secret in
-      guard var simulation = secret["RotationSimulation"] as? [String: Any] else { return secret }
-      simulation["StepSeconds"] = secret["Name"] as? String == succeeds ? 12 : 6
-      return secret.merging(["RotationSimulation": simulation]) { $1 }
-    }
-    try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: h.storePath))
     var settings = Self.settings
-    settings.rotationTimeoutSeconds = 75
     settings.followInterval = .milliseconds(500)
-    let backend = try await BackendFactory.make(GlobalSettings(store: h.storePath))
-    try await withUI(backend, settings: settings) { ui in
+    try await withUI(try Self.store(h.storePath, clock), settings: settings) { ui in
       func start(_ name: String) async throws {
         try await select(name, ui)
         ui.press(.char("o"))
@@ -197,10 +195,7 @@ struct RotationUITests {
         // replaced at once still counts.
         let beforeEscape = ui.frameCount
         ui.press(.escape)
-        try await ui.waitUntil("the view closed mid-rotation, or the rotation's end", since: beforeEscape) {
-          $0.contains("nothing stopped") || $0.contains("rotation of \(name) finished")
-            || $0.contains("rotation of \(name) stopped")
-        }
+        try await ui.waitFor("nothing stopped", since: beforeEscape)
         ui.press(.escape)  // the filter
         try await ui.waitUntil("the whole list") { !$0.contains("filter:") }
       }
@@ -214,8 +209,10 @@ struct RotationUITests {
         return rows.count == 2 && rows.contains { $0.contains("staging/orders") }
           && rows.contains { $0.contains("staging/reports") }
       }
+      clock.advance(60)  // every step is due: one rotation ends, the other fails in testSecret
+      try await ui.waitFor("rotation of \(succeeds) finished", since: beforeStarts)
+      // The stuck one is given up at the timeout (60 s from its start).
       try await ui.waitFor("rotation of \(stuck) stopped", since: beforeStarts, timeout: .seconds(180))
-      #expect(ui.frames.contains { $0.contains("rotation of \(succeeds) finished") })
       #expect(try h.labels(of: succeeds).values.filter { $0 == ["AWSCURRENT"] }.count == 1)
 
       try await select(stuck, ui)
@@ -239,7 +236,7 @@ struct RotationUITests {
 
   @Test func aStuckRotationShowsWhereItStoppedAndWhatToDo() async throws {
     var settings = Self.settings
-    settings.rotationTimeoutSeconds = 3
+    settings.rotationTimeoutSeconds = 5
     try await withRotationUI(settings: settings) { ui, h in
       try await select("app/stuck", ui)
       ui.press(.char("o"))
@@ -248,7 +245,7 @@ struct RotationUITests {
       ui.press(.char("y"))
       let stopped = flat(try await ui.waitFor("Rotation of app/stuck stopped"))
       #expect(stopped.contains("the rotation stopped in setSecret, testSecret or finishSecret"))
-      #expect(stopped.contains("did not finish within 3 s"))
+      #expect(stopped.contains("did not finish within 5 s"))
       #expect(stopped.contains(Self.function))
       #expect(stopped.contains("promote it: AWSCURRENT onto \(token.prefix(8))… (p)"))
       #expect(stopped.contains("remove AWSPENDING from \(token.prefix(8))… (x)"))
@@ -391,38 +388,40 @@ struct RotationUITests {
   /// The real binary in a real terminal (tmux), its output recorded byte for byte by
   /// script(1): a value typed into the masked input is staged, and neither the screen nor
   /// any byte written to the terminal ever holds it.
-  @Test func aTypedValueNeverReachesTheTerminal() throws {
-    let value = PlantedSecrets.pendingValue
-    let h = try Self.harness()
-    defer { h.cleanUp() }
-    let typescript = h.directory.appendingPathComponent("typescript").path
-    let stagehand = "\(CLIHarness.binary.path) --store \(h.storePath)"
-    let tui = try TmuxSession(
-      command: "script -q -f -c '\(stagehand)' \(typescript)", width: 110, height: 32,
-      environment: h.terminalEnvironment)
-    defer { tui.kill() }
-    try tui.waitFor("app/manual")
-    try tui.sendRaw("/app/manual")
-    try tui.sendKeys("Enter")
-    try tui.waitUntil("app/manual's versions, described") {
-      $0.contains("Versions of app/manual") && !$0.contains("dates loading")
+  @Test func aTypedValueNeverReachesTheTerminal() async throws {
+    try await onOwnThread {
+      let value = PlantedSecrets.pendingValue
+      let h = try Self.harness()
+      defer { h.cleanUp() }
+      let typescript = h.directory.appendingPathComponent("typescript").path
+      let stagehand = "\(CLIHarness.binary.path) --store \(h.storePath)"
+      let tui = try TmuxSession(
+        command: "script -q -f -c '\(stagehand)' \(typescript)", width: 110, height: 32,
+        environment: h.terminalEnvironment)
+      defer { tui.kill() }
+      try tui.waitFor("app/manual")
+      try tui.sendRaw("/app/manual")
+      try tui.sendKeys("Enter")
+      try tui.waitUntil("app/manual's versions, described") {
+        $0.contains("Versions of app/manual") && !$0.contains("dates loading")
+      }
+      try tui.sendKeys("s")
+      try tui.waitFor("Stage a new AWSPENDING value on app/manual")
+      try tui.sendRaw(value)
+      try tui.waitFor("\(value.count) characters")
+      try tui.sendKeys("Enter")
+      let preview = try tui.waitFor("y: stage it")
+      let token = try newVersion(in: preview)
+      try tui.sendKeys("y")
+      try tui.waitFor("staged on app/manual")
+      try tui.sendKeys("q")
+      let exit = try tui.waitForExit()
+      #expect(exit.exitStatus == 0)
+      #expect(try stored("app/manual", h).values[token] == value, "the value was staged")
+      let written = try String(decoding: Data(contentsOf: URL(fileURLWithPath: typescript)), as: UTF8.self)
+      #expect(written.contains("Stage a new AWSPENDING value"), "the typescript recorded the UI")
+      #expect(PlantedSecrets.leaks(in: written).isEmpty, "the bytes written to the terminal hold the value")
+      #expect(PlantedSecrets.leaks(in: try tui.capture()).isEmpty)
     }
-    try tui.sendKeys("s")
-    try tui.waitFor("Stage a new AWSPENDING value on app/manual")
-    try tui.sendRaw(value)
-    try tui.waitFor("\(value.count) characters")
-    try tui.sendKeys("Enter")
-    let preview = try tui.waitFor("y: stage it")
-    let token = try newVersion(in: preview)
-    try tui.sendKeys("y")
-    try tui.waitFor("staged on app/manual")
-    try tui.sendKeys("q")
-    let exit = try tui.waitForExit()
-    #expect(exit.exitStatus == 0)
-    #expect(try stored("app/manual", h).values[token] == value, "the value was staged")
-    let written = try String(decoding: Data(contentsOf: URL(fileURLWithPath: typescript)), as: UTF8.self)
-    #expect(written.contains("Stage a new AWSPENDING value"), "the typescript recorded the UI")
-    #expect(PlantedSecrets.leaks(in: written).isEmpty, "the bytes written to the terminal hold the value")
-    #expect(PlantedSecrets.leaks(in: try tui.capture()).isEmpty)
   }
 }

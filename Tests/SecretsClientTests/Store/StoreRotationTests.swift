@@ -5,32 +5,6 @@ import Testing
 @testable import SecretsClient
 @testable import StagingModel
 
-/// A clock tests move by hand.
-final class TestClock: @unchecked Sendable {
-  private let lock = NSLock()
-  private var current: Date
-
-  init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = start }
-
-  var now: Date {
-    lock.lock()
-    defer { lock.unlock() }
-    return current
-  }
-
-  func advance(_ seconds: Double) {
-    lock.lock()
-    current = current.addingTimeInterval(seconds)
-    lock.unlock()
-  }
-
-  func set(_ date: Date) {
-    lock.lock()
-    current = date
-    lock.unlock()
-  }
-}
-
 /// The embedded store's rotation calls and its simulated rotation function, on an injected
 /// clock: AWS's label states, error names and idempotency, and a file left alone when a call
 /// is refused or the backend is read-only.
