@@ -87,7 +87,7 @@ enum AWSBackendFactory {
     let direct = AsyncHTTPTransport(caBundle: caBundle)
     let configuration = try AWSConfiguration.resolve(
       profile: options.profile, region: options.region, endpointURL: options.endpointURL, environment: aws,
-      transport: transport, directTransport: direct, files: files)
+      transport: transport, directTransport: direct, files: files, log: log)
     let client = AWSJSONClient(
       endpoint: configuration.endpoint, region: configuration.region, credentials: configuration.credentials,
       transport: transport,

@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
@@ -7,6 +8,7 @@ import Testing
 /// answer's `Date` gives the offset, the call is signed again with it once, and the process
 /// keeps it (the Secrets Manager client signs with the same offset). Without a `Date`, or when
 /// the corrected call is refused too, the error names this machine's clock.
+@Suite(.ownThreads)
 struct STSClockSkewTests {
   static let local = Date(timeIntervalSince1970: 1_800_000_000)
   static let source = AWSCredentials(accessKeyId: "AKIDSOURCE", secretAccessKey: "source-secret")
@@ -42,10 +44,10 @@ struct STSClockSkewTests {
   /// The X-Amz-Date each request was signed at.
   static func signedAt(_ request: HTTPRequest) -> String? { request.header("X-Amz-Date") }
 
-  func client(_ transport: ScriptedTransport, _ correction: ClockCorrection) -> STSClient {
+  func client(_ transport: ScriptedTransport, _ correction: ClockCorrection, log: Recorder? = nil) -> STSClient {
     STSClient(
       endpoint: URL(string: "https://sts.us-east-1.amazonaws.com")!, region: "us-east-1", transport: transport,
-      now: { Self.local }, clockCorrection: correction)
+      now: { Self.local }, clockCorrection: correction, log: log)
   }
 
   @Test(arguments: [1_200.0, -1_200.0])
@@ -58,18 +60,26 @@ struct STSClockSkewTests {
         : Self.refused(date: server)
     }
     let correction = ClockCorrection()
-    let credentials = try await client(transport, correction).assumeRole(
+    let log = Recorder()
+    let credentials = try await client(transport, correction, log: log).assumeRole(
       roleArn: "arn:aws:iam::123456789012:role/deploy", sessionName: "s", externalId: nil, durationSeconds: nil,
       using: Self.source)
     #expect(credentials.accessKeyId == "ASIAROLE")
     #expect(transport.requests.map(Self.signedAt) == [Self.amzDate(Self.local), Self.amzDate(server)])
     #expect(correction.offset == skew, "kept for the rest of the process")
     // The next call signs with the offset at once.
-    _ = try await client(transport, correction).assumeRole(
+    _ = try await client(transport, correction, log: log).assumeRole(
       roleArn: "arn:aws:iam::123456789012:role/deploy", sessionName: "s", externalId: nil, durationSeconds: nil,
       using: Self.source)
     #expect(transport.requests.count == 3)
     #expect(transport.requests.last.flatMap(Self.signedAt) == Self.amzDate(server))
+    // --log-file: every attempt, and the correction said once, on the attempt it was learnt for.
+    #expect(log.entries.map(\.operation) == Array(repeating: "sts:AssumeRole", count: 3))
+    #expect(log.entries.map(\.outcome) == ["SignatureDoesNotMatch", "ok", "ok"])
+    #expect(log.entries.map(\.attempt) == [1, 2, 1])
+    let notes = log.entries.compactMap(\.note)
+    #expect(notes == [ClockSkew.note(skew)], "\(notes)")
+    #expect(notes.first?.contains("\(Int(abs(skew))) s \(skew > 0 ? "behind" : "ahead of") AWS") == true)
   }
 
   @Test func withoutADateTheErrorNamesTheClockAndNothingIsResent() async throws {

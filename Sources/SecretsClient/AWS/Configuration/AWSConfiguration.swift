@@ -58,11 +58,13 @@ public struct AWSConfiguration: Sendable {
   ///     endpoint; nil uses `transport`.
   ///   - sign: the SigV4 signer STS AssumeRole calls use.
   ///   - files: the shared files when already read (they are read from `environment` otherwise).
+  ///   - log: where STS calls are logged (`--log-file`).
   public static func resolve(
     profile: String?, region: String?, endpointURL: String?, environment: AWSEnvironment,
     transport: any HTTPTransport, directTransport: (any HTTPTransport)? = nil,
     sign: @escaping STSClient.Signing = STSClient.sigV4,
-    now: @escaping @Sendable () -> Date = { Date() }, files read: SharedConfiguration? = nil
+    now: @escaping @Sendable () -> Date = { Date() }, files read: SharedConfiguration? = nil,
+    log: (any RequestLog)? = nil
   ) throws(SecretsError) -> AWSConfiguration {
     let files: SharedConfiguration
     if let read { files = read } else { files = try SharedConfiguration.load(from: environment) }
@@ -75,7 +77,7 @@ public struct AWSConfiguration: Sendable {
       profile: section, configuration: files)
     let sources = CredentialSources(
       environment: environment, configuration: files, transport: transport, directTransport: directTransport,
-      region: resolvedRegion, sign: sign, now: now)
+      region: resolvedRegion, sign: sign, now: now, log: log)
     let chain = sources.chain(profileName: profileName, profileIsExplicit: profile?.isEmpty == false)
     var maxAttempts: Int?
     if let text = environment["AWS_MAX_ATTEMPTS"] ?? section["max_attempts"] {

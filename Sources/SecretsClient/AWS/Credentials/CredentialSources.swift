@@ -16,12 +16,14 @@ public struct CredentialSources: Sendable {
   public var region: String?
   public var sign: STSClient.Signing
   public var now: @Sendable () -> Date
+  /// Where STS calls are logged (`--log-file`).
+  public var log: (any RequestLog)?
 
   /// `directTransport`: nil uses `transport` for the container endpoint as well.
   public init(
     environment: AWSEnvironment, configuration: SharedConfiguration, transport: any HTTPTransport,
     directTransport: (any HTTPTransport)? = nil, region: String?, sign: @escaping STSClient.Signing = STSClient.sigV4,
-    now: @escaping @Sendable () -> Date = { Date() }
+    now: @escaping @Sendable () -> Date = { Date() }, log: (any RequestLog)? = nil
   ) {
     self.environment = environment
     self.configuration = configuration
@@ -30,6 +32,7 @@ public struct CredentialSources: Sendable {
     self.region = region
     self.sign = sign
     self.now = now
+    self.log = log
   }
 
   /// The default chain: environment, assume role, web identity, SSO, shared credentials file,
@@ -91,7 +94,8 @@ public struct CredentialSources: Sendable {
     let endpoint = try EndpointResolver.resolve(
       service: .sts, explicit: nil, region: region, environment: environment, profile: profile,
       configuration: configuration)
-    return STSClient(endpoint: endpoint, region: region ?? "us-east-1", transport: transport, sign: sign, now: now)
+    return STSClient(
+      endpoint: endpoint, region: region ?? "us-east-1", transport: transport, sign: sign, now: now, log: log)
   }
 
   /// botocore names sessions `botocore-session-<epoch>`; Stagehand's own prefix shows in

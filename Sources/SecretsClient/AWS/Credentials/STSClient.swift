@@ -28,11 +28,13 @@ public struct STSClient: Sendable {
   /// Secrets Manager client does: a skewed laptop clock would otherwise break every profile
   /// that assumes a role.
   public var clockCorrection: ClockCorrection
+  /// `--log-file`: each attempt, and a clock correction when one is learnt here.
+  public var log: (any RequestLog)?
 
   public init(
     endpoint: URL, region: String, transport: any HTTPTransport, sign: @escaping Signing = STSClient.sigV4,
     now: @escaping @Sendable () -> Date = { Date() }, timeout: Duration = .seconds(30),
-    clockCorrection: ClockCorrection = .shared
+    clockCorrection: ClockCorrection = .shared, log: (any RequestLog)? = nil
   ) {
     self.endpoint = endpoint
     self.region = region
@@ -40,6 +42,7 @@ public struct STSClient: Sendable {
     self.clockCorrection = clockCorrection
     self.sign = sign
     self.now = now
+    self.log = log
     self.timeout = timeout
   }
 
@@ -80,7 +83,7 @@ public struct STSClient: Sendable {
   private func send(
     operation: String, roleArn: String, resigned: Bool, _ request: () -> HTTPRequest
   ) async throws -> AWSCredentials {
-    var response = try await transmit(request(), operation: operation, roleArn: roleArn)
+    var response = try await transmit(request(), operation: operation, roleArn: roleArn, attempt: 1)
     var fields = try Self.fields(response, operation: operation, roleArn: roleArn)
     var uncorrected: ClockSkew.Uncorrected?
     if response.status != 200, resigned,
@@ -94,8 +97,8 @@ public struct STSClient: Sendable {
         uncorrected =
           abs(used) > 0 ? .stillRefused(offset: used) : .noSkew(serverTime: now().addingTimeInterval(offset))
       case let offset?:
-        _ = clockCorrection.learn(offset)
-        response = try await transmit(request(), operation: operation, roleArn: roleArn)
+        let note = clockCorrection.learn(offset) ? ClockSkew.note(offset) : nil
+        response = try await transmit(request(), operation: operation, roleArn: roleArn, attempt: 2, note: note)
         fields = try Self.fields(response, operation: operation, roleArn: roleArn)
         if response.status != 200 { uncorrected = .stillRefused(offset: offset) }
       }
@@ -120,10 +123,27 @@ public struct STSClient: Sendable {
       expiration: fields["Expiration"].flatMap(ISO8601Timestamp.parse))
   }
 
-  private func transmit(_ request: HTTPRequest, operation: String, roleArn: String) async throws -> HTTPResponse {
+  /// One attempt, logged as "sts:<operation>": the outcome is "ok", the error's code,
+  /// "malformed" (a refusal without a readable code) or "transport", as the Secrets Manager
+  /// client logs them. `note` goes on this attempt's line (a
+  /// retry says why it was sent).
+  private func transmit(
+    _ request: HTTPRequest, operation: String, roleArn: String, attempt: Int, note: String? = nil
+  ) async throws -> HTTPResponse {
+    let started = ContinuousClock.now
+    func record(_ status: Int?, _ requestId: String?, _ outcome: String) {
+      log?.record(
+        RequestLogEntry(
+          time: now(), operation: "sts:\(operation)", httpStatus: status, latency: ContinuousClock.now - started,
+          requestId: requestId, attempt: attempt, outcome: outcome, note: note))
+    }
     do {
-      return try await transport.send(request, timeout: timeout)
+      let response = try await transport.send(request, timeout: timeout)
+      let code = response.status == 200 ? "ok" : (try? XMLLeafReader.leaves(of: response.body))?["Code"]
+      record(response.status, response.headers["x-amzn-requestid"], code ?? "malformed")
+      return response
     } catch {
+      record(nil, nil, "transport")
       let detail = (error as? SecretsError)?.userMessage ?? "\(error)"
       throw SecretsError.configuration("STS \(operation) for \(roleArn) at \(endpoint.absoluteString): \(detail)")
     }
