@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
@@ -61,6 +62,7 @@ final class InFlightBackend: SecretsBackend, @unchecked Sendable {
   func cancelRotation(secretId: String) async throws { try await inner.cancelRotation(secretId: secretId) }
 }
 
+@Suite(.ownThreads)
 struct BulkExecutorTests {
   static let c = "cccccccc-0000-0000-0000-000000000001"
   static let n = "eeeeeeee-0000-0000-0000-000000000003"

@@ -1,8 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
+@Suite(.ownThreads)
 struct HomeDirectoryTests {
   @Test func homeIsAnAbsoluteHOMEElseTheAccountsFolder() {
     let account = FileManager.default.homeDirectoryForCurrentUser.path

@@ -5,6 +5,7 @@ import Testing
 
 /// The ISO 8601 dates against JSONEncoder's `.iso8601` where that writes the true date, and
 /// read back independently everywhere else.
+@Suite(.ownThreads)
 struct ISO8601TextTests {
   /// 1582-10-15T00:00:00Z: before it, Foundation's calendar is Julian.
   static let gregorianReform: Double = -12_219_292_800

@@ -7,7 +7,7 @@ import Testing
 /// code with swift-nio-ssl, serving certificates from a test CA made for each test. A refused
 /// certificate must stop the request before any byte of it leaves: the raw-mode server prints
 /// everything it decrypts, and the marker the request carries must never show there.
-@Suite(.serialized) struct OpenSSLServerTLSTests {
+@Suite(.serialized, .ownThreads) struct OpenSSLServerTLSTests {
   /// One way a server certificate must be refused: the host the client asks for, and what
   /// s_server prints about the connection the client then gives up.
   struct Refusal: CustomTestStringConvertible, Sendable {

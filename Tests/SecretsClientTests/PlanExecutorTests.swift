@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
@@ -62,6 +63,7 @@ final class ScriptedBackend: SecretsBackend, @unchecked Sendable {
   }
 }
 
+@Suite(.ownThreads)
 struct PlanExecutorTests {
   let c = "cccccccc-0000-0000-0000-000000000001"
   let p = "dddddddd-0000-0000-0000-000000000002"

@@ -1,10 +1,12 @@
 import Foundation
+import StagehandTestSupport
 import StagingModel
 import Testing
 
 @testable import SecretsClient
 
 /// Each way a failed step settles, judged from the labels read back.
+@Suite(.ownThreads)
 struct StepRecoveryTests {
   static let step = StageStep(versionStage: "AWSCURRENT", removeFromVersionId: "v1", moveToVersionId: "v2")
   static let before: [VersionID: Set<String>] = ["v1": ["AWSCURRENT"], "v2": []]

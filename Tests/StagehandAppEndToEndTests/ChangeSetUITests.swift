@@ -10,7 +10,7 @@ import Testing
 /// the embedded store: secrets marked through the filter, one promote for all of them
 /// previewed and sent, the store checked label by label; and plan files written from the
 /// bulk and the single preview, sending nothing.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ChangeSetUITests {
   static let old = "1111aaaa-0000-0000-0000-000000000001"
   static let current = "2222bbbb-0000-0000-0000-000000000002"

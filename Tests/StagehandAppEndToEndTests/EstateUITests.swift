@@ -9,7 +9,7 @@ import Testing
 /// line builds it: moto keeps each Region's secrets apart in one server, so the same name
 /// can be in two Regions. The rows say where each was read, the listing reports pair by pair,
 /// a profile that does not exist fails alone, and the pair picker narrows the list.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct EstateUITests {
   struct Fixture {
     let moto: MotoServer

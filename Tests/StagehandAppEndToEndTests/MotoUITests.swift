@@ -8,7 +8,7 @@ import Testing
 /// The UI in process against moto, through the AWS backend as `--endpoint-url` builds it:
 /// moves by keys and by a mouse drag, dry run, and a conflict made by the aws CLI between
 /// preview and commit. The aws CLI, an independent client, checks the result.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct MotoUITests {
   struct Fixture {
     let moto: MotoServer

@@ -11,7 +11,7 @@ import Testing
 /// to the end while the user browses, one that gets stuck and its diagnosis, a value staged
 /// through the masked input (and through `$EDITOR`) then promoted, and a cancelled rotation.
 /// The planted value never shows in a frame.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct RotationUITests {
   static let current = "1111aaaa-0000-0000-0000-000000000001"
   static let previous = "2222bbbb-0000-0000-0000-000000000002"

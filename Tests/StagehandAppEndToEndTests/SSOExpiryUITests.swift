@@ -11,7 +11,7 @@ import Testing
 /// cached token) R loads. Later the session credentials expire while the UI is open and the
 /// SSO login has expired too: the refresh is impossible, the same popup says so, the list read
 /// before stays, and R after a new login loads again. No value or token reaches a frame.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct SSOExpiryUITests {
   /// sha1("corp"): the file `aws sso login --sso-session corp` caches its token in.
   static let cacheName = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"

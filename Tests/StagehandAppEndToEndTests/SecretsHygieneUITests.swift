@@ -8,7 +8,7 @@ import Testing
 /// The UI with planted credentials and a planted value, through the AWS backend against
 /// moto with `--log-file`: the value is on screen only while the reveal popup shows it, and
 /// neither it nor the credentials reach the log; no frame ever shows a credential.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct SecretsHygieneUITests {
   /// Fails (naming where) if any planted string is in `text`.
   func expectClean(_ name: String, _ text: String, allowValue: Bool = false) {

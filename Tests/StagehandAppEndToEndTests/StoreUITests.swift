@@ -9,7 +9,7 @@ import Testing
 /// The UI in process, keys and mouse through the real event loop to the embedded store
 /// (a store file per test, chosen as `--store` chooses it): browse, pick / carry / drop,
 /// drag, the preview, commit, dry run, undo, a conflict and errors.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct StoreUITests {
   static let current = StagingStore.current
   static let previous = StagingStore.previous

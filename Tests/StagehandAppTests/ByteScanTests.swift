@@ -5,6 +5,7 @@ import Testing
 
 /// The eight-bytes-at-a-time tests against the byte-by-byte definitions, over strings of every
 /// length around the word size with each kind of byte at every position.
+@Suite(.ownThreads)
 struct ByteScanTests {
   static let bytes: [UInt8] = [
     0x00, 0x09, 0x1F, 0x20, 0x21, 0x22, 0x41, 0x5C, 0x7E, 0x7F, 0xC3, 0xA9, 0xE2, 0x80, 0xAE,

@@ -11,6 +11,7 @@ import Testing
 /// rotation commands' too) to the JSONSerialization code they replaced
 /// (`JSONOutputReference`), and the encoder itself to JSONEncoder and JSONSerialization over
 /// random trees, in both key orders.
+@Suite(.ownThreads)
 struct JSONOutputTests {
   /// nil when `written` is `expected`, else the first line where they part (a whole document
   /// of bytes says little).

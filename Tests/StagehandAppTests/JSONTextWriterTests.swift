@@ -6,6 +6,7 @@ import Testing
 
 /// The hand-written JSON text against JSONEncoder's (pretty, sorted keys, slashes as they
 /// are) over random documents. (Its dates are `ISO8601Text`'s, tested in SecretsClientTests.)
+@Suite(.ownThreads)
 struct JSONTextWriterTests {
   indirect enum Value: Encodable {
     case string(String)

@@ -10,6 +10,7 @@ import Testing
 /// emoji characters, C0/C1 controls, bidi and zero-width characters, names around and past
 /// the 60-column cut, version ids short, long and odd, many and custom labels, and the
 /// managed/deleted/rotation flags; and end to end through the built binary.
+@Suite(.ownThreads)
 struct ListOutputTests {
   static let namePieces = [
     "prod", "/", "payments", "-", "db", "_", "a", "Z", "9", " ", ".", "名前", "🔑", "🇯🇵", "👩‍👩‍👧", "ｗｉｄｅ", "e\u{301}",

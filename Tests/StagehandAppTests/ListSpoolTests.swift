@@ -10,6 +10,7 @@ import Testing
 /// to the code they replaced in `ListOutputTests`) over random listings of several shapes and
 /// seeds, cut into chunks and read back in blocks of every size; a listing that fails on a
 /// later page ends with its error, and the command then prints nothing.
+@Suite(.ownThreads)
 struct ListSpoolTests {
   struct PageFailed: Error, Equatable {
     var page: Int
@@ -182,7 +183,7 @@ struct ListSpoolTests {
   @Test func noTemporaryFileNoOutput() async throws {
     let h = try CLIHarness()
     defer { h.cleanUp() }
-    await #expect(try h.run(["--demo", "list"]).status == 0)  // the demo store is made
+    #expect(try await h.run(["--demo", "list"]).status == 0)  // the demo store is made
     let missing = h.directory.appendingPathComponent("no-such-directory").path
     for json in [true, false] {
       let result = try await h.run(

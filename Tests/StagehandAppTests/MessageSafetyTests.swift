@@ -11,6 +11,7 @@ import Testing
 /// server's words, a name, an id, a label) only kept on its line (`DisplayText.inline`). The
 /// CLI prints what it printed when the quoted text was made safe first and the whole message
 /// again.
+@Suite(.ownThreads)
 struct MessageSafetyTests {
   static func text(_ rng: inout SplitMix64) -> String {
     ListOutputTests.text(&rng, pieces: Int.random(in: 0...8, using: &rng))

@@ -21,6 +21,7 @@ import Testing
 /// A file judged wrong is saved in the temporary folder and named in the issue with the
 /// damage done to it (the seed replays it). With STAGEHAND_FUZZ_STATS=FOLDER, each seed writes
 /// its counts and every distinct refusal to FOLDER/seed-N.txt.
+@Suite(.ownThreads)
 struct PlanFileFuzzTests {
   static let seeds = 40
   static let filesPerSeed = 500

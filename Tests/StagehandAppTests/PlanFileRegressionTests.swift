@@ -8,6 +8,7 @@ import Testing
 
 /// What `PlanFileFuzzTests` found, one case each: a file it accepted that it should have
 /// refused, or refused in words that were no help.
+@Suite(.ownThreads)
 struct PlanFileRegressionTests {
   static let v1 = "aaaa1111-0000-0000-0000-000000000001"
   static let v2 = "bbbb2222-0000-0000-0000-000000000002"

@@ -1,5 +1,6 @@
 import Foundation
 import SecretsClient
+import StagehandTestSupport
 import StagingModel
 import Testing
 
@@ -8,6 +9,7 @@ import Testing
 /// A plan file holds the command's `--json --dry-run` document for each secret plus where
 /// and when it was read; it reads back as the same plans; and `apply` goes where it was
 /// written, refusing another store, Region or endpoint.
+@Suite(.ownThreads)
 struct PlanFileTests {
   static let c = "c0000000-0000-0000-0000-000000000000"
   static let n = "e0000000-0000-0000-0000-000000000000"

@@ -6,6 +6,7 @@ import Testing
 
 /// `QuickLaunch` reads a plain launch of the UI without ArgumentParser; wherever it gives an
 /// answer, it must be ArgumentParser's answer, and it must leave everything else to it.
+@Suite(.ownThreads)
 struct QuickLaunchTests {
   /// What ArgumentParser makes of a command line: the UI's settings, or nil when the line
   /// names a subcommand or is refused (help, version and errors are thrown).

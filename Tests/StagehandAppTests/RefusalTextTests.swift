@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import StagingModel
 import Testing
 
@@ -7,6 +8,7 @@ import Testing
 /// What the CLI says for each refusal, byte for byte: the planner's reason and, where one
 /// exists, the command that would work instead. Every case that carries a suggestion is here,
 /// including those no subcommand can reach (the UI's add, a label on two versions).
+@Suite(.ownThreads)
 struct RefusalTextTests {
   static let one = "aaaa1111-0000-4000-8000-000000000001"
   static let two = "bbbb2222-0000-4000-8000-000000000002"

@@ -5,7 +5,7 @@ import Testing
 /// The binary trusts the PEM bundle that `AWS_CA_BUNDLE` or the profile's `ca_bundle` names
 /// (the aws CLI's order), and the system's trust store otherwise: through the whole program,
 /// against an HTTPS peer whose certificate only the test CA signed.
-@Suite(.serialized) struct CABundleTests {
+@Suite(.serialized, .ownThreads) struct CABundleTests {
   @Test func theBundleComesFromTheEnvironmentElseTheProfile() async throws {
     let certificates = try HTTPPeer.Certificates.make()
     defer { certificates.remove() }

@@ -2,6 +2,7 @@ import Foundation
 import StagehandTestSupport
 import Testing
 
+@Suite(.ownThreads)
 struct CLITests {
   static let v1 = "aaaa1111-0000-0000-0000-000000000001"
   static let v2 = "aaaa2222-0000-0000-0000-000000000002"
@@ -205,6 +206,7 @@ struct CLITests {
   }
 }
 
+@Suite(.ownThreads)
 struct CLIHelpTests {
   @Test func versionHelpAndCompletionWork() async throws {
     let h = try CLIHarness()

@@ -7,7 +7,7 @@ import Testing
 /// match would pick), a plan written with `--out`, reviewed with `show` without credentials
 /// and carried out with `apply`; drift in one secret refusing the whole plan; and a bulk
 /// promote through throttling and faults, every secret ending as its report says.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ChangeSetCLITests {
   typealias Labels = [String: Set<String>]
 

@@ -5,7 +5,7 @@ import Testing
 /// `stagehand … | head` closes the reading end early. The output stops there, and the process
 /// ends as Unix tools do (SIGPIPE, or a quiet exit where SIGPIPE is ignored, as it is once the
 /// network library has started), never with a crash: FileHandle's `write` traps on EPIPE.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ClosedOutputTests {
   /// Runs the binary with standard output a pipe whose reading end is already closed.
   static func runIntoClosedPipe(_ arguments: [String], environment: [String: String]) throws -> (Process, String) {

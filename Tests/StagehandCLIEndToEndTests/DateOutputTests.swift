@@ -4,6 +4,7 @@ import Testing
 
 /// Dates as the CLI prints them for people (`versions`) and as the store file keeps them,
 /// byte for byte, including times a hair before a minute or second turns over.
+@Suite(.ownThreads)
 struct DateOutputTests {
   /// 2026-01-05T10:00:00Z.
   static let ten = 1_767_607_200.0

@@ -5,7 +5,7 @@ import Testing
 /// `--regions` and `--profiles` against one moto: Regions are separate there, and a profile
 /// that assumes a role in another account sees that account's secrets. The aws CLI, with
 /// the same profiles, judges the end state.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct EstateCLITests {
   struct Fixture {
     var moto: MotoServer

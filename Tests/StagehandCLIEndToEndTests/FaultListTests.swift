@@ -5,7 +5,7 @@ import Testing
 /// `stagehand list --json` over 1,000 secrets while the proxy damages ListSecrets: the list
 /// is complete and exact, or the command fails clearly with nothing on stdout. Never a
 /// silently partial list.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct FaultListTests {
   static let count = 1_000
   static let prefix = "fault-list"

@@ -11,7 +11,7 @@ import Testing
 /// honestly. 24 moves go through the CLI, each checked with the aws CLI; 176 go through
 /// AWSSecretsBackend and PlanExecutor in this process, each checked by a proxy-free backend
 /// and every 25th and the last with the aws CLI, to keep the run short.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct FaultMoveTests {
   static let secret = "fault/moves"
   static let faults = ["throttle", "500", "503", "reset_before", "reset_after", "truncate", "cut", "garble"]

@@ -8,7 +8,7 @@ import Testing
 /// the proxy fails only the second, the CLI says 1 of 2 steps were applied, shows the labels
 /// now and how to revert or finish; running promote again finishes, and both the printed
 /// revert commands and the executor's revert plan bring the labels back. The aws CLI checks.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct FaultPromoteTests {
   typealias Labels = [String: Set<String>]
 
@@ -81,18 +81,18 @@ struct FaultPromoteTests {
     let finishing = try Self.rotation(moto, "promote/finish")
     try await Self.failSecondUpdate(proxy)
     _ = try checkPartialReport(try promote(h, proxy.endpoint, finishing.name), finishing)
-    await #expect(try moto.labels(of: finishing.name) == finishing.partial)
+    #expect(try await moto.labels(of: finishing.name) == finishing.partial)
     #expect(try await proxy.stats().faults["UpdateSecretVersionStage:fail_nth"] == 1)
     try await proxy.configure(["fail_nth": NSNull()])
     let finished = try promote(h, proxy.endpoint, finishing.name)
     #expect(finished.status == 0, "\(finished.stderr)")
-    await #expect(try moto.labels(of: finishing.name) == finishing.finished)
+    #expect(try await moto.labels(of: finishing.name) == finishing.finished)
 
     // Revert: the printed aws CLI commands, run as printed, restore the labels from before.
     let reverting = try Self.rotation(moto, "promote/revert")
     try await Self.failSecondUpdate(proxy)
     let commands = try checkPartialReport(try promote(h, proxy.endpoint, reverting.name), reverting)
-    await #expect(try moto.labels(of: reverting.name) == reverting.partial)
+    #expect(try await moto.labels(of: reverting.name) == reverting.partial)
     let shell = URL(fileURLWithPath: "/bin/sh")
     for command in commands {
       let pointed = command.replacingOccurrences(
@@ -100,7 +100,7 @@ struct FaultPromoteTests {
       let ran = try await ChildProcess.run(shell, ["-c", pointed], environment: MotoServer.clientEnvironment)
       #expect(ran.status == 0, "\(pointed): \(ran.stderr)")
     }
-    await #expect(try moto.labels(of: reverting.name) == reverting.before)
+    #expect(try await moto.labels(of: reverting.name) == reverting.before)
   }
 
   /// A 500 on the second step, and again on the resend after the re-read showed it not
@@ -119,7 +119,7 @@ struct FaultPromoteTests {
     #expect(result.stderr.contains("InternalServiceError"), "\(result.stderr)")
     #expect(result.stderr.contains("the outcome is unknown"), "\(result.stderr)")
     #expect(result.stderr.contains("showed it not applied, and the one resend failed"), "\(result.stderr)")
-    await #expect(try moto.labels(of: rotation.name) == rotation.partial)
+    #expect(try await moto.labels(of: rotation.name) == rotation.partial)
     #expect(try await proxy.stats().faults["UpdateSecretVersionStage:fail_nth"] == 2)
   }
 
@@ -151,6 +151,6 @@ struct FaultPromoteTests {
       Issue.record("the revert did not apply: \(reverted)")
       return
     }
-    await #expect(try moto.labels(of: rotation.name) == rotation.before)
+    #expect(try await moto.labels(of: rotation.name) == rotation.before)
   }
 }

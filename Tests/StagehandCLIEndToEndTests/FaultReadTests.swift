@@ -9,7 +9,7 @@ import Testing
 /// holds past the client's timeout before forwarding it (the server may get it later, or
 /// not) is asked again if it is a read, and resolved by re-reading if it is a label move,
 /// whose late arrival then changes nothing.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct FaultReadTests {
   static let secret = "fault/reads"
 

@@ -8,6 +8,7 @@ import Testing
 /// preview, `move` output and error messages show ESC, CSI (U+009B), bidi overrides, CR, LF,
 /// TAB and NUL as visible stand-ins, each id and label on the line it belongs to; and dates
 /// no clock gives do not crash `list --json`.
+@Suite(.ownThreads)
 struct HostileStoreTests {
   static let name = "hostile/\u{1B}]0;title\u{7}ids"
   static let esc = "aaaa\u{1B}[2J"

@@ -4,7 +4,7 @@ import Testing
 
 /// Every planner intent executed through the CLI against moto, with the final labels read
 /// back by the aws CLI as an independent client.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct MotoCLITests {
   @Test func everyIntentEndToEndThroughTheCLI() async throws {
     let moto = try await MotoServer.start()
@@ -29,22 +29,22 @@ struct MotoCLITests {
     #expect(listed.stdout.contains(secret))
 
     #expect(try stagehand(["promote", secret, "--yes"]).status == 0)
-    await #expect(try moto.labels(of: secret) == [v2: ["AWSCURRENT"], v1: ["AWSPREVIOUS"], v3: ["canary"]])
+    #expect(try await moto.labels(of: secret) == [v2: ["AWSCURRENT"], v1: ["AWSPREVIOUS"], v3: ["canary"]])
 
     #expect(try stagehand(["rollback", secret, "--yes"]).status == 0)
-    await #expect(try moto.labels(of: secret) == [v1: ["AWSCURRENT"], v2: ["AWSPREVIOUS"], v3: ["canary"]])
+    #expect(try await moto.labels(of: secret) == [v1: ["AWSCURRENT"], v2: ["AWSPREVIOUS"], v3: ["canary"]])
 
     #expect(try stagehand(["move", secret, "AWSCURRENT", "--to", String(v3.prefix(8)), "--yes"]).status == 0)
-    await #expect(try moto.labels(of: secret) == [v3: ["AWSCURRENT", "canary"], v1: ["AWSPREVIOUS"]])
+    #expect(try await moto.labels(of: secret) == [v3: ["AWSCURRENT", "canary"], v1: ["AWSPREVIOUS"]])
 
     #expect(try stagehand(["move", secret, "release", "--to", ":AWSPREVIOUS", "--yes"]).status == 0)
-    await #expect(try moto.labels(of: secret)[v1] == ["AWSPREVIOUS", "release"])
+    #expect(try await moto.labels(of: secret)[v1] == ["AWSPREVIOUS", "release"])
 
     #expect(try stagehand(["move", secret, "release", "--to", v2, "--from", v1, "--yes"]).status == 0)
-    await #expect(try moto.labels(of: secret) == [v3: ["AWSCURRENT", "canary"], v1: ["AWSPREVIOUS"], v2: ["release"]])
+    #expect(try await moto.labels(of: secret) == [v3: ["AWSCURRENT", "canary"], v1: ["AWSPREVIOUS"], v2: ["release"]])
 
     #expect(try stagehand(["remove", secret, "canary", "--yes"]).status == 0)
-    await #expect(try moto.labels(of: secret)[v3] == ["AWSCURRENT"])
+    #expect(try await moto.labels(of: secret)[v3] == ["AWSCURRENT"])
 
     let v4 = try await moto.put(secret, "four", stages: ["AWSPENDING"])
     #expect(try stagehand(["promote", secret, "--keep-pending", "--yes"]).status == 0)
@@ -55,13 +55,13 @@ struct MotoCLITests {
     let before = try await moto.labels(of: secret)
     let refused = try stagehand(["remove", secret, "AWSCURRENT", "--yes"])
     #expect(refused.status == 2)
-    await #expect(try moto.labels(of: secret) == before)
+    #expect(try await moto.labels(of: secret) == before)
 
     // Read-only refuses before anything is signed or sent.
     let readOnly = try stagehand(["rollback", secret, "--yes", "--read-only"])
     #expect(readOnly.status == 2, "\(readOnly.stderr)")
     #expect(readOnly.stderr.contains("--read-only"))
-    await #expect(try moto.labels(of: secret) == before)
+    #expect(try await moto.labels(of: secret) == before)
   }
 
   @Test func awsErrorsAndMissingConfigurationAreExplained() async throws {

@@ -7,6 +7,7 @@ import Testing
 /// would steer a terminal. Each exits 2 with one line on standard error that names the file
 /// and says what is wrong, prints nothing on standard output, and writes nothing anywhere
 /// (the store and the whole of the run's folder, its HOME, are as they were).
+@Suite(.ownThreads)
 struct PlanFileCLITests {
   struct BadFile: Sendable, CustomTestStringConvertible {
     var name: String

@@ -4,6 +4,7 @@ import Testing
 
 /// The whole of what a refused command prints: the planner's reason and the command that
 /// would work instead, byte for byte, on stderr and in `--json`'s "Refused".
+@Suite(.ownThreads)
 struct RefusalOutputTests {
   static let v1 = "aaaa1111-0000-0000-0000-000000000001"
   static let v2 = "aaaa2222-0000-0000-0000-000000000002"

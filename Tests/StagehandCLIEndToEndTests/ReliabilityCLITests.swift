@@ -7,7 +7,7 @@ import Testing
 /// with the aws CLI (straight to moto) as the judge of the end state: a skewed clock (the auth
 /// proxy's clock is off and it answers `Date`), session credentials that expire mid-run (its
 /// container credentials endpoint), and a burst of throttling (the fault proxy).
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ReliabilityCLITests {
   static let secret = "field/db"
 
@@ -52,7 +52,7 @@ struct ReliabilityCLITests {
     #expect(listed.stdout.contains(Self.secret))
     let moved = try stagehand(["move", Self.secret, "AWSCURRENT", "--to", v2, "--yes"], log: "move.log")
     #expect(moved.status == 0, "\(moved.stderr)")
-    await #expect(try moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])
+    #expect(try await moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])
 
     let direction = skew > 0 ? "behind AWS" : "ahead of AWS"
     for log in ["list.log", "move.log"] {
@@ -119,7 +119,7 @@ struct ReliabilityCLITests {
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true",
       ])
     #expect(moved.status == 0, "\(moved.stderr)")
-    await #expect(try moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])
+    #expect(try await moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])
     let stats = try await proxy.stats()
     let refusals = stats["token_refusals"] as? Int ?? 0
     #expect(refusals >= 1, "\(stats)")
@@ -160,7 +160,7 @@ struct ReliabilityCLITests {
     }
     let moved = try await run.value
     #expect(moved.status == 0, "\(moved.stderr)")
-    await #expect(try moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])
+    #expect(try await moto.labels(of: Self.secret) == [v2: ["AWSCURRENT", "next"], v1: ["AWSPREVIOUS"]])
     let stats = try await proxy.stats()
     #expect(stats.injected >= 1, "\(stats.faults)")
     let text = Self.read(log)

@@ -5,7 +5,7 @@ import Testing
 /// A secret replicated from us-east-1 to eu-west-1 in moto (which, unlike AWS, accepts label
 /// moves on the replica and applies them to the primary): Stagehand refuses every change on
 /// the replica before sending anything, and a preview on the primary names the replicas.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ReplicaCLITests {
   @Test func changesOnAReplicaAreRefusedUnsentAndThePrimaryPreviewNamesTheReplicas() async throws {
     let moto = try await MotoServer.start()
@@ -38,7 +38,7 @@ struct ReplicaCLITests {
       #expect(refused.stdout.isEmpty, "\(command)")
       let sent = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
       #expect(!sent.contains("UpdateSecretVersionStage"), "\(command) sent a change: \(sent)")
-      await #expect(try moto.labels(of: secret) == before, "\(command)")
+      #expect(try await moto.labels(of: secret) == before, "\(command)")
     }
 
     let preview = try stagehand(["promote", secret, "--dry-run"], region: "us-east-1")
@@ -48,7 +48,7 @@ struct ReplicaCLITests {
     let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
     let notes = object?["Notes"] as? [String] ?? []
     #expect(notes.contains { $0.hasPrefix("replicates asynchronously to eu-west-1") }, "\(notes)")
-    await #expect(try moto.labels(of: secret) == before, "a dry run sends nothing")
+    #expect(try await moto.labels(of: secret) == before, "a dry run sends nothing")
 
     // The replication table on the primary, the primary named on the replica.
     let table = try stagehand(["versions", secret], region: "us-east-1")

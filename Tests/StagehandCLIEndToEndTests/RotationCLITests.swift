@@ -11,7 +11,7 @@ import Testing
 /// `rotate`, `put-pending`, `cancel-rotation` and the rotation lines of `versions`, run as
 /// commands against moto behind the rotation stand-in, with the aws CLI (against moto
 /// itself) as the judge of what happened.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct RotationCLITests {
   static let secret = "rot/db"
 
@@ -56,8 +56,8 @@ struct RotationCLITests {
       #expect(result.stdout.contains(stage), "\(stage) in \(result.stdout)")
     }
     #expect(result.stdout.contains("Done: AWSCURRENT is on the new version \(token.prefix(8))…"))
-    await #expect(try rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
-    await #expect(try rig.moto.labels(of: Self.secret)[previous] == nil, "the old AWSPREVIOUS version is deprecated")
+    #expect(try await rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
+    #expect(try await rig.moto.labels(of: Self.secret)[previous] == nil, "the old AWSPREVIOUS version is deprecated")
     #expect(try rig.value(Self.secret, stage: "AWSCURRENT")["VersionId"] as? String == token)
 
     // Again with --json: one document at the end.
@@ -74,7 +74,7 @@ struct RotationCLITests {
     #expect(stages.last == "PendingCleanedUp", "\(stages)")
     #expect((object["Current"] as? [String: [String]])?[second] == ["AWSCURRENT"])
     #expect((object["After"] as? [String: [String]])?[token] == ["AWSPREVIOUS"])
-    await #expect(try rig.moto.labels(of: Self.secret) == [second: ["AWSCURRENT"], token: ["AWSPREVIOUS"]])
+    #expect(try await rig.moto.labels(of: Self.secret) == [second: ["AWSCURRENT"], token: ["AWSPREVIOUS"]])
   }
 
   @Test func aFunctionThatStopsAfterCreateSecretEndsInADiagnosis() async throws {
@@ -97,8 +97,8 @@ struct RotationCLITests {
     ] {
       #expect(result.stderr.contains(part), "\(part) in \(result.stderr)")
     }
-    await #expect(try rig.moto.labels(of: Self.secret)[token] == ["AWSPENDING"])
-    await #expect(try rig.moto.labels(of: Self.secret)[current] == ["AWSCURRENT"])
+    #expect(try await rig.moto.labels(of: Self.secret)[token] == ["AWSPENDING"])
+    #expect(try await rig.moto.labels(of: Self.secret)[current] == ["AWSCURRENT"])
 
     // `versions` marks it stuck; the promote it suggests finishes it.
     let versions = try rig.stagehand(["versions", Self.secret])
@@ -106,7 +106,7 @@ struct RotationCLITests {
     #expect(
       try Self.json(try rig.stagehand(["versions", Self.secret, "--json"]).stdout)["RotationStuck"] as? Bool == true)
     #expect(try rig.stagehand(["promote", Self.secret, "--yes"]).status == 0)
-    await #expect(try rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
+    #expect(try await rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
 
     // The same stop, as JSON.
     let json = try rig.stagehand(["rotate", Self.secret, "--yes", "--json", "--timeout", "2"])
@@ -161,7 +161,7 @@ struct RotationCLITests {
       stderr.contains("Interrupted: Stagehand stopped following the rotation; the rotation itself was not stopped."))
     #expect(stderr.contains("stagehand remove rot/db AWSPENDING"))
     let token = try #require(Self.token(in: stdout))
-    await #expect(try rig.moto.labels(of: Self.secret)[token] == ["AWSPENDING"], "the rotation was left where it was")
+    #expect(try await rig.moto.labels(of: Self.secret)[token] == ["AWSPENDING"], "the rotation was left where it was")
   }
 
   @Test func aStaleAWSPENDINGIsRefusedBeforeAnythingIsSent() async throws {
@@ -184,7 +184,7 @@ struct RotationCLITests {
     #expect(try Self.json(json.stdout)["Applied"] as? Bool == false)
     #expect((try Self.json(json.stdout)["Refused"] as? String)?.contains("stagehand promote rot/db") == true)
     #expect(try await rig.standin.stats().rotateRequests == 0, "nothing reached RotateSecret")
-    await #expect(try rig.moto.labels(of: Self.secret) == before)
+    #expect(try await rig.moto.labels(of: Self.secret) == before)
 
     // The stand-in itself answers as AWS does (moto would strip the stale label and rotate).
     let direct = try rig.awsThroughStandin(["secretsmanager", "rotate-secret", "--secret-id", Self.secret])
@@ -245,7 +245,7 @@ struct RotationCLITests {
     #expect(dry.status == 0, "\(dry.stderr)")
     #expect(dry.stdout.contains("stage a new value as AWSPENDING (15 bytes from \(file.path)) (dry run"))
     #expect(dry.stdout.contains("--secret-string file://\(file.path) --version-stages AWSPENDING"))
-    await #expect(try rig.moto.labels(of: name) == [v1: ["AWSCURRENT"]])
+    #expect(try await rig.moto.labels(of: name) == [v1: ["AWSCURRENT"]])
     #expect(try await rig.standin.stats().byOperation["PutSecretValue"] == nil)
 
     let staged = try rig.stagehand(["put-pending", name, "--value-file", file.path, "--yes"])
@@ -276,7 +276,7 @@ struct RotationCLITests {
     #expect(try rig.value(name, stage: "AWSPENDING")["SecretString"] as? String == "three-from-stdin\n")
     #expect(try rig.stagehand(["promote", name, "--yes"]).status == 0)
     #expect(try rig.value(name, stage: "AWSCURRENT")["SecretString"] as? String == "three-from-stdin\n")
-    await #expect(try rig.moto.labels(of: name) == [v3: ["AWSCURRENT"], v2: ["AWSPREVIOUS"]])
+    #expect(try await rig.moto.labels(of: name) == [v3: ["AWSCURRENT"], v2: ["AWSPREVIOUS"]])
 
     // --binary sends SecretBinary; text that is not UTF-8 needs it.
     let bytes = Data([0x00, 0xFF, 0x80, 0x0A])
@@ -369,7 +369,7 @@ struct RotationCLITests {
     let stats = try await rig.standin.stats()
     #expect(stats.tokens == [token, token], "resent with the same token")
     #expect(stats.rotationsStarted == 1)
-    await #expect(try rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
+    #expect(try await rig.moto.labels(of: Self.secret) == [token: ["AWSCURRENT"], current: ["AWSPREVIOUS"]])
   }
 
   @Test func aResentPutSecretValueIsAppliedOnce() async throws {

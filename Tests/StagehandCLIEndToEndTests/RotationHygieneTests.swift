@@ -12,7 +12,7 @@ import Testing
 /// rotate (the value the stand-in's rotation function creates, which following reads to see
 /// that it is there), with planted credentials and `--log-file`: none of them may appear in
 /// stdout, stderr, the log or the process's arguments.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct RotationHygieneTests {
   @Test func stagedAndRotatedValuesNeverLeak() async throws {
     let rig = try await RotationRig.start()

@@ -8,7 +8,7 @@ import Testing
 /// saw a reset or a 5xx) is sent again with the same ClientRequestToken, so the change is made
 /// once: one new version, whose id is the token. The fault proxy sits in front of moto; the
 /// aws CLI judges.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct RotationIdempotencyTests {
   struct TestCredentials: CredentialProvider {
     var sourceName: String { "test" }
@@ -121,7 +121,7 @@ struct RotationIdempotencyTests {
     try await rig.backend.rotateSecret(secretId: rig.name, request: RotationRequest(token: rig.token))
     #expect(try await rig.proxy.stats().byOperation["RotateSecret"] == 2)
     #expect(try rig.created() == [rig.token], "one version was created")
-    await #expect(try rig.moto.labels(of: rig.name)[rig.token] == ["AWSCURRENT"])
+    #expect(try await rig.moto.labels(of: rig.name)[rig.token] == ["AWSCURRENT"])
     #expect(try rig.logText().contains("resent with the same token"))
   }
 

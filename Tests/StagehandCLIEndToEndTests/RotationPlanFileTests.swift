@@ -6,7 +6,7 @@ import Testing
 /// `apply` starts that very rotation, once (a second apply finds the secret moved and sends
 /// nothing); `cancel-rotation --out` is applied the same way; `put-pending --out` is refused,
 /// since a plan file never holds a value. The store file is the judge.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct RotationPlanFileTests {
   @Test func aRotationWrittenWithOutStartsOnceWithItsOwnToken() async throws {
     let h = try RotationStoreCLITests.harness()

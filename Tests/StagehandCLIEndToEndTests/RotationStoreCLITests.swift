@@ -6,7 +6,7 @@ import Testing
 /// succeeds (staging/orders/redis-auth-token) and gets stuck in testSecret
 /// (staging/reports/warehouse-password), 2 s a step, copied to a store file that the test
 /// reads back as the judge.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct RotationStoreCLITests {
   static let succeeding = "staging/orders/redis-auth-token"
   static let stuck = "staging/reports/warehouse-password"

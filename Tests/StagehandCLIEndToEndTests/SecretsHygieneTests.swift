@@ -5,7 +5,7 @@ import Testing
 /// Plants a known secret value, access key, secret key and session token, runs every command
 /// with `--log-file`, and scans every stdout, stderr and log: the value appears only in the
 /// reveal command's stdout, the credentials nowhere. (The UI's side is SecretsHygieneUITests.)
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct SecretsHygieneTests {
   struct Captured {
     var name: String

@@ -8,7 +8,7 @@ import Testing
 #endif
 
 /// The embedded store under crashes and concurrent writers, through the real binary.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct StoreRobustnessTests {
   static let v1 = "cccc1111-0000-0000-0000-000000000001"
   static let v2 = "cccc2222-0000-0000-0000-000000000002"

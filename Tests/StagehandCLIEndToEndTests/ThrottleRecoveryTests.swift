@@ -8,7 +8,7 @@ import Testing
 /// eight tasks keep reading, then none. Every read succeeds; the send rate the limiter allows
 /// drops below the rate measured before the burst, and climbs back past it once the throttling
 /// stops.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ThrottleRecoveryTests {
   struct SecretId: Encodable { var SecretId: String }
 

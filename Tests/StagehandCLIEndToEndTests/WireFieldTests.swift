@@ -4,7 +4,7 @@ import Testing
 
 /// The binary against servers that are not moto: chunked answers split anywhere (judged
 /// against the aws CLI), broken answers (a clear failure, nothing on stdout), and proxies.
-@Suite(.serialized) struct WireFieldTests {
+@Suite(.serialized, .ownThreads) struct WireFieldTests {
   static let environment = MotoServer.stagehandEnvironment.merging(["AWS_MAX_ATTEMPTS": "1"]) { _, new in new }
 
   private func list(_ h: CLIHarness, _ endpoint: URL, _ extra: [String: String] = [:]) throws -> CLIHarness.Result {

@@ -11,7 +11,7 @@ import Testing
 /// The real binary in a real terminal (tmux) ended by a crash or by an error: afterwards the
 /// pane is normal (main screen, cursor shown, mouse tracking off) and `stty` in the same
 /// pane finds echo and canonical input back on.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ForcedExitTerminalTests {
   static let version = "1111aaaa-0000-0000-0000-000000000001"
 

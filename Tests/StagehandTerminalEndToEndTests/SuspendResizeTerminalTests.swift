@@ -4,7 +4,7 @@ import Testing
 
 /// Ctrl-Z hands the terminal back to the shell and `fg` brings the UI back whole; a resize
 /// redraws at the new size at once.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct SuspendResizeTerminalTests {
   @Test func ctrlZSuspendsAndFgResumesWhole() async throws {
     try await onOwnThread {

@@ -10,7 +10,7 @@ import Testing
 /// drag (the binary's own mouse tracking, SGR reports decoded from a real terminal), and the
 /// terminal given back on every exit path. Keys, previews, commits and dry runs are
 /// StagehandAppEndToEndTests' in process.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct TUITerminalTests {
   static let current = StagingStore.current
   static let previous = StagingStore.previous
@@ -118,7 +118,7 @@ extension TmuxSession {
 
 /// Names, descriptions and labels are data: planted escape sequences must not retitle the
 /// pane, write the clipboard, clear the screen or reorder text.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct HostileNamesTerminalTests {
   @Test func plantedControlSequencesStayInert() async throws {
     try await onOwnThread {

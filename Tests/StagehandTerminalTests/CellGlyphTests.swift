@@ -1,8 +1,9 @@
+import StagehandTestSupport
 import Testing
 
 @testable import StagehandTerminal
 
-@Suite("CellGlyph")
+@Suite("CellGlyph", .ownThreads)
 struct CellGlyphTests {
   @Test func encodesScalarsZeroTerminated() {
     #expect(CellGlyph.scalars(for: "a") == [0x61, 0])

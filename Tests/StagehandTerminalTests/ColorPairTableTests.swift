@@ -1,8 +1,9 @@
+import StagehandTestSupport
 import Testing
 
 @testable import StagehandTerminal
 
-@Suite("ColorPairTable")
+@Suite("ColorPairTable", .ownThreads)
 struct ColorPairTableTests {
   @Test func defaultColoursUsePairZero() {
     var table = ColorPairTable(capacity: 64)

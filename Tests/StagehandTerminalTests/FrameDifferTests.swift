@@ -4,7 +4,7 @@ import Testing
 
 @testable import StagehandTerminal
 
-@Suite("FrameDiffer")
+@Suite("FrameDiffer", .ownThreads)
 struct FrameDifferTests {
   private func grid(_ rows: [String], width: Int? = nil) -> CellGrid {
     var grid = CellGrid(width: width ?? rows.map { displayWidth($0) }.max() ?? 0, height: rows.count)

@@ -4,7 +4,7 @@ import Testing
 
 @testable import StagehandTerminal
 
-@Suite("InputDecoder")
+@Suite("InputDecoder", .ownThreads)
 struct InputDecoderTests {
   let codes = CursesKeyCodes.current
 

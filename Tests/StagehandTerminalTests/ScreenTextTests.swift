@@ -1,7 +1,7 @@
 import StagehandTestSupport
 import Testing
 
-@Suite("ScreenText")
+@Suite("ScreenText", .ownThreads)
 struct ScreenTextTests {
   @Test func locatesTextByColumnAndRow() {
     let found = ScreenText.locate("[AWSCURRENT]", in: "title\n│ ab [AWSCURRENT]")

@@ -1,9 +1,10 @@
+import StagehandTestSupport
 import StagehandUI
 import Testing
 
 @testable import StagehandTerminal
 
-@Suite("StyleMapper")
+@Suite("StyleMapper", .ownThreads)
 struct StyleMapperTests {
   @Test func mapsAttributesInEveryMode() {
     let style = CellStyle(bold: true, dim: true, reverse: true, underline: true)

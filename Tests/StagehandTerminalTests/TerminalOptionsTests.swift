@@ -1,8 +1,9 @@
+import StagehandTestSupport
 import Testing
 
 @testable import StagehandTerminal
 
-@Suite("TerminalOptions")
+@Suite("TerminalOptions", .ownThreads)
 struct TerminalOptionsTests {
   @Test func noColorTurnsColoursOffWhateverItsValue() {
     #expect(TerminalOptions.from(environment: ["NO_COLOR": "1"]).colors == .none)

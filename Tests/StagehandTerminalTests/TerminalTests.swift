@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import StagehandUI
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 /// `Terminal` against real ncurses on a pseudo-terminal: what reaches the terminal, what
 /// comes back as events, and that everything is given back. (ncurses state is process-wide,
 /// so one terminal at a time.)
-@Suite("Terminal", .serialized)
+@Suite("Terminal", .serialized, .ownThreads)
 struct TerminalTests {
   private func open(_ pty: PseudoTerminal, colors: TerminalOptions.Colors = .auto) throws -> Terminal {
     try Terminal(

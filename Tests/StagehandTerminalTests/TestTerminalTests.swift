@@ -4,7 +4,7 @@ import Testing
 
 /// The test terminal the in-process end-to-end tests drive the event loop with: events in
 /// order, wakes, waiting for a screen, and the end of the UI.
-@Suite("TestTerminal")
+@Suite("TestTerminal", .ownThreads)
 struct TestTerminalTests {
   func grid(_ text: String) -> CellGrid {
     var grid = CellGrid(width: 20, height: 2)

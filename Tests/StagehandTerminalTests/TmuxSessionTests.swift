@@ -4,7 +4,7 @@ import Testing
 
 /// Exercises the tmux harness on plain shell commands, so a failing end-to-end test of the
 /// real binary can be told apart from a broken harness.
-@Suite("TmuxSession")
+@Suite("TmuxSession", .ownThreads)
 struct TmuxSessionTests {
   @Test func capturesOutputAndTracksTerminalModes() async throws {
     try await onOwnThread {

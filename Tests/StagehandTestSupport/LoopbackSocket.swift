@@ -40,6 +40,14 @@ public enum LoopbackSocket {
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
   }
 
+  /// Runs `body` with a port that refuses connections: bound but never listening, and held
+  /// until `body` ends, so no server started by a test running alongside can take it.
+  public static func withRefusingPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+    let (fd, port) = try bind()
+    defer { close(fd) }
+    return try await body(port)
+  }
+
   /// A free port: bound, then released for a server to take.
   public static func freePort() throws -> Int {
     let (fd, port) = try bind()

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs blocking work (waiting on a child process, polling a file or a tmux pane with
 /// `usleep`) on a thread of its own and suspends the calling task until it is done.
@@ -31,4 +32,25 @@ final class OwnThreadExecutor: TaskExecutor {
 /// waits with awaits in a long loop: it never queues behind other tests for a pool thread.
 public func offThePool<T>(_ body: () async throws -> T) async throws -> T {
   try await withTaskExecutorPreference(OwnThreadExecutor.shared, operation: body)
+}
+
+/// `.ownThreads` on a suite runs each of its tests as `offThePool` does. Nearly every suite
+/// carries it: under the whole suite a test that counts on time passing at the pace of the
+/// wall clock (a kept-alive connection reused before its idle timeout, a UI wait with a
+/// deadline) would otherwise wait minutes for a pool thread, while long CPU-bound tests held
+/// both. On threads of their own the kernel shares the cores among them all. Left out: suites
+/// that spin on `Task.yield()`, where every yield here would start a thread.
+public struct OwnThreadsTrait: SuiteTrait, TestTrait, TestScoping {
+  public var isRecursive: Bool { true }
+
+  public func provideScope(
+    for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+  ) async throws {
+    guard testCase != nil else { return try await function() }
+    try await offThePool(function)
+  }
+}
+
+extension Trait where Self == OwnThreadsTrait {
+  public static var ownThreads: Self { Self() }
 }

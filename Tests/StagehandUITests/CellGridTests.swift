@@ -1,7 +1,8 @@
+import StagehandTestSupport
 import StagehandUI
 import Testing
 
-@Suite struct CellGridTests {
+@Suite(.ownThreads) struct CellGridTests {
   @Test func clearingSplitWideCharactersLeavesNoOrphanHalf() {
     var grid = CellGrid(width: 8, height: 1)
     grid.put("日本語x", x: 0, y: 0)

@@ -1,11 +1,12 @@
 import Foundation
+import StagehandTestSupport
 import StagehandUI
 import StagingModel
 import Testing
 
 /// Marks in the secrets pane, the combined preview of one change to every marked secret,
 /// its commit and progress, and plan files written from label previews.
-@Suite struct ChangeSetTests {
+@Suite(.ownThreads) struct ChangeSetTests {
   var ids: [String: String] { Dictionary(uniqueKeysWithValues: Fixture.all.map { ($0.name, $0.id) }) }
 
   /// Every line of the open (full-width) popup, title included, scrolled through; its words

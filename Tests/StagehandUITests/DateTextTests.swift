@@ -1,8 +1,9 @@
 import Foundation
+import StagehandTestSupport
 import StagehandUI
 import Testing
 
-@Suite struct DateTextTests {
+@Suite(.ownThreads) struct DateTextTests {
   let text = DateText(timeZone: TimeZone(identifier: "UTC")!)
 
   @Test func absoluteAndDay() {

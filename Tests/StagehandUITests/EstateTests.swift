@@ -1,11 +1,12 @@
 import Foundation
+import StagehandTestSupport
 import StagehandUI
 import StagingModel
 import Testing
 
 /// Several profiles and Regions listed at once: where each row was read, the listing's
 /// progress pair by pair, and the pair picker.
-@Suite struct EstateTests {
+@Suite(.ownThreads) struct EstateTests {
   static let east = SecretOrigin(profile: nil, region: "us-east-1")
   static let west = SecretOrigin(profile: nil, region: "eu-west-1")
   static let south = SecretOrigin(profile: nil, region: "me-south-1")

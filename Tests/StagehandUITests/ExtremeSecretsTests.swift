@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import StagehandUI
@@ -6,6 +7,7 @@ import Testing
 
 /// Very long names, 100+ versions, the full 20 labels and secrets without versions all
 /// render within the grid, keep the selection in range and say what they are.
+@Suite(.ownThreads)
 struct ExtremeSecretsTests {
   static func secrets() -> [Secret] {
     var many: [SecretVersion] = []

@@ -4,7 +4,7 @@ import StagehandUI
 import StagingModel
 import Testing
 
-@Suite struct FuzzTests {
+@Suite(.ownThreads) struct FuzzTests {
   static let keys: [Key] = {
     var keys = Set(Keymap.standard.bindings.flatMap(\.keys))
     for character in "abcxyz019 -_:/AWSPENDING*PBXUw" { keys.insert(.char(character)) }

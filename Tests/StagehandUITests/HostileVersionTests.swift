@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import StagehandUI
 import StagingModel
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// override, CR, LF, TAB and NUL, and dates no clock gives (1e300 seconds, -1e15), render
 /// inert and without a crash in the versions pane, its detail line and every popup that
 /// shows an id.
-@Suite struct HostileVersionTests {
+@Suite(.ownThreads) struct HostileVersionTests {
   static let ids = [
     "aaaa\u{1B}[2J\u{1B}[Hcleared", "\u{9B}31mcsi-0000-4000-8000-000000000000", "\u{202E}exe.txt-id",
     "cr\rlf\ntab\tnul\u{0}end", "\u{2028}line-sep",

@@ -1,8 +1,9 @@
+import StagehandTestSupport
 import StagehandUI
 import StagingModel
 import Testing
 
-@Suite struct KeymapTests {
+@Suite(.ownThreads) struct KeymapTests {
   let keymap = Keymap.standard
 
   /// A state in which `context` is the active one.

@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import StagehandUI
 import StagingModel
 import Testing
@@ -8,7 +9,7 @@ import Testing
 /// once, as the screen lays it out, with the terminal's character set: without UTF-8 its
 /// controls show in caret notation, as a label's do, never as a control picture made safe a
 /// second time (`<U+241B>`); no scalar a terminal would act on reaches a cell.
-@Suite struct MessageSafetyTests {
+@Suite(.ownThreads) struct MessageSafetyTests {
   static let message = "AccessDeniedException: no\u{1B}[2J␊way \u{9B}x\nAsk for the IAM permission named above."
 
   static func expectShown(_ state: AppState, _ asciiOnly: Bool, _ context: String) {

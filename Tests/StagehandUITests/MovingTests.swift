@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import StagehandUI
 import StagingModel
 import Testing
 
-@Suite struct MovingTests {
+@Suite(.ownThreads) struct MovingTests {
   func previewPlan(_ state: AppState) -> Plan? {
     if case .preview(let preview)? = state.popup { return preview.plan }
     return nil

@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import StagehandUI
@@ -6,6 +7,7 @@ import Testing
 /// README's keybindings section is generated from the keymap, so the two can't disagree.
 /// `SNAPSHOT_RECORD=1 swift test --filter ReadmeKeymapTests` rewrites the section (and fails,
 /// so a rewrite is always looked at).
+@Suite(.ownThreads)
 struct ReadmeKeymapTests {
   static let begin =
     "<!-- keymap:begin (generated from Keymap.standard: SNAPSHOT_RECORD=1 swift test --filter ReadmeKeymapTests) -->"

@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import StagehandUI
 import StagingModel
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// preview (or refusal with the key that fixes it), `y` as the only sender, the progress
 /// that arrives as messages by request id while the user browses, the diagnosis, and the
 /// masked input that never draws what is typed.
-@Suite struct RotationTests {
+@Suite(.ownThreads) struct RotationTests {
   static let arn = "arn:aws:lambda:us-east-1:123456789012:function:rotate-db"
   static let token = "7c1e2a3b-0000-4000-8000-0000000000aa"
   static let planted = "hunter2-PLANTED-Value"

@@ -1,7 +1,8 @@
+import StagehandTestSupport
 import StagehandUI
 import Testing
 
-@Suite struct SanitizeTests {
+@Suite(.ownThreads) struct SanitizeTests {
   @Test(arguments: [
     ("plain/name-1", "plain/name-1"),
     ("a\u{1B}[31mred", "a\u{241B}[31mred"),

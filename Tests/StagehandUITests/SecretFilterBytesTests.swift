@@ -4,6 +4,7 @@ import Testing
 @testable import StagingModel
 
 /// The ASCII fast path of the filter agrees with plain String matching.
+@Suite(.ownThreads)
 struct SecretFilterBytesTests {
   @Test func bytePathAgreesWithStringMatching() {
     var rng = SplitMix64(seed: 7)

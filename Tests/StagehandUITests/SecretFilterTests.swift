@@ -1,8 +1,9 @@
+import StagehandTestSupport
 import StagehandUI
 import StagingModel
 import Testing
 
-@Suite struct SecretFilterTests {
+@Suite(.ownThreads) struct SecretFilterTests {
   let secrets = Fixture.all
 
   func names(_ query: String) -> [String] {
@@ -59,7 +60,7 @@ import Testing
 }
 
 /// The terms for secrets read from several profiles and Regions, and for replicas.
-@Suite struct EstateFilterTests {
+@Suite(.ownThreads) struct EstateFilterTests {
   static let secrets: [Secret] = {
     func secret(_ name: String, _ profile: String?, _ region: String, primary: String? = nil) -> Secret {
       var secret = Secret(name: name, primaryRegion: primary)

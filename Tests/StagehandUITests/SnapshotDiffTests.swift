@@ -1,6 +1,8 @@
+import StagehandTestSupport
 import Testing
 
 /// A failed snapshot reports the lines that differ, numbered, expected against actual.
+@Suite(.ownThreads)
 struct SnapshotDiffTests {
   @Test func changedMissingAndExtraLinesAreNumbered() {
     let expected = "header\n│ prod/db  │\n│ prod/api │\nfooter"

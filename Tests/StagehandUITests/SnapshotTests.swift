@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import StagehandUI
 import StagingModel
 import Testing
 
-@Suite struct SnapshotTests {
+@Suite(.ownThreads) struct SnapshotTests {
   @Test func browse80x24() {
     assertSnapshot(render(Fixture.loaded()), named: "browse-80x24")
   }

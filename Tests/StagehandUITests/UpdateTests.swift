@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import StagehandUI
 import StagingModel
 import Testing
@@ -25,7 +26,7 @@ func describeRequests(_ effects: [Effect]) -> [(name: String, deprecated: Bool, 
   }
 }
 
-@Suite struct UpdateTests {
+@Suite(.ownThreads) struct UpdateTests {
   func fresh() -> AppState {
     AppState(config: Fixture.config(), now: Fixture.now)
   }

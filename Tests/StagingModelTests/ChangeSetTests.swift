@@ -1,10 +1,12 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import StagingModel
 
 /// A change asked of many secrets: every secret ends up either planned or skipped with the
 /// planner's reason, the counts add up, and drift is found per secret.
+@Suite(.ownThreads)
 struct ChangeSetTests {
   static func secret(_ name: String, _ stages: [VersionID: [String]], service: String? = nil, replicaOf: String? = nil)
     -> Secret

@@ -4,6 +4,7 @@ import Testing
 @testable import StagingModel
 
 /// Property tests over random well-formed states and intents.
+@Suite(.ownThreads)
 struct PlannerPropertyTests {
   static let labelPool = ["AWSCURRENT", "AWSPREVIOUS", "AWSPENDING", "release", "canary", "blue", "green", "L1", "L2"]
 

@@ -1,8 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import StagingModel
 
+@Suite(.ownThreads)
 struct PlannerTests {
   static let c = "c0000000-0000-0000-0000-000000000000"
   static let p = "d0000000-0000-0000-0000-000000000000"
@@ -230,6 +232,7 @@ struct PlannerTests {
   }
 }
 
+@Suite(.ownThreads)
 struct DisplayTextTests {
   @Test(arguments: [
     ("plain/name", "plain/name"),

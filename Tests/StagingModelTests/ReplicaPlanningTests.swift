@@ -1,10 +1,12 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import StagingModel
 
 /// Replicas are read-only on AWS: every intent is refused before a call is planned, with the
 /// primary's Region as the suggestion; a primary's plans say where they replicate.
+@Suite(.ownThreads)
 struct ReplicaPlanningTests {
   static let c = PlannerTests.c
   static let p = PlannerTests.p

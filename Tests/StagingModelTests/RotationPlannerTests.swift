@@ -5,6 +5,7 @@ import Testing
 @testable import StagingModel
 
 /// RotationPlanner's pre-flight (every refusal, AWS's rules, not moto's) and its predicted labels.
+@Suite(.ownThreads)
 struct RotationPlannerTests {
   static let c = "c0000000-0000-0000-0000-000000000000"
   static let p = "d0000000-0000-0000-0000-000000000000"
@@ -265,6 +266,7 @@ struct RotationPlannerTests {
 /// For random label maps, RotationPlanner's prediction equals what the rotation's own calls
 /// give under StagingRules: PutSecretValue of the token with AWSPENDING (which moves the label
 /// onto the new version), UpdateSecretVersionStage AWSCURRENT onto it, then AWSPENDING removed.
+@Suite(.ownThreads)
 struct RotationPlannerPropertyTests {
   static let pool = ["AWSCURRENT", "AWSPREVIOUS", "AWSPENDING", "release", "blue", "green", "AWSSOMETHING"]
 

@@ -1,9 +1,11 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import StagingModel
 
 /// How a rotation's progress is read from the labels, and what a stopped one is told to do.
+@Suite(.ownThreads)
 struct RotationStageTests {
   static let c = "c0000000-0000-0000-0000-000000000000"
   static let t = "70000000-0000-4000-8000-000000000007"

@@ -1,8 +1,10 @@
+import StagehandTestSupport
 import StagingModel
 import Testing
 
 /// Where a step stands, judged from the labels alone: what settles a call whose outcome is
 /// unknown.
+@Suite(.ownThreads)
 struct StageStepProgressTests {
   @Test func stepProgressJudgedFromLabels() {
     let move = StageStep(versionStage: "AWSCURRENT", removeFromVersionId: "v1", moveToVersionId: "v2")

@@ -1,8 +1,10 @@
+import StagehandTestSupport
 import Testing
 
 @testable import StagingModel
 
 /// Each confirmed rule of staging-semantics.md, checked on the reference engine.
+@Suite(.ownThreads)
 struct StagingRulesTests {
   let v1 = "11111111-1111-1111-1111-111111111111"
   let v2 = "22222222-2222-2222-2222-222222222222"

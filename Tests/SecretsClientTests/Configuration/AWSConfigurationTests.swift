@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct AWSConfigurationTests {
+@Suite(.ownThreads) struct AWSConfigurationTests {
   static let config = """
     [default]
     region = us-east-1

@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct ConfiguredURLTests {
+@Suite(.ownThreads) struct ConfiguredURLTests {
   @Test(
     arguments: [
       ("http://127.0.0.1:5000", "127.0.0.1", 5000),

@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct EndpointResolverTests {
+@Suite(.ownThreads) struct EndpointResolverTests {
   static func resolve(
     explicit: String? = nil, region: String = "us-east-1", _ variables: [String: String] = [:],
     profile: [String: String] = [:], config: String? = nil

@@ -1,8 +1,9 @@
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct INIFileTests {
+@Suite(.ownThreads) struct INIFileTests {
   @Test func parsesSectionsKeysAndComments() throws {
     let file = try INIFile(
       parsing: """

@@ -4,7 +4,7 @@ import Testing
 
 @testable import SecretsClient
 
-@Suite struct ProxySettingsTests {
+@Suite(.ownThreads) struct ProxySettingsTests {
   static let proxy = ProxyServer(host: "proxy.corp", port: 3128)
 
   static func settings(_ variables: [String: String]) throws(SecretsError) -> ProxySettings {

@@ -1,8 +1,9 @@
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct RegionResolverTests {
+@Suite(.ownThreads) struct RegionResolverTests {
   static let profile = INIFile.Section(name: "dev", entries: ["region": .text("ap-southeast-2")])
 
   @Test(

@@ -1,8 +1,9 @@
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct SharedConfigurationTests {
+@Suite(.ownThreads) struct SharedConfigurationTests {
   @Test func mergesConfigProfilesWithCredentialsSections() throws {
     let environment = FakeAWSEnvironment.make(
       config: """

@@ -4,7 +4,7 @@ import Testing
 
 @testable import SecretsClient
 
-@Suite struct AssumeRoleCredentialProviderTests {
+@Suite(.ownThreads) struct AssumeRoleCredentialProviderTests {
   static let config = """
     [profile base]
     aws_access_key_id = AKIDBASE
@@ -163,13 +163,15 @@ import Testing
   }
 
   @Test func unreachableSTSIsAConfigurationErrorNamingTheEndpoint() async throws {
-    let sources = try Self.sources(
-      AsyncHTTPTransport(), variables: ["AWS_ENDPOINT_URL_STS": "http://127.0.0.1:\(try MotoServer.freePort())"])
-    await #expect {
-      try await AssumeRoleCredentialProvider(profileName: "admin", sources: sources).credentials()
-    } throws: { error in
-      guard case .configuration(let message)? = error as? SecretsError else { return false }
-      return message.contains("STS AssumeRole") && message.contains("127.0.0.1") && !message.contains("base-secret")
+    try await LoopbackSocket.withRefusingPort { port in
+      let sources = try Self.sources(
+        AsyncHTTPTransport(), variables: ["AWS_ENDPOINT_URL_STS": "http://127.0.0.1:\(port)"])
+      await #expect {
+        try await AssumeRoleCredentialProvider(profileName: "admin", sources: sources).credentials()
+      } throws: { error in
+        guard case .configuration(let message)? = error as? SecretsError else { return false }
+        return message.contains("STS AssumeRole") && message.contains("127.0.0.1") && !message.contains("base-secret")
+      }
     }
   }
 

@@ -5,7 +5,7 @@ import Testing
 @testable import SecretsClient
 
 /// AssumeRole over the wire, signed by the real SigV4 signer, against moto's STS.
-@Suite struct AssumeRoleMotoCredentialTests {
+@Suite(.ownThreads) struct AssumeRoleMotoCredentialTests {
   @Test func assumeRoleAgainstMotoSTS() async throws {
     let moto = try await MotoServer.start()
     defer { moto.stop() }

@@ -1,10 +1,11 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
 /// Container credentials against a loopback server the test starts and stops.
-@Suite struct ContainerCredentialProviderTests {
+@Suite(.ownThreads) struct ContainerCredentialProviderTests {
   static let document = """
     {"AccessKeyId": "ASIACONTAINER", "SecretAccessKey": "container-secret", "Token": "container-token",
      "Expiration": "2031-01-01T00:00:00Z", "RoleArn": "arn:aws:iam::1:role/task"}

@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct CredentialChainTests {
+@Suite(.ownThreads) struct CredentialChainTests {
   struct Fixed: CredentialProvider {
     var sourceName: String
     var result: Result<AWSCredentials, any Error>

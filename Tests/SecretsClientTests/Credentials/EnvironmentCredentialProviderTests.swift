@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct EnvironmentCredentialProviderTests {
+@Suite(.ownThreads) struct EnvironmentCredentialProviderTests {
   @Test func readsKeysAndSessionToken() async throws {
     let provider = EnvironmentCredentialProvider(
       environment: FakeAWSEnvironment.make([

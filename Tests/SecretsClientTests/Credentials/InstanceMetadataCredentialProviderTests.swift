@@ -1,10 +1,11 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
 /// IMDSv2 against a loopback server the test starts and stops.
-@Suite struct InstanceMetadataCredentialProviderTests {
+@Suite(.ownThreads) struct InstanceMetadataCredentialProviderTests {
   static let document = """
     {"Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": "ASIAIMDS", "SecretAccessKey": "imds-secret",
      "Token": "imds-token", "Expiration": "2031-02-03T04:05:06Z"}

@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct ProcessCredentialProviderTests {
+@Suite(.ownThreads) struct ProcessCredentialProviderTests {
   /// Writes an executable shell script into a fresh temporary directory.
   static func script(_ body: String) throws -> String {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stagehand-cp-\(UUID().uuidString)")

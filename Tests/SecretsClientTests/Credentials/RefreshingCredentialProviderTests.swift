@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct RefreshingCredentialProviderTests {
+@Suite(.ownThreads) struct RefreshingCredentialProviderTests {
   /// A source that counts its calls and hands out credentials expiring an hour after "now".
   actor CountingSource: CredentialProvider {
     nonisolated var sourceName: String { "counting" }

@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct SSOCredentialProviderTests {
+@Suite(.ownThreads) struct SSOCredentialProviderTests {
   static let config = """
     [profile sso]
     sso_session = corp

@@ -1,8 +1,9 @@
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct SharedCredentialsFileProviderTests {
+@Suite(.ownThreads) struct SharedCredentialsFileProviderTests {
   static let environment = FakeAWSEnvironment.make(
     config: """
       [default]

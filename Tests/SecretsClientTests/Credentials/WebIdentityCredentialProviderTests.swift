@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct WebIdentityCredentialProviderTests {
+@Suite(.ownThreads) struct WebIdentityCredentialProviderTests {
   static func sts() -> ScriptedTransport {
     ScriptedTransport { _ in
       let xml = """

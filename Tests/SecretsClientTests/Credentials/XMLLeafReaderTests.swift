@@ -29,7 +29,7 @@ import Testing
 /// UTF-8 (it can reach a name that is not, and force-unwraps it) or a processing instruction
 /// without data (`<?pi?>`, a NULL it does not expect): both crash it. The reader reads such
 /// input like any other and must refuse what is not UTF-8.
-@Suite(.serialized) struct XMLLeafReaderTests {
+@Suite(.serialized, .ownThreads) struct XMLLeafReaderTests {
   // MARK: The reference
 
   /// The delegate STSClient used, as it was, plus what tells a complete parse.

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
@@ -8,6 +9,7 @@ import Testing
 /// The estate over fake pairs: concurrency bounded, a pair's failure its own, a refused token
 /// read as "Region not enabled" only where the profile works elsewhere, and one target per
 /// change.
+@Suite(.ownThreads)
 struct EstateBackendTests {
   /// How many pairs are listing at once, at most.
   final class Gauge: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
@@ -7,6 +8,7 @@ import Testing
 
 /// Waiting for replicas on a clock the test moves: a Region that catches up, one that stays
 /// behind until the timeout, one that cannot be read.
+@Suite(.ownThreads)
 struct ReplicationWaiterTests {
   /// A clock that moves only when the waiter sleeps.
   final class FakeClock: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
@@ -6,7 +7,7 @@ import Testing
 /// Where a number is botocore's (tests/unit/retries/test_throttling.py, test_bucket.py,
 /// test_adaptive.py), it is checked here too, so the limiter behaves as the aws CLI's adaptive
 /// mode does.
-@Suite struct AdaptiveRateLimiterTests {
+@Suite(.ownThreads) struct AdaptiveRateLimiterTests {
   struct Empty: Codable {}
 
   // MARK: - CUBIC

@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct ClockSkewTests {
+@Suite(.ownThreads) struct ClockSkewTests {
   typealias Fixtures = ReliabilityFixtures
   struct Empty: Codable {}
 

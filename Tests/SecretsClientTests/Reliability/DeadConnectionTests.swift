@@ -8,7 +8,7 @@ import Testing
 /// the real transport: a read is asked again at once, inside its first attempt (no timeout,
 /// no backoff: the client's log shows no failed attempt), a change is never resent unseen.
 /// How long that takes is for the bench; these check what was sent and recorded.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct DeadConnectionTests {
   struct Empty: Codable {}
 

@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct ExpiredCredentialsTests {
+@Suite(.ownThreads) struct ExpiredCredentialsTests {
   struct Empty: Codable {}
 
   static func client(_ transport: MockTransport, _ provider: any CredentialProvider, recorder: Recorder = Recorder())

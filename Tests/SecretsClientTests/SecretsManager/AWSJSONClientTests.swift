@@ -1,8 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
+@Suite(.ownThreads)
 struct AWSJSONClientTests {
   struct Empty: Codable {}
 

@@ -8,7 +8,7 @@ import Testing
 /// The backend's rotation calls against moto, with the aws CLI as the judge. moto's rotation
 /// itself differs from AWS (staging-semantics.md): these tests check what is sent and what
 /// it leaves, never moto's RotateSecret label quirks.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct AWSRotationMotoTests {
   static func token() -> VersionID { UUID().uuidString.lowercased() }
 
@@ -44,7 +44,7 @@ struct AWSRotationMotoTests {
     var read = try Self.pending(server, "app/db")
     #expect(read["SecretString"] as? String == staged)
     #expect(read["VersionId"] as? String == first)
-    await #expect(try server.labels(of: "app/db") == [current: ["AWSCURRENT"], first: ["AWSPENDING"]])
+    #expect(try await server.labels(of: "app/db") == [current: ["AWSCURRENT"], first: ["AWSPENDING"]])
     #expect(try await backend.hasValue(secretId: "app/db", versionId: first))
     #expect(try await backend.hasValue(secretId: "app/db", versionId: Self.token()) == false)
 
@@ -52,14 +52,14 @@ struct AWSRotationMotoTests {
     let versions = try Self.versionCount(server, "app/db")
     try await backend.putPendingValue(secretId: "app/db", token: first, value: SecretPayload(.string(staged)))
     #expect(try Self.versionCount(server, "app/db") == versions)
-    await #expect(try server.labels(of: "app/db") == [current: ["AWSCURRENT"], first: ["AWSPENDING"]])
+    #expect(try await server.labels(of: "app/db") == [current: ["AWSCURRENT"], first: ["AWSPENDING"]])
 
     // A second staged value takes AWSPENDING; the first token cannot be reused for another value.
     let second = Self.token()
     try await backend.putPendingValue(secretId: "app/db", token: second, value: SecretPayload(.string(staged + "-2")))
     read = try Self.pending(server, "app/db")
     #expect(read["VersionId"] as? String == second)
-    await #expect(try server.labels(of: "app/db") == [current: ["AWSCURRENT"], second: ["AWSPENDING"]])
+    #expect(try await server.labels(of: "app/db") == [current: ["AWSCURRENT"], second: ["AWSPENDING"]])
     var messages: [String] = []
     do {
       try await backend.putPendingValue(secretId: "app/db", token: first, value: SecretPayload(.string(staged + "-3")))
@@ -134,7 +134,7 @@ struct AWSRotationMotoTests {
       try await server.aws(["secretsmanager", "describe-secret", "--secret-id", "app/rotating"]) as? [String: Any]
     #expect(described?["RotationEnabled"] as? Bool == false)
     #expect(described?["RotationLambdaARN"] as? String == arn, "the function stays configured")
-    await #expect(try server.labels(of: "app/rotating") == [current: ["AWSCURRENT"], placeholder: ["AWSPENDING"]])
+    #expect(try await server.labels(of: "app/rotating") == [current: ["AWSCURRENT"], placeholder: ["AWSPENDING"]])
     #expect(try await backend.describeSecret("app/rotating", includeDeprecated: false).rotationEnabled == false)
   }
 

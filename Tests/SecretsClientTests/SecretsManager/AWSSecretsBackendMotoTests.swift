@@ -6,7 +6,7 @@ import Testing
 @testable import SecretsClient
 
 /// The backend against a real moto server, with the aws CLI and boto3 as independent clients.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct AWSSecretsBackendMotoTests {
   @Test func listsAllOf1050Secrets() async throws {
     let server = try await MotoServer.start()

@@ -1,10 +1,12 @@
 import Foundation
+import StagehandTestSupport
 import StagingModel
 import Testing
 
 @testable import SecretsClient
 
 /// The backend over a scripted transport: paging, decoding, ambiguous-update resolution.
+@Suite(.ownThreads)
 struct AWSSecretsBackendTests {
   static let step = StageStep(versionStage: "AWSCURRENT", removeFromVersionId: "v1", moveToVersionId: "v2")
 
@@ -212,6 +214,7 @@ struct AWSSecretsBackendTests {
 }
 
 /// Stopping a listing early stops the paging behind it.
+@Suite(.ownThreads)
 struct AWSSecretsBackendCancellationTests {
   /// Serial: a page or two ahead at most. Concurrent chains (8 of them, on a server that
   /// answers every filter with the same endless pages): whatever was in flight, and no more.

@@ -8,6 +8,7 @@ import Testing
 /// The one-pass ListSecrets decoder against the Codable shapes it replaced: same secrets
 /// for every page JSONDecoder accepts, an error for every page it refuses, and the
 /// completeness check against JSONSerialization.
+@Suite(.ownThreads)
 struct ListSecretsPageTests {
   /// The reference: JSONDecoder into the API shapes, then the model, as before.
   static func reference(_ data: Data) throws -> [Secret] {

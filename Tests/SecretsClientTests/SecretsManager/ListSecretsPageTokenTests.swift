@@ -8,6 +8,7 @@ import Testing
 /// `ListSecretsPage.trailingNextToken` (NextToken read backwards from the end of a body)
 /// against the full scans, and `decode` (secrets and token in one pass) against the two
 /// scans it replaced.
+@Suite(.ownThreads)
 struct ListSecretsPageTokenTests {
   /// `text` as a JSON string literal, escaped as JSONSerialization escapes it.
   static func quoted(_ text: String) -> String {
@@ -207,6 +208,7 @@ struct ListSecretsPageTokenTests {
 }
 
 /// The scanner's fast paths against the slow ones they stand for.
+@Suite(.ownThreads)
 struct JSONScannerFastPathTests {
   /// Strings of every length up to 40 with one special byte at every position, so the
   /// eight-bytes-at-a-time scan meets each kind at each place in a word: accepted and

@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import StagingModel
 import Testing
 
@@ -7,6 +8,7 @@ import Testing
 /// How `AWSSecretsBackend.listSecrets` pipelines its pages: one scan per page that is also
 /// the completeness check, and the next request started from the token at the end of a body
 /// before that body is decoded, checked against the decoded token.
+@Suite(.ownThreads)
 struct ListSecretsPipelineTests {
   static func token(_ request: HTTPRequest) -> String? {
     let body = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any]

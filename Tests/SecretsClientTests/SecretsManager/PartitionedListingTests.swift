@@ -9,7 +9,7 @@ import Testing
 /// secrets, each once, on accounts built to make it split (a crowded `prod/` prefix, names
 /// that are exactly a prefix, every legal first character, case pairs), and on a server
 /// that ignores filters (it falls back to the serial chain).
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct PartitionedListingTests {
   /// About 400 names for `seed`: every legal first character, some single-character names,
   /// case pairs, long names, and a crowd under `prod/` (one chain of several pages).

@@ -6,6 +6,7 @@ import Testing
 
 /// Mutated AWS responses never crash the decoders: each call either succeeds or fails with
 /// a SecretsError that says something (100,000 inputs in all).
+@Suite(.ownThreads)
 struct ResponseFuzzTests {
   static let listPage = Array(
     #"{"SecretList":[{"ARN":"arn:aws:secretsmanager:us-east-1:1:secret:a-1","Name":"a","CreatedDate":1.7e9,"LastChangedDate":null,"Tags":[{"Key":"k","Value":"v"}],"RotationEnabled":true,"RotationRules":{"AutomaticallyAfterDays":30},"SecretVersionsToStages":{"v1":["AWSCURRENT"],"v2":null}}],"NextToken":null}"#

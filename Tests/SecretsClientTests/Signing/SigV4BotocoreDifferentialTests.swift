@@ -6,6 +6,7 @@ import Testing
 
 /// Signs random requests with our signer and with botocore's SigV4Auth (the aws CLI's
 /// signer) and demands identical Authorization headers.
+@Suite(.ownThreads)
 struct SigV4BotocoreDifferentialTests {
   static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Scripts/botocore_sign.py")

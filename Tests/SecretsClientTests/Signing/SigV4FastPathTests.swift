@@ -6,6 +6,7 @@ import Testing
 
 /// The signer's shortcuts against what they replace: arithmetic dates against a Calendar,
 /// the canonical request and string to sign built as bytes against the documented steps.
+@Suite(.ownThreads)
 struct SigV4FastPathTests {
   static func calendarStamp(_ date: Date) -> (amzDate: String, dateStamp: String) {
     var calendar = Calendar(identifier: .gregorian)

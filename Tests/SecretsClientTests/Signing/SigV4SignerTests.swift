@@ -1,10 +1,12 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
 /// The AWS signing test suite (aws-c-auth v4, header signing) and the Secrets Manager
 /// JSON 1.1 vectors signed by botocore.
+@Suite(.ownThreads)
 struct SigV4SignerTests {
   static let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
     .appendingPathComponent("sigv4")

@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
@@ -34,6 +35,7 @@ struct TemporaryStore {
   }
 }
 
+@Suite(.ownThreads)
 struct LocalStoreBackendTests {
   let a = "aaaaaaaa-0000-0000-0000-000000000001"
   let b = "bbbbbbbb-0000-0000-0000-000000000002"

@@ -7,6 +7,7 @@ import Testing
 
 /// RotationFollower against the store's simulated rotations, on an injected clock: its sleep
 /// moves the clock instead of waiting, so a rotation of minutes is followed in milliseconds.
+@Suite(.ownThreads)
 struct RotationFollowerStoreTests {
   static let t = StoreRotationTests.t
   static let start = StoreRotationTests.start

@@ -6,6 +6,7 @@ import Testing
 
 /// Mutated store files never crash the loader: each either loads or fails with a store
 /// error that says what is wrong.
+@Suite(.ownThreads)
 struct StoreFuzzTests {
   static let seed: Data = {
     let document: [String: Any] = [

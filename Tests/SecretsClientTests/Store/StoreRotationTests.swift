@@ -8,6 +8,7 @@ import Testing
 /// The embedded store's rotation calls and its simulated rotation function, on an injected
 /// clock: AWS's label states, error names and idempotency, and a file left alone when a call
 /// is refused or the backend is read-only.
+@Suite(.ownThreads)
 struct StoreRotationTests {
   static let c = "c0000000-0000-4000-8000-00000000000c"
   static let p = "d0000000-0000-4000-8000-00000000000d"

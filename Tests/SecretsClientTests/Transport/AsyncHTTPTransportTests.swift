@@ -11,19 +11,20 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
     body: Data(body.utf8), reusesConnection: reuses)
 }
 
-@Suite(.serialized) struct AsyncHTTPTransportTests {
+@Suite(.serialized, .ownThreads) struct AsyncHTTPTransportTests {
   // The deadlines here only bound a test that should end at once: under a loaded test run the
   // cooperative pool can be busy for seconds, and a tight deadline would time out first.
   @Test func refusedConnectionIsNotSentAndSaysSo() async throws {
-    let port = try MotoServer.freePort()
-    do {
-      _ = try await AsyncHTTPTransport().send(post("http://127.0.0.1:\(port)/"), timeout: .seconds(60))
-      Issue.record("expected a transport failure")
-    } catch let failure as TransportFailure {
-      #expect(failure.kind == .notSent)
-      #expect(failure.message.contains("127.0.0.1:\(port)"))
-      #expect(failure.message.contains("connection refused"))
-      #expect(failure.secretsError == .transport(failure.message))
+    try await LoopbackSocket.withRefusingPort { port in
+      do {
+        _ = try await AsyncHTTPTransport().send(post("http://127.0.0.1:\(port)/"), timeout: .seconds(60))
+        Issue.record("expected a transport failure")
+      } catch let failure as TransportFailure {
+        #expect(failure.kind == .notSent)
+        #expect(failure.message.contains("127.0.0.1:\(port)"))
+        #expect(failure.message.contains("connection refused"))
+        #expect(failure.secretsError == .transport(failure.message))
+      }
     }
   }
 
@@ -255,6 +256,7 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
 }
 
 /// Timeouts against a server that never answers, through the real transport.
+@Suite(.ownThreads)
 struct AsyncHTTPTransportTimeoutTests {
   @Test func silentServerTimesOutAmbiguously() async throws {
     let listener = try SilentListener()

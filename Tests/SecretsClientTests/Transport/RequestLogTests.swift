@@ -1,9 +1,10 @@
 import Foundation
+import StagehandTestSupport
 import Testing
 
 @testable import SecretsClient
 
-@Suite struct FileRequestLogTests {
+@Suite(.ownThreads) struct FileRequestLogTests {
   static let entry = RequestLogEntry(
     time: Date(timeIntervalSince1970: 1_800_000_000), operation: "DescribeSecret", httpStatus: 200,
     latency: .milliseconds(3), requestId: "rid-1", attempt: 1, outcome: "ok")
@@ -91,7 +92,7 @@ import Testing
   }
 }
 
-@Suite struct RequestLogEntryTests {
+@Suite(.ownThreads) struct RequestLogEntryTests {
   static func entry(requestId: String? = "rid-1", outcome: String = "ok", note: String? = nil) -> RequestLogEntry {
     RequestLogEntry(
       time: Date(timeIntervalSince1970: 1_800_000_000.125), operation: "DescribeSecret", httpStatus: 200,

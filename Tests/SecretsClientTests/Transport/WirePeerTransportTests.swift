@@ -6,7 +6,7 @@ import Testing
 
 /// The transport against `wire_peer.py`: answers framed every legal way, split at every
 /// read size, and broken in the ways a field proxy or a hostile server breaks them.
-@Suite(.serialized) struct WirePeerTransportTests {
+@Suite(.serialized, .ownThreads) struct WirePeerTransportTests {
   private static func listRequest(_ url: URL, token: String? = nil) -> HTTPRequest {
     let body = token.map { #"{"MaxResults":100,"NextToken":"\#($0)"}"# } ?? #"{"MaxResults":100}"#
     return HTTPRequest(
