@@ -22,7 +22,7 @@ extension TUIRunner {
     let backend = self.backend
     let queue = self.queue
     switch effect {
-    case .prepareRotation(let name, let editValue, let requestID):
+    case .prepareRotation(let secretId, let editValue, let requestID):
       var edited: MaskedValue?
       if editValue {
         do {
@@ -38,7 +38,7 @@ extension TUIRunner {
       let value = edited
       Task.detached {
         do {
-          let secret = try await backend.describeSecret(name, includeDeprecated: true)
+          let secret = try await backend.describeSecret(secretId, includeDeprecated: true)
           // The ClientRequestToken, chosen once: a resend after an ambiguous failure reuses it.
           let token = UUID().uuidString.lowercased()
           queue.post(.rotationPrepared(requestID: requestID, secret: secret, token: token, editedValue: value))

@@ -21,8 +21,8 @@ public enum Effect: Equatable, Sendable {
   case execute(Plan, requestID: Int)
   /// Read the secret with its deprecated versions for a rotation's pre-flight and choose a
   /// fresh ClientRequestToken (with `editValue`, after the value is written in `$EDITOR`),
-  /// posting `rotationPrepared`.
-  case prepareRotation(secretName: String, editValue: Bool, requestID: Int)
+  /// posting `rotationPrepared`. `secretId` as for `describe`: the row's own pair.
+  case prepareRotation(secretId: String, editValue: Bool, requestID: Int)
   /// RotateSecret with `request.token`, then follow the rotation until it finishes or nothing
   /// more happens for `timeoutSeconds`, posting each stage as it is seen.
   case rotate(secretId: String, request: RotationRequest, timeoutSeconds: Int, requestID: Int)

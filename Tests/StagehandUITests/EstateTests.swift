@@ -149,6 +149,59 @@ import Testing
     #expect(state.secrets.map(\.description) == ["Primary Postgres password", "west copy", nil])
   }
 
+  /// The rotation keys on the second of two same-named secrets read it, and send, by its own
+  /// ARN (by name the estate would refuse the name as ambiguous), and only its row rotates.
+  @Test func rotationKeysOnADuplicateNameAddressItsOwnPairAndOnlyItsRowRotates() throws {
+    var state = Self.listed(width: 120, height: 40)
+    press(&state, .down)
+    let west = Self.located(Fixture.database, Self.west)
+    #expect(state.selectedSecret?.id == west.arn)
+    for key: Character in ["o", "e", "O"] {
+      guard case .prepareRotation(let secretId, _, _)? = press(&state, .char(key)).first else {
+        Issue.record("\(key) reads the secret first: \(String(describing: state.status))")
+        continue
+      }
+      #expect(secretId == west.arn, "\(key)")
+      press(&state, .escape)
+    }
+    // The typed value's pre-flight too.
+    press(&state, .char("s"))
+    _ = type(&state, "v")
+    guard case .prepareRotation(let typedId, _, _)? = press(&state, .enter).first else {
+      Issue.record("enter reads the secret first")
+      return
+    }
+    #expect(typedId == west.arn)
+    press(&state, .escape)
+
+    // Rotating the west copy: RotateSecret goes to its ARN, and only the west row is rotating.
+    guard case .prepareRotation(_, _, let id)? = press(&state, .char("o")).first else {
+      Issue.record("o reads the secret first")
+      return
+    }
+    var described = west
+    described.rotationLambdaARN = "arn:aws:lambda:eu-west-1:123456789012:function:rotate-db"
+    described.versionsComplete = true
+    send(&state, .rotationPrepared(requestID: id, secret: described, token: "token-1", editedValue: nil))
+    guard case .rotate(let secretId, _, _, _)? = press(&state, .char("y")).first else {
+      Issue.record("y sends RotateSecret: \(String(describing: state.popup))")
+      return
+    }
+    #expect(secretId == west.arn)
+    press(&state, .escape)
+    let rows = rowTexts(state)
+    #expect(rows[1].contains("[rotating"), "\(rows)")
+    #expect(!rows[0].contains("[rotating"), "the us-east-1 copy is not rotating: \(rows)")
+    #expect(state.runningRotation(of: state.secrets[0]) == nil)
+    // o on the east copy starts its own pre-flight instead of showing the west's progress.
+    press(&state, .up)
+    guard case .prepareRotation(let eastId, _, _)? = press(&state, .char("o")).first else {
+      Issue.record("o on the other copy reads it: \(String(describing: state.popup))")
+      return
+    }
+    #expect(eastId == Self.located(Fixture.database, Self.east).arn)
+  }
+
   // MARK: Progress
 
   @Test func progressCountsPairsAsTheyEndAndAFailureIsNamedAtOnce() {

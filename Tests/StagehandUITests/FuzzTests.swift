@@ -92,8 +92,9 @@ import Testing
       return [
         .commitProgress(requestID: id, step: 1, of: plan.steps.count), .commitFinished(requestID: id, outcome: outcome),
       ]
-    case .prepareRotation(let name, let edit, let id):
-      guard var secret = Fixture.all.first(where: { $0.name == name }), Bool.random(using: &rng) else {
+    case .prepareRotation(let secretId, let edit, let id):
+      let listed = Fixture.all.first { $0.name == secretId } ?? estateSecrets.first { $0.arn == secretId }
+      guard var secret = listed, Bool.random(using: &rng) else {
         return [.rotationPrepareFailed(requestID: id, message: "AccessDenied")]
       }
       secret.versionsComplete = true
