@@ -99,12 +99,16 @@ extension AppState {
     guard var load = loading, load.requestID == requestID else { return [] }
     let selectedKey = self.selectedKey
     if !load.replaced {
-      secrets = []
-      index = SecretIndex()
+      // An estate replaces each pair's rows once that pair has listed (`receivePairEvent`).
+      if !config.isEstate {
+        secrets = []
+        index = SecretIndex()
+      }
       load.replaced = true
     }
     for secret in page {
       let key = Self.key(of: secret)
+      if config.isEstate { load.seen.insert(key) }
       if let position = index.positions[key] {
         secrets[position] = secret
       } else {

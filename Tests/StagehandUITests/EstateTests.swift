@@ -268,6 +268,56 @@ import Testing
     #expect(state.secrets.count == 2, "nothing arrives after esc")
   }
 
+  /// A pair that fails on reload keeps its rows as last listed, flagged stale, and their
+  /// marks; once it lists again its rows are replaced and only a secret gone drops its mark.
+  @Test func aPairThatFailsOnReloadKeepsItsRowsAndMarksAsStale() {
+    var state = Self.listed(width: 120, height: 40)
+    press(&state, .down, .char(" "), .char(" "))
+    #expect(state.markedCount == 2)
+    guard case .loadEstate(let id)? = press(&state, .char("R")).last else {
+      Issue.record("R lists the estate again")
+      return
+    }
+    send(&state, .pairEvent(requestID: id, origin: Self.east, event: .page(Self.eastPage)))
+    send(&state, .pairEvent(requestID: id, origin: Self.east, event: .finished(count: 1)))
+    send(&state, .pairEvent(requestID: id, origin: Self.west, event: .failed(message: "RequestTimeout")))
+    send(&state, .estateListed(requestID: id))
+    #expect(state.secrets.count == 3, "the west rows stay")
+    #expect(state.markedCount == 2, "and so do their marks")
+    #expect(state.stalePairs == [Self.west])
+    let rows = rowTexts(state)
+    #expect(!rows[0].contains("[stale]") && rows[1].contains("[stale]") && rows[2].contains("[stale]"), "\(rows)")
+    let summary = state.status?.text ?? ""
+    #expect(summary.hasPrefix("1 secret loaded from 1 pair"), "\(summary)")
+    #expect(summary.contains("2 secrets kept as last listed (stale)"), "\(summary)")
+    press(&state, .down)
+    #expect(render(state).text.contains("stale: last listing failed"))
+
+    // The west lists again, without the API key: its row and mark go, the rest are fresh.
+    guard case .loadEstate(let again)? = press(&state, .char("R")).last else {
+      Issue.record("R lists the estate again")
+      return
+    }
+    send(&state, .pairEvent(requestID: again, origin: Self.west, event: .page([Self.westPage[0]])))
+    #expect(state.secrets.count == 3, "rows not listed yet stay until the pair has listed")
+    send(&state, .pairEvent(requestID: again, origin: Self.west, event: .finished(count: 1)))
+    send(&state, .pairEvent(requestID: again, origin: Self.east, event: .failed(message: "RequestTimeout")))
+    send(&state, .estateListed(requestID: again))
+    #expect(state.secrets.map(\.id) == [Self.eastPage[0].id, Self.westPage[0].id])
+    #expect(state.stalePairs == [Self.east])
+    #expect(state.marks == [Self.westPage[0].id], "the API key is gone, and its mark with it")
+    #expect(FuzzTests.checkInvariants(state) == nil)
+  }
+
+  /// A pair that fails on its first listing has nothing to keep: nothing is stale.
+  @Test func aPairThatFailsOnItsFirstListingIsNotStale() {
+    var (state, id) = Self.started([Self.east, Self.west])
+    send(&state, .pairEvent(requestID: id, origin: Self.west, event: .failed(message: "AccessDenied")))
+    send(&state, .estateListed(requestID: id))
+    #expect(state.stalePairs.isEmpty)
+    #expect(!(state.status?.text.contains("stale") ?? true))
+  }
+
   // MARK: The pair picker
 
   @Test func thePickerListsEachPairWithItsStateAndNarrowsToOne() {
