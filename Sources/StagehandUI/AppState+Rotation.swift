@@ -82,6 +82,12 @@ extension AppState {
       return
     case .bulkLabelInput?:
       status = StatusMessage("nothing removed")
+    case .replication(let requestID)?:
+      if let run = replication, run.requestID == requestID, run.isRunning {
+        status = StatusMessage(
+          "progress closed, nothing stopped: the replicas of \(run.secretName) are still read; this line says how "
+            + "it ends")
+      }
     default:
       break
     }

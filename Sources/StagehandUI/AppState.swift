@@ -82,6 +82,9 @@ public struct AppState: Sendable {
   /// The marked secrets' change being sent, or the last one sent (its summary stays until
   /// closed).
   public internal(set) var changeSetRun: ChangeSetRun?
+  /// The wait for a primary's replicas after "commit and wait for replicas", running or the
+  /// last one (a later one replaces it, and the earlier one's answers are dropped).
+  public internal(set) var replication: ReplicationRun?
   /// A plan file being written (a later one replaces it).
   public internal(set) var planWrite: PlanWriteRequest?
   public internal(set) var spinnerFrame = 0
@@ -127,6 +130,7 @@ public struct AppState: Sendable {
     if case .committing? = popup { return true }
     if changeSetRun?.isRunning ?? false { return true }
     if preparing != nil || !rotationCalls.isEmpty || rotations.contains(where: \.isRunning) { return true }
+    if replication?.isRunning ?? false { return true }
     if case .reveal(let reveal)? = popup, reveal.value == nil, reveal.error == nil { return true }
     return false
   }
@@ -164,6 +168,7 @@ public struct AppState: Sendable {
     case .bulkLabelInput?: return [.bulkLabelInput]
     case .planPathInput?: return [.planPathInput]
     case .pairs?: return [.pairPicker]
+    case .replication?: return [.replication]
     case nil: break
     }
     if filterEditing { return [.filter] }

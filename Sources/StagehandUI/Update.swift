@@ -81,6 +81,8 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     return state.receivePlanFileWritten(requestID: requestID, path: path)
   case .planFileFailed(let requestID, let text):
     return state.receivePlanFileFailed(requestID: requestID, message: text)
+  case .replicaOutcome(let requestID, let region, let outcome):
+    return state.receiveReplicaOutcome(requestID: requestID, region: region, outcome: outcome)
   }
 }
 

@@ -159,6 +159,16 @@ import Testing
         Bool.random(using: &rng)
           ? .planFileWritten(requestID: id, path: "/tmp/" + path) : .planFileFailed(requestID: id, message: "denied")
       ]
+    case .waitForReplicas(_, _, let regions, let expected, _, let id):
+      let outcomes: [ReplicaOutcome] = [.matched(after: 0.5), .behind(labels: expected), .failed("AccessDenied")]
+      // Sometimes a Region never answers, or one the wait did not ask about does.
+      return (regions + ["xx-stray-1"]).compactMap { region in
+        Int.random(in: 0..<5, using: &rng) == 0
+          ? nil
+          : .replicaOutcome(
+            requestID: Int.random(in: 0..<4, using: &rng) == 0 ? -id : id, region: region,
+            outcome: outcomes.randomElement(using: &rng)!)
+      }
     case .cancelLoading, .quit, .suspend:
       return []
     }
@@ -244,7 +254,8 @@ import Testing
         events += 1
         let effects = update(&state, .terminal(event))
         for case .execute(let plan, _) in effects {
-          #expect(event == .key(.char("y")), "seed \(seed) step \(step): \(event) sent a plan")
+          #expect(
+            event == .key(.char("y")) || event == .key(.char("W")), "seed \(seed) step \(step): \(event) sent a plan")
           #expect(plan == shownPlan, "seed \(seed) step \(step): executed plan differs from the preview")
           #expect(!state.dryRun, "seed \(seed) step \(step): dry run sent a plan")
         }
