@@ -171,6 +171,33 @@ import Testing
     #expect(state.replication?.outcomes.isEmpty == true)
   }
 
+  /// In an estate the wait reads the replicas with the primary row's own profile: the effect
+  /// carries where the primary was read.
+  @Test func inAnEstateTheWaitCarriesThePrimarysPair() throws {
+    let prod = SecretOrigin(profile: "prod", region: "us-east-1")
+    let primary = EstateTests.located(Self.primary, prod)
+    var (state, id) = EstateTests.started([prod, SecretOrigin(profile: "dev", region: "us-east-1")])
+    var effects = send(&state, .pairEvent(requestID: id, origin: prod, event: .page([primary])))
+    effects += send(&state, .estateListed(requestID: id))
+    for (_, _, requestID) in describeRequests(effects) {
+      send(&state, .secretDescribed(requestID: requestID, secret: primary))
+    }
+    press(&state, .enter)
+    let (plan, commitID) = try commitAndWait(&state)
+    #expect(plan.secretId == primary.arn)
+    var after = primary
+    after.applyLabels(plan.after)
+    let wait = send(&state, .commitFinished(requestID: commitID, outcome: .applied(plan: plan, secret: after)))
+    guard case .waitForReplicas(let name, let origin, let regions, _, _, _)? = wait.first else {
+      Issue.record("no wait: \(wait)")
+      return
+    }
+    #expect(name == "prod/db/password")
+    #expect(origin == prod)
+    #expect(regions == ["eu-west-1", "ap-south-1"])
+    #expect(render(state).text.contains("applied on the primary in prod us-east-1"))
+  }
+
   @Test func aFailedCommitWaitsForNothing() throws {
     var state = Self.browsing()
     let (plan, id) = try commitAndWait(&state)
