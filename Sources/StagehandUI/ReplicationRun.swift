@@ -32,10 +32,7 @@ public struct ReplicationRun: Equatable, Sendable {
     case .matched(let after)?:
       return "matches (seen after \(String(format: "%.1f", after)) s)"
     case .behind(let labels)?:
-      let shown = labels.sortedStages.keys.sorted().map {
-        "\(shortID($0)) \(labels.sortedStages[$0]!.joined(separator: ","))"
-      }
-      return "still behind after \(timeoutSeconds) s: \(shown.joined(separator: "; "))"
+      return "still behind after \(timeoutSeconds) s: \(labels.shortText)"
     case .failed(let message)?:
       // One paragraph: the popup wraps it, the status line keeps it on one line.
       return "could not be read: " + message.split(whereSeparator: \.isNewline).joined(separator: " ")
