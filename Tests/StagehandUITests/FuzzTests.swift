@@ -18,12 +18,16 @@ import Testing
   /// The pairs of the estate runs: the same names in two Regions.
   static let pairs = [SecretOrigin(profile: nil, region: "us-east-1"), SecretOrigin(profile: nil, region: "eu-west-1")]
 
-  /// Every fixture secret as listed in each pair, with an ARN of its Region.
+  /// Every fixture secret as listed in each pair, with an ARN of its Region; the database in
+  /// us-east-1 is a primary replicated to eu-west-1 (so W, commit and wait, has work to do).
   static let estateSecrets: [Secret] = pairs.flatMap { origin in
     Fixture.all.map { secret in
       var secret = secret
       secret.arn = "arn:aws:secretsmanager:\(origin.region):123456789012:secret:\(secret.name)-AbCdEf"
       secret.origin = origin
+      if secret.name == Fixture.database.name && origin.region == "us-east-1" {
+        secret.replicationStatus = [ReplicaStatus(region: "eu-west-1", status: "InSync")]
+      }
       return secret
     }
   }
