@@ -46,12 +46,9 @@ enum ReplicationWait {
         say("Replication: \(Output.safe(region)) matches (seen after \(String(format: "%.1f", after)) s).")
       case .behind(let labels):
         behind += 1
-        let shown = labels.sortedStages.keys.sorted().map {
-          "\(shortID(Output.safe($0))) \(labels.sortedStages[$0]!.joined(separator: ","))"
-        }
         say(
-          "Replication: \(Output.safe(region)) is still behind after \(Int(options.timeout)) s: \(shown.joined(separator: "; "))."
-        )
+          "Replication: \(Output.safe(region)) is still behind after \(Int(options.timeout)) s: "
+            + "\(Output.safe(labels.shortText)).")
       case .failed(let message):
         behind += 1
         say("Replication: \(Output.safe(region)) could not be read: \(Output.safe(message))")

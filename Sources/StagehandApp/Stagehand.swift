@@ -50,7 +50,17 @@ struct Stagehand: AsyncParsableCommand {
 
   static func openUI(_ settings: GlobalSettings, mouse: Bool) async throws {
     let backend = try await BackendFactory.make(settings)
-    try await TUIRunner.run(backend: backend, dryRun: settings.dryRun, mouse: mouse)
+    var tui = TUISettings()
+    // A primary's replicas are read with the same profile (an estate row's own) in their Region.
+    tui.replicaBackend = { origin, region in
+      var pair = settings
+      if let origin { pair.profile = origin.profile }
+      pair.region = region
+      pair.regions = nil
+      pair.profiles = nil
+      return try await BackendFactory.make(pair)
+    }
+    try await TUIRunner.run(backend: backend, dryRun: settings.dryRun, mouse: mouse, settings: tui)
   }
 
   static var subcommandNames: Set<String> {

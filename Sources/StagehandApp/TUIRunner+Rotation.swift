@@ -6,12 +6,20 @@ import StagingModel
 /// What the event loop takes besides the backend and the terminal. Tests shorten the
 /// rotation's timeout and read interval and choose the editor.
 struct TUISettings: Sendable {
-  /// How long a rotation is followed before its diagnosis shows (the CLI's `--timeout`).
+  /// How long a rotation is followed before its diagnosis shows (the CLI's `--timeout`), and
+  /// how long a primary's replicas are read after "commit and wait for replicas".
   var rotationTimeoutSeconds = 120
-  /// Time between the reads that follow a rotation.
+  /// Time between the reads that follow a rotation, or a replica.
   var followInterval: Duration = .seconds(2)
   /// Where `$EDITOR`, `$VISUAL` and `$TMPDIR` are read.
   var environment: [String: String] = ProcessInfo.processInfo.environment
+  /// A backend for the same profile (in an estate, `origin`'s) in another Region, to read a
+  /// primary's replicas there. The command line builds it from the global options; without
+  /// one (a store has one Region) every replica read fails with why.
+  var replicaBackend: @Sendable (_ origin: SecretOrigin?, _ region: String) async throws -> any SecretsBackend = {
+    _, region in
+    throw CLIError.failure("this backend has no other Region to read the replica in \(region) from")
+  }
 }
 
 /// The rotation effects: the I/O the pure core asked for (the pre-flight read and the token,
@@ -22,7 +30,7 @@ extension TUIRunner {
     let backend = self.backend
     let queue = self.queue
     switch effect {
-    case .prepareRotation(let name, let editValue, let requestID):
+    case .prepareRotation(let secretId, let editValue, let requestID):
       var edited: MaskedValue?
       if editValue {
         do {
@@ -38,7 +46,7 @@ extension TUIRunner {
       let value = edited
       Task.detached {
         do {
-          let secret = try await backend.describeSecret(name, includeDeprecated: true)
+          let secret = try await backend.describeSecret(secretId, includeDeprecated: true)
           // The ClientRequestToken, chosen once: a resend after an ambiguous failure reuses it.
           let token = UUID().uuidString.lowercased()
           queue.post(.rotationPrepared(requestID: requestID, secret: secret, token: token, editedValue: value))

@@ -48,6 +48,8 @@ final class TUIRunner {
   /// Rotations being followed, by request id: cancelled when the loop ends (that stops the
   /// following, never the rotation).
   var followTasks: [Int: Task<Void, Never>] = [:]
+  /// The wait for a primary's replicas: a later one replaces it; cancelled when the loop ends.
+  var replicationTask: Task<Void, Never>?
   private var running = true
   private var dirty = true
   /// The listing started before the terminal, used by the first `.loadSecrets`.
@@ -70,7 +72,9 @@ final class TUIRunner {
     queue = MessageQueue(wake: terminal.waker)
   }
 
-  static func run(backend: any SecretsBackend, dryRun: Bool, mouse: Bool) async throws {
+  static func run(
+    backend: any SecretsBackend, dryRun: Bool, mouse: Bool, settings: TUISettings = TUISettings()
+  ) async throws {
     // The first page is asked for before the terminal is set up, so it is on its way (or
     // here) by the time ncurses has started and the first frame is drawn. An estate lists
     // pair by pair.
@@ -87,7 +91,8 @@ final class TUIRunner {
       )
     }
     await run(
-      backend: backend, dryRun: dryRun, terminal: terminal, firstListing: firstListing, firstEvents: firstEvents)
+      backend: backend, dryRun: dryRun, terminal: terminal, firstListing: firstListing, firstEvents: firstEvents,
+      settings: settings)
   }
 
   /// The UI on `terminal` until it quits; `terminal` is restored on return. `firstListing`
@@ -164,6 +169,7 @@ final class TUIRunner {
     loadTask?.cancel()
     // Following a rotation stops with the UI; the rotation itself goes on.
     for task in followTasks.values { task.cancel() }
+    replicationTask?.cancel()
     // Never leave a change half made: a commit still running is awaited before exit.
     for task in commitTasks { await task.value }
   }
@@ -268,6 +274,13 @@ final class TUIRunner {
         })
     case .prepareRotation, .rotate, .putPendingValue, .cancelRotation:
       runRotation(effect)
+    case .waitForReplicas(let name, let origin, let regions, let expected, let timeoutSeconds, let requestID):
+      replicationTask?.cancel()
+      replicationTask = Task.detached { [settings] in
+        await Self.waitForReplicas(
+          name, origin: origin, regions: regions, expected: expected, timeout: .seconds(timeoutSeconds),
+          settings: settings, requestID: requestID, queue: queue)
+      }
     case .executeChangeSet(let set, let requestID):
       commitTasks.append(
         Task.detached {
@@ -295,6 +308,39 @@ final class TUIRunner {
     case .suspend:
       terminal.suspend()
       dirty = true
+    }
+  }
+
+  /// Reads each replica Region of the primary `name` until its labels are `expected` (the
+  /// CLI's `ReplicationWaiter`), posting each Region's outcome as it is known. One backend per
+  /// Region, made once; a Region whose backend can't be made fails with why.
+  nonisolated static func waitForReplicas(
+    _ name: String, origin: SecretOrigin?, regions: [String], expected: LabelMap, timeout: Duration,
+    settings: TUISettings, requestID: Int, queue: MessageQueue
+  ) async {
+    var backends: [String: Result<any SecretsBackend, any Error>] = [:]
+    for region in regions {
+      do {
+        backends[region] = .success(try await settings.replicaBackend(origin, region))
+      } catch {
+        backends[region] = .failure(error)
+      }
+    }
+    let made = backends
+    let waiter = ReplicationWaiter(interval: settings.followInterval, timeout: timeout) { region in
+      do {
+        guard let backend = made[region] else { throw CLIError.failure("no backend for \(region)") }
+        return try await backend.get().describeSecret(name, includeDeprecated: false).labelMap
+      } catch let error as SecretsError {
+        throw error
+      } catch {
+        // The waiter reports an error by its description: this one's message, as the UI says it.
+        throw ReplicaReadFailure(description: Commands.message(error))
+      }
+    }
+    _ = await waiter.wait(for: expected, in: regions) { region, outcome in
+      guard !Task.isCancelled else { return }
+      queue.post(.replicaOutcome(requestID: requestID, region: region, outcome: outcome))
     }
   }
 
@@ -332,6 +378,12 @@ final class TUIRunner {
         appliedSteps: applied, current: nil)
     }
   }
+}
+
+/// A replica that could not be read, for a reason other than the service's (no backend for
+/// its Region): described by its message alone.
+struct ReplicaReadFailure: Error, CustomStringConvertible {
+  var description: String
 }
 
 extension Message {

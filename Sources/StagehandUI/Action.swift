@@ -10,7 +10,7 @@ public enum Action: Hashable, Sendable, CaseIterable {
   case makeCurrent, rollback, promotePending, removeLabel, addLabel
   case acceptInput, deleteInputCharacter
   case choiceUp, choiceDown, choose
-  case confirmCommit, cancelPreview
+  case confirmCommit, confirmCommitAndWait, cancelPreview
   case undo, history
   case rotateNow, stageTypedValue, stageEditedValue, cancelRotation
   case toggleMark, markAllShown, clearMarks, bulkPromote, bulkRollback, bulkRemoveLabel

@@ -108,14 +108,38 @@ extension AppState {
       return receivePage(requestID: requestID, page: page, isLastPage: false)
     case .finished(let count):
       pairs[position].status = .listed(count: count)
+      dropRowsNotListed(in: origin)
     case .notEnabled:
       pairs[position].status = .notEnabled
+      dropRowsNotListed(in: origin)
     case .failed(let message):
       pairs[position].status = .failed(message: message)
+      // Rows of an earlier listing stay, as last known, and keep their marks.
+      if secrets.contains(where: { $0.origin == origin }) { stalePairs.insert(origin) }
       let key = Keymap.standard.keyName(for: .pickPair).map { " (\($0): every pair)" } ?? ""
       status = StatusMessage("\(origin) could not be listed: \(message)\(key)", kind: .error)
     }
     return []
+  }
+
+  /// A pair has listed completely (or has nothing to list): its rows of an earlier listing
+  /// that this one did not list are dropped, and it is no longer stale.
+  mutating func dropRowsNotListed(in origin: SecretOrigin) {
+    stalePairs.remove(origin)
+    guard let seen = loading?.seen else { return }
+    let gone = secrets.indices.filter { secrets[$0].origin == origin && !seen.contains(Self.key(of: secrets[$0])) }
+    guard !gone.isEmpty else { return }
+    let kept = selectedKey
+    for position in gone.reversed() { secrets.remove(at: position) }
+    index = SecretIndex()
+    for secret in secrets { index.append(secret.name, key: Self.key(of: secret)) }
+    recomputeRows(keeping: kept)
+  }
+
+  /// True when `secret` is a row of a pair whose last listing failed: shown as last known.
+  public func isStale(_ secret: Secret) -> Bool {
+    guard !stalePairs.isEmpty, let origin = secret.origin else { return false }
+    return stalePairs.contains(origin)
   }
 
   mutating func finishEstate(requestID: Int) -> [Effect] {
@@ -132,14 +156,16 @@ extension AppState {
   /// failed pair, and the Regions skipped as not enabled (said once, here).
   var estateSummary: StatusMessage {
     let listed = pairs.filter { if case .listed = $0.status { return true } else { return false } }.count
-    var parts = [
-      (secrets.count == 1 ? "1 secret" : "\(secrets.count) secrets") + " loaded from " + counted(listed, "pair")
-    ]
+    let stale = stalePairs.isEmpty ? 0 : secrets.filter(isStale).count
+    var parts = [counted(secrets.count - stale, "secret") + " loaded from " + counted(listed, "pair")]
     let failed = pairs.filter(\.status.isFailed)
     if !failed.isEmpty {
       let key = Keymap.standard.keyName(for: .pickPair).map { " (\($0) says why)" } ?? ""
       parts.append(
         counted(failed.count, "pair") + " failed: " + failed.map(\.origin.description).joined(separator: ", ") + key)
+    }
+    if stale > 0 {
+      parts.append(counted(stale, "secret") + " kept as last listed (stale), marks too")
     }
     let skipped = pairs.filter { $0.status == .notEnabled }
     if !skipped.isEmpty {

@@ -87,7 +87,7 @@ extension AppState {
           .restore(to: target), for: plan,
           title: finish ? "Finish: \(plan.intent.summary)" : "Revert: \(plan.intent.summary)")
       }
-    case .confirmCommit:
+    case .confirmCommit, .confirmCommitAndWait:
       guard case .preview(let preview)? = popup else { return [] }
       if dryRun {
         popup = nil
@@ -95,7 +95,10 @@ extension AppState {
         return []
       }
       let id = makeRequestID()
-      popup = .committing(CommitState(plan: preview.plan, requestID: id, step: 0, of: preview.plan.steps.count))
+      popup = .committing(
+        CommitState(
+          plan: preview.plan, requestID: id, step: 0, of: preview.plan.steps.count,
+          waitForReplicas: action == .confirmCommitAndWait))
       return [.execute(preview.plan, requestID: id)]
     case .cancelPreview:
       popup = nil
@@ -191,6 +194,7 @@ extension AppState {
       replace(secret)
       history.append(CommittedChange(plan: plan, at: now))
       status = StatusMessage(plan.outcomeSummary)
+      if commit.waitForReplicas { return startReplicationWait(for: plan, secret: secret) }
     case .conflict(let plan, let current, let changes):
       replace(current)
       let context = ["The labels changed since the preview, so nothing was sent."] + changes

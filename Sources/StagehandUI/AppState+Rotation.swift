@@ -10,28 +10,28 @@ extension AppState {
     switch action {
     case .rotateNow:
       guard let secret = selectedSecret else { return [] }
-      if let index = rotations.lastIndex(where: { $0.secretName == secret.name }),
+      if let index = rotations.lastIndex(where: { $0.isOf(secret) }),
         rotations[index].isRunning || !rotations[index].outcomeSeen
       {
         rotations[index].outcomeSeen = !rotations[index].isRunning
         popup = .rotationProgress(requestID: rotations[index].requestID)
         return []
       }
-      return prepare(.rotate, for: secret.name)
+      return prepare(.rotate, for: secret.name, at: Self.address(of: secret))
     case .stageTypedValue:
       guard let secret = selectedSecret else { return [] }
-      popup = .valueInput(ValueInputState(secretName: secret.name))
+      popup = .valueInput(ValueInputState(secretName: secret.name, secretId: Self.address(of: secret)))
       return []
     case .stageEditedValue:
       guard let secret = selectedSecret else { return [] }
-      return prepare(.stage(nil), for: secret.name)
+      return prepare(.stage(nil), for: secret.name, at: Self.address(of: secret))
     case .cancelRotation:
       guard let secret = selectedSecret else { return [] }
-      return prepare(.cancel, for: secret.name)
+      return prepare(.cancel, for: secret.name, at: Self.address(of: secret))
     case .acceptInput:
       guard case .valueInput(let input)? = popup, !input.value.isEmpty else { return [] }
       popup = nil
-      return prepare(.stage(input.value), for: input.secretName)
+      return prepare(.stage(input.value), for: input.secretName, at: input.secretId)
     case .deleteInputCharacter:
       guard case .valueInput(var input)? = popup else { return [] }
       input.value.removeLast()
@@ -82,19 +82,28 @@ extension AppState {
       return
     case .bulkLabelInput?:
       status = StatusMessage("nothing removed")
+    case .replication(let requestID)?:
+      if let run = replication, run.requestID == requestID, run.isRunning {
+        status = StatusMessage(
+          "progress closed, nothing stopped: the replicas of \(run.secretName) are still read; this line says how "
+            + "it ends")
+      }
     default:
       break
     }
     popup = nil
   }
 
-  mutating func prepare(_ operation: RotationOperation, for name: String) -> [Effect] {
+  /// Reads the secret named `name` for the pre-flight of `operation`, at `secretId` (its
+  /// address: in an estate the row's own ARN, so a name held in several pairs is no
+  /// ambiguity).
+  mutating func prepare(_ operation: RotationOperation, for name: String, at secretId: String) -> [Effect] {
     let id = makeRequestID()
-    preparing = PreparingRotation(requestID: id, secretName: name, operation: operation)
+    preparing = PreparingRotation(requestID: id, secretName: name, secretId: secretId, operation: operation)
     let editing = operation == .stage(nil)
     status = StatusMessage(
       editing ? "writing the new value of \(name) in $EDITOR" : "reading \(name) for the pre-flight")
-    return [.prepareRotation(secretName: name, editValue: editing, requestID: id)]
+    return [.prepareRotation(secretId: secretId, editValue: editing, requestID: id)]
   }
 
   mutating func receivePrepared(requestID: Int, secret: Secret, token: VersionID, editedValue: MaskedValue?)
@@ -149,11 +158,11 @@ extension AppState {
     let id = makeRequestID()
     switch (preview.operation, planned.kind) {
     case (.rotate, .rotate(let request, let function)):
-      rotations.removeAll { $0.secretName == planned.secretName && !$0.isRunning }
+      rotations.removeAll { $0.isOf(preview.secret) && !$0.isRunning }
       rotations.append(
         RotationRun(
-          requestID: id, secretName: planned.secretName, token: request.token, function: function,
-          before: planned.before, startedAt: now))
+          requestID: id, secretName: planned.secretName, origin: preview.secret.origin, token: request.token,
+          function: function, before: planned.before, startedAt: now))
       popup = .rotationProgress(requestID: id)
       status = StatusMessage("RotateSecret sent for \(planned.secretName)")
       return [
@@ -162,12 +171,14 @@ extension AppState {
       ]
     case (.stage(let value?), .putPending(let token, _, _)):
       popup = nil
-      rotationCalls[id] = RotationCall(secretName: planned.secretName, operation: .stage, token: token)
+      rotationCalls[id] = RotationCall(
+        secretName: planned.secretName, origin: preview.secret.origin, operation: .stage, token: token)
       status = StatusMessage("staging the new value on \(planned.secretName)")
       return [.putPendingValue(secretId: planned.secretId, token: token, value: value, requestID: id)]
     case (.cancel, .cancel):
       popup = nil
-      rotationCalls[id] = RotationCall(secretName: planned.secretName, operation: .cancel, token: nil)
+      rotationCalls[id] = RotationCall(
+        secretName: planned.secretName, origin: preview.secret.origin, operation: .cancel, token: nil)
       status = StatusMessage("cancelling the rotation of \(planned.secretName)")
       return [.cancelRotation(secretId: planned.secretId, requestID: id)]
     default:
@@ -230,7 +241,7 @@ extension AppState {
     switch result {
     case .done(let secret):
       if let secret { replace(secret) }
-      let listed = secrets.first { $0.name == call.secretName }
+      let listed = secrets.first { $0.name == call.secretName && $0.origin == call.origin }
       switch call.operation {
       case .stage:
         let promote = Keymap.standard.pressing(.promotePending)
@@ -259,9 +270,10 @@ extension AppState {
     change(&rotations[index], now)
   }
 
-  /// The rotation of `name` under way, if one is.
-  public func runningRotation(of name: String) -> RotationRun? {
-    rotations.last { $0.secretName == name && $0.isRunning }
+  /// The rotation of `secret`'s row under way, if one is: matched by name and pair, so the
+  /// same name in another Region or account is not said to rotate.
+  public func runningRotation(of secret: Secret) -> RotationRun? {
+    rotations.last { $0.isOf(secret) && $0.isRunning }
   }
 }
 

@@ -11,8 +11,12 @@ public struct LoadingState: Equatable, Sendable {
   public var requestID: Int
   /// Secrets received so far by this load.
   public var received: Int
-  /// True once the first page arrived (it replaces the previous list).
+  /// True once the first page arrived (it replaces the previous list; in an estate each
+  /// pair's rows are replaced only when that pair has listed, see `seen`).
   public var replaced: Bool
+  /// In an estate, the keys (`AppState.key(of:)`) of the secrets this load has listed: a pair
+  /// that finishes drops its rows not among them, a pair that fails keeps them.
+  var seen: Set<String> = []
 }
 
 /// A DescribeSecret in flight.
@@ -43,6 +47,9 @@ public struct AppState: Sendable {
   public internal(set) var loading: LoadingState?
   /// With an estate (`config.pairs`), each pair's state in the last or current listing.
   public internal(set) var pairs: [PairProgress]
+  /// Pairs whose last listing failed while rows of an earlier one were shown: those rows
+  /// (and their marks) are kept as last known, flagged stale, until the pair lists again.
+  public internal(set) var stalePairs: Set<SecretOrigin> = []
   public internal(set) var describes: [Int: DescribeRequest] = [:]
   /// Where the selection was at the last look-ahead, and which way it went (+1 down, -1 up):
   /// the look-ahead reads further in the direction of travel.
@@ -69,11 +76,15 @@ public struct AppState: Sendable {
   /// PutSecretValue and CancelRotateSecret calls in flight, by request id.
   public internal(set) var rotationCalls: [Int: RotationCall] = [:]
   /// Marked secrets, by id (ARN, else name): kept through filtering, refresh and reload; a
-  /// secret a completed reload no longer lists drops its mark.
+  /// secret a completed reload no longer lists drops its mark (a pair that failed to list
+  /// keeps its rows, and so their marks).
   public internal(set) var marks: Set<String> = []
   /// The marked secrets' change being sent, or the last one sent (its summary stays until
   /// closed).
   public internal(set) var changeSetRun: ChangeSetRun?
+  /// The wait for a primary's replicas after "commit and wait for replicas", running or the
+  /// last one (a later one replaces it, and the earlier one's answers are dropped).
+  public internal(set) var replication: ReplicationRun?
   /// A plan file being written (a later one replaces it).
   public internal(set) var planWrite: PlanWriteRequest?
   public internal(set) var spinnerFrame = 0
@@ -119,6 +130,7 @@ public struct AppState: Sendable {
     if case .committing? = popup { return true }
     if changeSetRun?.isRunning ?? false { return true }
     if preparing != nil || !rotationCalls.isEmpty || rotations.contains(where: \.isRunning) { return true }
+    if replication?.isRunning ?? false { return true }
     if case .reveal(let reveal)? = popup, reveal.value == nil, reveal.error == nil { return true }
     return false
   }
@@ -156,6 +168,7 @@ public struct AppState: Sendable {
     case .bulkLabelInput?: return [.bulkLabelInput]
     case .planPathInput?: return [.planPathInput]
     case .pairs?: return [.pairPicker]
+    case .replication?: return [.replication]
     case nil: break
     }
     if filterEditing { return [.filter] }

@@ -21,8 +21,8 @@ public enum Effect: Equatable, Sendable {
   case execute(Plan, requestID: Int)
   /// Read the secret with its deprecated versions for a rotation's pre-flight and choose a
   /// fresh ClientRequestToken (with `editValue`, after the value is written in `$EDITOR`),
-  /// posting `rotationPrepared`.
-  case prepareRotation(secretName: String, editValue: Bool, requestID: Int)
+  /// posting `rotationPrepared`. `secretId` as for `describe`: the row's own pair.
+  case prepareRotation(secretId: String, editValue: Bool, requestID: Int)
   /// RotateSecret with `request.token`, then follow the rotation until it finishes or nothing
   /// more happens for `timeoutSeconds`, posting each stage as it is seen.
   case rotate(secretId: String, request: RotationRequest, timeoutSeconds: Int, requestID: Int)
@@ -36,6 +36,12 @@ public enum Effect: Equatable, Sendable {
   /// Write `set` as a plan file at `path` (0600); nothing is sent. `command` says what the
   /// UI did; `origins` (by secret id) where secrets of several accounts or Regions were read.
   case writePlanFile(path: String, ChangeSet, command: String, origins: [String: SecretOrigin], requestID: Int)
+  /// Read each replica Region of the primary `secretName` (with `origin`'s profile, in an
+  /// estate) until its labelled versions are `expected` or `timeoutSeconds` pass, posting each
+  /// Region's `replicaOutcome` as it is known.
+  case waitForReplicas(
+    secretName: String, origin: SecretOrigin?, regions: [String], expected: LabelMap, timeoutSeconds: Int,
+    requestID: Int)
   case quit
   /// Give the terminal back and stop the process (ctrl+z); `fg` resumes with a redraw.
   case suspend

@@ -32,6 +32,8 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
   case planPathInput
   /// The pair picker (with `--regions` or `--profiles`).
   case pairPicker
+  /// The wait for a primary's replicas after a commit.
+  case replication
   /// Keys that work whatever is open (ctrl+c, ctrl+z).
   case anywhere
 
@@ -60,6 +62,7 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
     case .bulkLabelInput: return "Label to remove input"
     case .planPathInput: return "Plan file path input"
     case .pairPicker: return "Profile and Region picker"
+    case .replication: return "Replica wait"
     case .anywhere: return "Always"
     }
   }

@@ -309,6 +309,14 @@ extension Keymap {
         + "Nothing is sent.",
       context: .labelPreview),
     Binding(
+      [.char("W")], .confirmCommitAndWait, "commit + wait replicas",
+      "On a primary with replicas (the preview lists them): commit, then read each replica Region until its labels "
+        + "match what the preview showed (AWS copies them asynchronously), for up to the UI's timeout, as "
+        + "--wait-replication does. A popup shows each Region as it matches, is still behind or can't be read (and "
+        + "why); closing it stops nothing, the status line says how it ends. Shown in the bar only on such a preview.",
+      context: .labelPreview, disabledReason: { $0.reasonCommitAndWait },
+      inBarWhen: { $0.previewReplicaRegions != nil }),
+    Binding(
       [.escape, .char("q")], .closePopup, "close",
       "Close the change set's summary; the status line keeps it. Closing waits until every secret has answered.",
       context: .changeSetProgress, disabledReason: { $0.reasonCloseChangeSet }),
@@ -339,6 +347,11 @@ extension Keymap {
       [.backspace], .deleteInputCharacter, "delete", "Delete the last character.", context: .planPathInput,
       showInBar: false),
     Binding([.escape], .closePopup, "back", "Back to the preview without writing.", context: .planPathInput),
+    Binding(
+      [.escape, .enter, .char("q")], .closePopup, "close",
+      "Close the replicas' progress. Nothing stops: each Region is still read until it matches or the time runs "
+        + "out, and the status line says how each ended.",
+      context: .replication),
   ]
 
   private static let always: [Binding] = [

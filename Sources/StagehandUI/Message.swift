@@ -42,6 +42,8 @@ public enum Message: Sendable {
   /// The plan file is written at `path` (absolute).
   case planFileWritten(requestID: Int, path: String)
   case planFileFailed(requestID: Int, message: String)
+  /// One replica Region's end in a wait for replicas.
+  case replicaOutcome(requestID: Int, region: String, outcome: ReplicaOutcome)
 }
 
 /// One pair's news during an estate listing.

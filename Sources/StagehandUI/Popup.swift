@@ -27,6 +27,9 @@ public enum Popup: Equatable, Sendable {
   /// Every profile × Region pair of an estate with its state; one can be picked to narrow
   /// the list to it.
   case pairs(PairPickerState)
+  /// The wait for a primary's replicas whose request id this is: each Region as it matches,
+  /// stays behind or can't be read. Closing it stops nothing.
+  case replication(requestID: Int)
 }
 
 /// The value popup. The value lives here only: closing the popup drops it.
@@ -106,11 +109,14 @@ public struct CommitState: Equatable, Sendable {
   public var requestID: Int
   public var step: Int
   public var of: Int
+  /// Once applied, read the primary's replicas until they match ("commit and wait").
+  public var waitForReplicas: Bool
 
-  public init(plan: Plan, requestID: Int, step: Int, of: Int) {
+  public init(plan: Plan, requestID: Int, step: Int, of: Int, waitForReplicas: Bool = false) {
     self.plan = plan
     self.requestID = requestID
     self.step = step
     self.of = of
+    self.waitForReplicas = waitForReplicas
   }
 }

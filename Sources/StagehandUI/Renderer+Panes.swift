@@ -73,7 +73,9 @@ extension Renderer {
     if secret.isScheduledForDeletion { badges.append(("[del]", theme.deletionBadge)) }
     // A replica is read-only: the details name its primary's Region.
     if secret.isReplica { badges.append(("[rep]", theme.serviceBadge)) }
-    if state.runningRotation(of: secret.name) != nil {
+    // Its pair failed to list again: the row is as last listed.
+    if state.isStale(secret) { badges.append(("[stale]", theme.deletionBadge)) }
+    if state.runningRotation(of: secret) != nil {
       badges.append(("[rotating\(theme.ellipsis)]", theme.hintKey))
     } else if secret.isRotationStuck {
       badges.append(("[stuck]", theme.deletionBadge))
@@ -154,7 +156,10 @@ extension Renderer {
       let text = "replica of " + sanitizeForDisplay(primary, asciiOnly: theme.asciiOnly) + ": read-only"
       col += put(text, x: col, y: y, style: theme.serviceBadge, maxWidth: width / 2) + 2
     }
-    if state.runningRotation(of: secret.name) != nil {
+    if state.isStale(secret) {
+      col += put("stale: last listing failed", x: col, y: y, style: theme.deletionBadge, maxWidth: width / 2) + 2
+    }
+    if state.runningRotation(of: secret) != nil {
       let key = Keymap.standard.keyName(for: .rotateNow).map { " (\($0) shows it)" } ?? ""
       col += put("rotating\(theme.ellipsis)\(key)", x: col, y: y, style: theme.hintKey, maxWidth: width / 2) + 2
     } else if secret.isRotationStuck {

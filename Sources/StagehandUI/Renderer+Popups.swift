@@ -94,6 +94,12 @@ extension Renderer {
         title: "Write a plan file", lines: planPathInputLines(input, width: width - 4), scroll: 0, width: width)
     case .pairs(let picker):
       drawPairPicker(picker, maxWidth: maxWidth)
+    case .replication(let requestID):
+      guard let run = state.replication, run.requestID == requestID else { return }
+      let width = min(maxWidth, 96)
+      drawModal(
+        title: "Replicas of \(run.secretName)", lines: replicationLines(run, width: width - 4), scroll: 0,
+        width: width)
     }
   }
 
@@ -253,7 +259,11 @@ extension Renderer {
     }
     lines.append([])
     let commit = state.dryRun ? "y: dry run, nothing is sent" : "y: commit"
-    lines.append([(commit, theme.hintKey), ("   w: plan file   n/esc: cancel", .plain)])
+    var keys: StyledLine = [(commit, theme.hintKey)]
+    if !state.dryRun, !plan.replicaRegions.isEmpty, let wait = Keymap.standard.keyName(for: .confirmCommitAndWait) {
+      keys.append(("   \(wait): commit and wait for replicas", theme.hintKey))
+    }
+    lines.append(keys + [("   w: plan file   n/esc: cancel", .plain)])
     return lines
   }
 

@@ -25,6 +25,9 @@ public enum RotationOperation: Equatable, Sendable {
 public struct PreparingRotation: Equatable, Sendable {
   public var requestID: Int
   public var secretName: String
+  /// What the read names the secret by (`AppState.address(of:)`): its own pair's ARN in an
+  /// estate, where the name can be in several.
+  public var secretId: String
   public var operation: RotationOperation
 }
 
@@ -56,10 +59,13 @@ public struct RotationPreviewState: Equatable, Sendable {
 /// The masked input: the value typed so far, drawn as one `•` per character.
 public struct ValueInputState: Equatable, Sendable {
   public var secretName: String
+  /// What the pre-flight read names the secret by (the name, or in an estate its ARN).
+  public var secretId: String
   public var value: MaskedValue
 
-  public init(secretName: String, value: MaskedValue = MaskedValue()) {
+  public init(secretName: String, secretId: String? = nil, value: MaskedValue = MaskedValue()) {
     self.secretName = secretName
+    self.secretId = secretId ?? secretName
     self.value = value
   }
 }
@@ -87,6 +93,8 @@ public enum RotationCallResult: Equatable, Sendable {
 /// A PutSecretValue or CancelRotateSecret in flight.
 public struct RotationCall: Equatable, Sendable {
   public var secretName: String
+  /// Where the secret was read, in an estate (the same name can be in several pairs).
+  public var origin: SecretOrigin?
   public var operation: RotationOperation.Kind
   /// The new version, for a staged value.
   public var token: VersionID?
@@ -121,6 +129,8 @@ public struct RotationRun: Equatable, Sendable {
 
   public var requestID: Int
   public var secretName: String
+  /// Where the secret was read, in an estate: with the name, which row is rotating.
+  public var origin: SecretOrigin?
   public var token: VersionID
   public var function: RotationFunction
   /// The labelled versions before.
@@ -138,12 +148,18 @@ public struct RotationRun: Equatable, Sendable {
 
   public var isRunning: Bool { outcome == nil }
 
+  /// True when this rotation is of `secret`'s row: the same name read in the same pair.
+  public func isOf(_ secret: Secret) -> Bool {
+    secretName == secret.name && origin == secret.origin
+  }
+
   public init(
-    requestID: Int, secretName: String, token: VersionID, function: RotationFunction, before: LabelMap,
-    startedAt: Date
+    requestID: Int, secretName: String, origin: SecretOrigin? = nil, token: VersionID, function: RotationFunction,
+    before: LabelMap, startedAt: Date
   ) {
     self.requestID = requestID
     self.secretName = secretName
+    self.origin = origin
     self.token = token
     self.function = function
     self.before = before

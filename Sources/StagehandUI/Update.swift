@@ -81,6 +81,8 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     return state.receivePlanFileWritten(requestID: requestID, path: path)
   case .planFileFailed(let requestID, let text):
     return state.receivePlanFileFailed(requestID: requestID, message: text)
+  case .replicaOutcome(let requestID, let region, let outcome):
+    return state.receiveReplicaOutcome(requestID: requestID, region: region, outcome: outcome)
   }
 }
 
@@ -99,12 +101,16 @@ extension AppState {
     guard var load = loading, load.requestID == requestID else { return [] }
     let selectedKey = self.selectedKey
     if !load.replaced {
-      secrets = []
-      index = SecretIndex()
+      // An estate replaces each pair's rows once that pair has listed (`receivePairEvent`).
+      if !config.isEstate {
+        secrets = []
+        index = SecretIndex()
+      }
       load.replaced = true
     }
     for secret in page {
       let key = Self.key(of: secret)
+      if config.isEstate { load.seen.insert(key) }
       if let position = index.positions[key] {
         secrets[position] = secret
       } else {

@@ -64,6 +64,14 @@ public struct LabelMap: Equatable, Hashable, Sendable, Codable {
   /// Sorted `[versionId: [labels]]`, the shape JSON output uses.
   public var sortedStages: [VersionID: [String]] { stages.mapValues { $0.sorted() } }
 
+  /// "3f2a1b4c… AWSCURRENT; 9c1b0e2d… AWSPREVIOUS,blue": each version by its short id with its
+  /// labels, in id order (how a replica still behind is reported). Not made safe for display.
+  public var shortText: String {
+    let sorted = sortedStages
+    return sorted.keys.sorted().map { "\(shortID($0)) \(sorted[$0]!.joined(separator: ","))" }.joined(
+      separator: "; ")
+  }
+
   public init(from decoder: any Decoder) throws {
     let raw = try [VersionID: [String]](from: decoder)
     self.init(raw)

@@ -135,6 +135,14 @@ public struct Plan: Equatable, Hashable, Sendable {
   /// The id used in API calls: the ARN when known, else the name.
   public var secretId: String { secretARN ?? secretName }
 
+  /// The replica Regions the change replicates to (its `replicates` note), in order.
+  public var replicaRegions: [String] {
+    notes.flatMap { note -> [String] in
+      if case .replicates(let replicas) = note { return replicas.map(\.region) }
+      return []
+    }
+  }
+
   /// Every version whose labels change, in a stable order (by id). AWSPREVIOUS's changes
   /// are AWS's own unless a step names it.
   public var diff: [VersionDiff] {

@@ -43,6 +43,17 @@ public struct ReplicaStatus: Equatable, Hashable, Sendable {
   }
 }
 
+/// How one replica Region ended after a change on its primary was waited for: its labels
+/// read until they match the change's after, or the time runs out.
+public enum ReplicaOutcome: Equatable, Hashable, Sendable {
+  /// The replica's labels match, seen `after` seconds from the start.
+  case matched(after: Double)
+  /// Still different when the time ran out; the labels last read.
+  case behind(labels: LabelMap)
+  /// Every read failed; the last error's message.
+  case failed(String)
+}
+
 /// Where a secret was read when several accounts or Regions are shown at once: the profile
 /// (nil: the default credentials) and the Region.
 public struct SecretOrigin: Equatable, Hashable, Sendable, CustomStringConvertible {

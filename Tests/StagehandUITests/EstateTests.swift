@@ -150,6 +150,59 @@ import Testing
     #expect(state.secrets.map(\.description) == ["Primary Postgres password", "west copy", nil])
   }
 
+  /// The rotation keys on the second of two same-named secrets read it, and send, by its own
+  /// ARN (by name the estate would refuse the name as ambiguous), and only its row rotates.
+  @Test func rotationKeysOnADuplicateNameAddressItsOwnPairAndOnlyItsRowRotates() throws {
+    var state = Self.listed(width: 120, height: 40)
+    press(&state, .down)
+    let west = Self.located(Fixture.database, Self.west)
+    #expect(state.selectedSecret?.id == west.arn)
+    for key: Character in ["o", "e", "O"] {
+      guard case .prepareRotation(let secretId, _, _)? = press(&state, .char(key)).first else {
+        Issue.record("\(key) reads the secret first: \(String(describing: state.status))")
+        continue
+      }
+      #expect(secretId == west.arn, "\(key)")
+      press(&state, .escape)
+    }
+    // The typed value's pre-flight too.
+    press(&state, .char("s"))
+    _ = type(&state, "v")
+    guard case .prepareRotation(let typedId, _, _)? = press(&state, .enter).first else {
+      Issue.record("enter reads the secret first")
+      return
+    }
+    #expect(typedId == west.arn)
+    press(&state, .escape)
+
+    // Rotating the west copy: RotateSecret goes to its ARN, and only the west row is rotating.
+    guard case .prepareRotation(_, _, let id)? = press(&state, .char("o")).first else {
+      Issue.record("o reads the secret first")
+      return
+    }
+    var described = west
+    described.rotationLambdaARN = "arn:aws:lambda:eu-west-1:123456789012:function:rotate-db"
+    described.versionsComplete = true
+    send(&state, .rotationPrepared(requestID: id, secret: described, token: "token-1", editedValue: nil))
+    guard case .rotate(let secretId, _, _, _)? = press(&state, .char("y")).first else {
+      Issue.record("y sends RotateSecret: \(String(describing: state.popup))")
+      return
+    }
+    #expect(secretId == west.arn)
+    press(&state, .escape)
+    let rows = rowTexts(state)
+    #expect(rows[1].contains("[rotating"), "\(rows)")
+    #expect(!rows[0].contains("[rotating"), "the us-east-1 copy is not rotating: \(rows)")
+    #expect(state.runningRotation(of: state.secrets[0]) == nil)
+    // o on the east copy starts its own pre-flight instead of showing the west's progress.
+    press(&state, .up)
+    guard case .prepareRotation(let eastId, _, _)? = press(&state, .char("o")).first else {
+      Issue.record("o on the other copy reads it: \(String(describing: state.popup))")
+      return
+    }
+    #expect(eastId == Self.located(Fixture.database, Self.east).arn)
+  }
+
   // MARK: Progress
 
   @Test func progressCountsPairsAsTheyEndAndAFailureIsNamedAtOnce() {
@@ -214,6 +267,56 @@ import Testing
     send(&state, .pairEvent(requestID: fresh, origin: Self.east, event: .page(Self.eastPage)))
     send(&state, .estateListed(requestID: fresh))
     #expect(state.secrets.count == 2, "nothing arrives after esc")
+  }
+
+  /// A pair that fails on reload keeps its rows as last listed, flagged stale, and their
+  /// marks; once it lists again its rows are replaced and only a secret gone drops its mark.
+  @Test func aPairThatFailsOnReloadKeepsItsRowsAndMarksAsStale() {
+    var state = Self.listed(width: 120, height: 40)
+    press(&state, .down, .char(" "), .char(" "))
+    #expect(state.markedCount == 2)
+    guard case .loadEstate(let id)? = press(&state, .char("R")).last else {
+      Issue.record("R lists the estate again")
+      return
+    }
+    send(&state, .pairEvent(requestID: id, origin: Self.east, event: .page(Self.eastPage)))
+    send(&state, .pairEvent(requestID: id, origin: Self.east, event: .finished(count: 1)))
+    send(&state, .pairEvent(requestID: id, origin: Self.west, event: .failed(message: "RequestTimeout")))
+    send(&state, .estateListed(requestID: id))
+    #expect(state.secrets.count == 3, "the west rows stay")
+    #expect(state.markedCount == 2, "and so do their marks")
+    #expect(state.stalePairs == [Self.west])
+    let rows = rowTexts(state)
+    #expect(!rows[0].contains("[stale]") && rows[1].contains("[stale]") && rows[2].contains("[stale]"), "\(rows)")
+    let summary = state.status?.text ?? ""
+    #expect(summary.hasPrefix("1 secret loaded from 1 pair"), "\(summary)")
+    #expect(summary.contains("2 secrets kept as last listed (stale)"), "\(summary)")
+    press(&state, .down)
+    #expect(render(state).text.contains("stale: last listing failed"))
+
+    // The west lists again, without the API key: its row and mark go, the rest are fresh.
+    guard case .loadEstate(let again)? = press(&state, .char("R")).last else {
+      Issue.record("R lists the estate again")
+      return
+    }
+    send(&state, .pairEvent(requestID: again, origin: Self.west, event: .page([Self.westPage[0]])))
+    #expect(state.secrets.count == 3, "rows not listed yet stay until the pair has listed")
+    send(&state, .pairEvent(requestID: again, origin: Self.west, event: .finished(count: 1)))
+    send(&state, .pairEvent(requestID: again, origin: Self.east, event: .failed(message: "RequestTimeout")))
+    send(&state, .estateListed(requestID: again))
+    #expect(state.secrets.map(\.id) == [Self.eastPage[0].id, Self.westPage[0].id])
+    #expect(state.stalePairs == [Self.east])
+    #expect(state.marks == [Self.westPage[0].id], "the API key is gone, and its mark with it")
+    #expect(FuzzTests.checkInvariants(state) == nil)
+  }
+
+  /// A pair that fails on its first listing has nothing to keep: nothing is stale.
+  @Test func aPairThatFailsOnItsFirstListingIsNotStale() {
+    var (state, id) = Self.started([Self.east, Self.west])
+    send(&state, .pairEvent(requestID: id, origin: Self.west, event: .failed(message: "AccessDenied")))
+    send(&state, .estateListed(requestID: id))
+    #expect(state.stalePairs.isEmpty)
+    #expect(!(state.status?.text.contains("stale") ?? true))
   }
 
   // MARK: The pair picker

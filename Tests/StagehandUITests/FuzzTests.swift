@@ -18,12 +18,16 @@ import Testing
   /// The pairs of the estate runs: the same names in two Regions.
   static let pairs = [SecretOrigin(profile: nil, region: "us-east-1"), SecretOrigin(profile: nil, region: "eu-west-1")]
 
-  /// Every fixture secret as listed in each pair, with an ARN of its Region.
+  /// Every fixture secret as listed in each pair, with an ARN of its Region; the database in
+  /// us-east-1 is a primary replicated to eu-west-1 (so W, commit and wait, has work to do).
   static let estateSecrets: [Secret] = pairs.flatMap { origin in
     Fixture.all.map { secret in
       var secret = secret
       secret.arn = "arn:aws:secretsmanager:\(origin.region):123456789012:secret:\(secret.name)-AbCdEf"
       secret.origin = origin
+      if secret.name == Fixture.database.name && origin.region == "us-east-1" {
+        secret.replicationStatus = [ReplicaStatus(region: "eu-west-1", status: "InSync")]
+      }
       return secret
     }
   }
@@ -92,8 +96,9 @@ import Testing
       return [
         .commitProgress(requestID: id, step: 1, of: plan.steps.count), .commitFinished(requestID: id, outcome: outcome),
       ]
-    case .prepareRotation(let name, let edit, let id):
-      guard var secret = Fixture.all.first(where: { $0.name == name }), Bool.random(using: &rng) else {
+    case .prepareRotation(let secretId, let edit, let id):
+      let listed = Fixture.all.first { $0.name == secretId } ?? estateSecrets.first { $0.arn == secretId }
+      guard var secret = listed, Bool.random(using: &rng) else {
         return [.rotationPrepareFailed(requestID: id, message: "AccessDenied")]
       }
       secret.versionsComplete = true
@@ -158,6 +163,16 @@ import Testing
         Bool.random(using: &rng)
           ? .planFileWritten(requestID: id, path: "/tmp/" + path) : .planFileFailed(requestID: id, message: "denied")
       ]
+    case .waitForReplicas(_, _, let regions, let expected, _, let id):
+      let outcomes: [ReplicaOutcome] = [.matched(after: 0.5), .behind(labels: expected), .failed("AccessDenied")]
+      // Sometimes a Region never answers, or one the wait did not ask about does.
+      return (regions + ["xx-stray-1"]).compactMap { region in
+        Int.random(in: 0..<5, using: &rng) == 0
+          ? nil
+          : .replicaOutcome(
+            requestID: Int.random(in: 0..<4, using: &rng) == 0 ? -id : id, region: region,
+            outcome: outcomes.randomElement(using: &rng)!)
+      }
     case .cancelLoading, .quit, .suspend:
       return []
     }
@@ -243,7 +258,8 @@ import Testing
         events += 1
         let effects = update(&state, .terminal(event))
         for case .execute(let plan, _) in effects {
-          #expect(event == .key(.char("y")), "seed \(seed) step \(step): \(event) sent a plan")
+          #expect(
+            event == .key(.char("y")) || event == .key(.char("W")), "seed \(seed) step \(step): \(event) sent a plan")
           #expect(plan == shownPlan, "seed \(seed) step \(step): executed plan differs from the preview")
           #expect(!state.dryRun, "seed \(seed) step \(step): dry run sent a plan")
         }

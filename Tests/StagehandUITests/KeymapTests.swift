@@ -47,6 +47,8 @@ import Testing
       state.popup = .changeSetProgress(requestID: 1)
     case .pairPicker:
       state.popup = .pairs(PairPickerState(cursor: 0))
+    case .replication:
+      state.popup = .replication(requestID: 1)
     case .bulkLabelInput:
       state.popup = .bulkLabelInput(BulkLabelInputState(text: "blue"))
     case .planPathInput:

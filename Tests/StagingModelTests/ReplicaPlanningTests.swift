@@ -68,6 +68,15 @@ struct ReplicaPlanningTests {
       !(try Planner.plan(.rollback, for: Self.secret()).get().notes.contains {
         if case .replicates = $0 { true } else { false }
       }))
+    // The Regions a wait for replicas reads, in the note's order.
+    #expect(plan.replicaRegions == ["eu-west-1", "ap-south-1"])
+    #expect(try Planner.plan(.rollback, for: Self.secret()).get().replicaRegions.isEmpty)
+  }
+
+  /// How a replica still behind is reported (the CLI's --wait-replication and the UI's W).
+  @Test func labelsAreSaidByShortIDInIDOrder() {
+    let labels = LabelMap([Self.p: ["AWSPREVIOUS", "blue"], Self.c: ["AWSCURRENT"]])
+    #expect(labels.shortText == "c0000000… AWSCURRENT; d0000000… AWSPREVIOUS,blue")
   }
 }
 

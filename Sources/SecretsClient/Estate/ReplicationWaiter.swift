@@ -4,14 +4,8 @@ import StagingModel
 /// After a change on a primary, reads each replica until its labels are the plan's `after`,
 /// or the time runs out: AWS copies label changes to replicas asynchronously.
 public struct ReplicationWaiter: Sendable {
-  public enum Outcome: Equatable, Sendable {
-    /// The replica's labels match, seen `after` seconds from the start.
-    case matched(after: Double)
-    /// Still different when the time ran out; the labels last read.
-    case behind(labels: LabelMap)
-    /// Every read failed; the last error's message.
-    case failed(String)
-  }
+  /// Matched, still behind, or failed.
+  public typealias Outcome = ReplicaOutcome
 
   /// Reads a replica's labelled versions in one Region.
   public var read: @Sendable (_ region: String) async throws -> LabelMap
@@ -34,15 +28,21 @@ public struct ReplicationWaiter: Sendable {
     self.now = now
   }
 
-  /// Each Region's outcome, the Regions read side by side.
-  public func wait(for expected: LabelMap, in regions: [String]) async -> [(region: String, outcome: Outcome)] {
+  /// Each Region's outcome, the Regions read side by side; `each` hears of every Region as
+  /// soon as its outcome is known (the UI shows them as they come).
+  public func wait(
+    for expected: LabelMap, in regions: [String], each: (_ region: String, _ outcome: Outcome) -> Void = { _, _ in }
+  ) async -> [(region: String, outcome: Outcome)] {
     let target = expected.labelledVersions
     return await withTaskGroup(of: (Int, Outcome).self) { group in
       for (index, region) in regions.enumerated() {
         group.addTask { (index, await self.wait(for: target, in: region)) }
       }
       var outcomes: [(Int, Outcome)] = []
-      for await outcome in group { outcomes.append(outcome) }
+      for await outcome in group {
+        each(regions[outcome.0], outcome.1)
+        outcomes.append(outcome)
+      }
       return outcomes.sorted { $0.0 < $1.0 }.map { (regions[$0.0], $0.1) }
     }
   }

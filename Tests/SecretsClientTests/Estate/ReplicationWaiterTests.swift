@@ -37,7 +37,13 @@ struct ReplicationWaiterTests {
       default: throw SecretsError.service(code: "AccessDeniedException", message: "no access in \(region)")
       }
     }
-    let outcomes = await waiter.wait(for: Self.planned, in: ["eu-west-1", "ap-south-1", "me-south-1"])
+    let heard = NIOLockedValueBox([String: [ReplicationWaiter.Outcome]]())
+    let outcomes = await waiter.wait(for: Self.planned, in: ["eu-west-1", "ap-south-1", "me-south-1"]) {
+      region, outcome in heard.withLockedValue { $0[region, default: []].append(outcome) }
+    }
+    // Each Region is told once, as it ends, with the outcome returned.
+    #expect(
+      heard.withLockedValue { $0 } == Dictionary(uniqueKeysWithValues: outcomes.map { ($0.region, [$0.outcome]) }))
     #expect(outcomes.map(\.region) == ["eu-west-1", "ap-south-1", "me-south-1"])
     #expect(outcomes[0].outcome == .matched(after: Double(catchUpAfterReads)))
     #expect(outcomes[1].outcome == .behind(labels: Self.old))
