@@ -39,7 +39,12 @@ public struct AppState: Sendable {
   /// Names and filter bytes of `secrets`, kept in step with it.
   var index = SecretIndex()
   /// Indices into `secrets` of the rows the filter lets through, in display order.
-  public internal(set) var rows: [Int] = []
+  public var rows: [Int] { filtered.positions }
+  /// The rows with where the fuzzy matches start, kept in step with `secrets` and
+  /// `rowsFilter`: a page adds its own rows, a keystroke typed on reads the rows shown.
+  var filtered = SecretFilter.Rows()
+  /// The filter `filtered` was computed with.
+  var rowsFilter = SecretFilter("")
   public internal(set) var loading: LoadingState?
   /// With an estate (`config.pairs`), each pair's state in the last or current listing.
   public internal(set) var pairs: [PairProgress]
