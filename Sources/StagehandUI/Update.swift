@@ -106,7 +106,8 @@ extension AppState {
     }
     let firstAdded = secrets.count
     var replacedListed = false
-    for secret in page {
+    for var secret in page {
+      shared.share(&secret)
       let key = Self.key(of: secret)
       if let position = index.position(of: key) {
         secrets[position] = secret
@@ -146,6 +147,7 @@ extension AppState {
     let selectedVersionID = Self.key(of: secrets[position]) == selectedKey ? selectedVersion?.versionId : nil
     var fresh = secret
     fresh.sortVersionsNewestFirst()
+    shared.share(&fresh)
     // A mark follows the secret when its id changes (an ARN learnt on a second read).
     if fresh.id != secrets[position].id, marks.remove(secrets[position].id) != nil { marks.insert(fresh.id) }
     let keep = selectedKey
