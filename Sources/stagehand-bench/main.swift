@@ -85,14 +85,29 @@ let clock = ContinuousClock()
 /// Folded into the output so the optimiser cannot drop the work being measured.
 var checksum = 0
 
+/// This thread's CPU time in milliseconds: time the scheduler gave another process (the
+/// bench shares the machine) is not in it.
+func threadCPUMilliseconds() -> Double {
+  var spec = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+  return Double(spec.tv_sec) * 1_000 + Double(spec.tv_nsec) / 1e6
+}
+
+/// Times `body` into `measurement`: wall clock and this thread's CPU time.
+func time(_ measurement: inout Measurement, _ body: () -> Void) {
+  let cpu = threadCPUMilliseconds()
+  let wall = clock.measure(body)
+  measurement.cpuSamples.append(threadCPUMilliseconds() - cpu)
+  measurement.samples.append(milliseconds(wall))
+}
+
 func measure(_ name: String, iterations: Int, setup: () -> Void = {}, _ body: () -> Void) -> Measurement {
-  var samples: [Double] = []
-  samples.reserveCapacity(iterations)
+  var measurement = Measurement(name: name)
   for _ in 0..<iterations {
     setup()
-    samples.append(milliseconds(clock.measure(body)))
+    time(&measurement, body)
   }
-  return Measurement(name: name, samples: samples)
+  return measurement
 }
 
 // Build the loaded state the way the event loop does: start, then one page of 100 at a time,
@@ -102,17 +117,16 @@ var loadID = 0
 for effect in update(&state, .started) {
   if case .loadSecrets(let id) = effect { loadID = id }
 }
-var pageSamples: [Double] = []
+var pages = Measurement(name: "apply a page of 100 while loading")
 var pageStart = 0
 while pageStart < options.secrets {
   let page = (pageStart..<min(pageStart + 100, options.secrets)).map(makeSecret)
   pageStart += page.count
   var effects: [Effect] = []
-  let elapsed = clock.measure {
+  time(&pages) {
     effects = update(
       &state, .secretsPageLoaded(requestID: loadID, secrets: page, isLastPage: pageStart >= options.secrets))
   }
-  pageSamples.append(milliseconds(elapsed))
   answer(effects, in: &state)
 }
 guard state.secrets.count == options.secrets else {
@@ -120,7 +134,7 @@ guard state.secrets.count == options.secrets else {
   exit(1)
 }
 
-var results: [Measurement] = [Measurement(name: "apply a page of 100 while loading", samples: pageSamples)]
+var results: [Measurement] = [pages]
 
 for (width, height) in [(80, 24), (200, 60)] {
   _ = update(&state, .terminal(.resize(width: width, height: height)))
@@ -157,8 +171,8 @@ answer(keyEffects, in: &state)
 // A five-character filter typed from scratch, each keystroke timed on its own; esc clears it
 // between iterations (untimed).
 let typed: [Character] = ["p", "a", "y", "m", "e"]
-var filterUpdate: [Double] = []
-var filterFrame: [Double] = []
+var filterUpdate = Measurement(name: "filter keystroke (update)")
+var filterFrame = Measurement(name: "filter keystroke + render 120x40")
 for iteration in 0..<max(1, options.iterations / 4) {
   _ = update(&state, .terminal(.key(.escape)))
   _ = update(&state, .terminal(.key(.escape)))
@@ -166,21 +180,18 @@ for iteration in 0..<max(1, options.iterations / 4) {
   for character in typed {
     var effects: [Effect] = []
     if iteration % 2 == 0 {
-      filterUpdate.append(milliseconds(clock.measure { effects = update(&state, .terminal(.key(.char(character)))) }))
+      time(&filterUpdate) { effects = update(&state, .terminal(.key(.char(character)))) }
     } else {
-      filterFrame.append(
-        milliseconds(
-          clock.measure {
-            effects = update(&state, .terminal(.key(.char(character))))
-            checksum &+= render(state).cells.count
-          }))
+      time(&filterFrame) {
+        effects = update(&state, .terminal(.key(.char(character))))
+        checksum &+= render(state).cells.count
+      }
     }
     answer(effects, in: &state)
   }
   checksum &+= state.rows.count
 }
-results.append(Measurement(name: "filter keystroke (update)", samples: filterUpdate))
-results.append(Measurement(name: "filter keystroke + render 120x40", samples: filterFrame))
+results += [filterUpdate, filterFrame]
 
 let peakRSS = peakRSSKilobytes()
 
@@ -208,7 +219,10 @@ if options.json {
     "peak_rss_kb": peakRSS,
     "checksum": checksum,
     "measurements": results.map {
-      ["name": $0.name, "samples": $0.samples.count, "median_ms": $0.median, "p99_ms": $0.p99, "max_ms": $0.max]
+      [
+        "name": $0.name, "samples": $0.samples.count, "median_ms": $0.median, "p99_ms": $0.p99, "max_ms": $0.max,
+        "cpu_median_ms": $0.cpu.median, "cpu_p99_ms": $0.cpu.p99, "cpu_max_ms": $0.cpu.max,
+      ]
     },
     "targets": targets(of: results).map { ["name": $0.name, "target": $0.text, "met": $0.met] },
   ]
@@ -218,9 +232,11 @@ if options.json {
   print("TUI core at \(state.secrets.count) secrets (checksum \(checksum)), peak RSS \(peakRSS / 1024) MB")
   let nameWidth = results.map(\.name.count).max() ?? 10
   print(
-    "\("measurement".padding(toLength: nameWidth, withPad: " ", startingAt: 0))  samples   median      p99      max")
+    "\("measurement".padding(toLength: nameWidth, withPad: " ", startingAt: 0))  samples   median      p99      max"
+      + "   CPU: median      p99      max")
   for result in results {
-    let columns = [result.median, result.p99, result.max].map { String(format: "%8.3f ms", $0) }
+    let values = [result.median, result.p99, result.max, result.cpu.median, result.cpu.p99, result.cpu.max]
+    let columns = values.map { String(format: "%8.3f ms", $0) }
     print(
       result.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
         + String(format: "  %7d ", result.samples.count)
