@@ -35,7 +35,7 @@ public struct AppState: Sendable {
   /// The clock relative dates are computed from; set by ticks.
   public var now: Date
   /// Secrets in the order they were listed.
-  public internal(set) var secrets: [Secret] = []
+  public internal(set) var secrets = SecretList()
   /// Names and filter bytes of `secrets`, kept in step with it.
   var index = SecretIndex()
   /// Indices into `secrets` of the rows the filter lets through, in display order.

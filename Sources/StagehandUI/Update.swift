@@ -99,7 +99,7 @@ extension AppState {
     guard var load = loading, load.requestID == requestID else { return [] }
     let selectedKey = self.selectedKey
     if !load.replaced {
-      secrets = []
+      secrets = SecretList()
       index = SecretIndex()
       filtered = SecretFilter.Rows()
       load.replaced = true

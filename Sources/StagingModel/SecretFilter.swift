@@ -76,7 +76,14 @@ public struct SecretFilter: Equatable, Sendable {
   /// As `apply(to:)`, with the index `AppState` keeps: no `Secret` is copied, and text
   /// terms compare pre-lower-cased bytes.
   public func apply(to secrets: [Secret], index: SecretIndex) -> [Int] {
-    rows(of: secrets, index: index).positions
+    if terms.isEmpty { return Array(secrets.indices) }
+    let (exact, fuzzy) = collect(secrets.indices, in: secrets, index: index)
+    return exact + fuzzy
+  }
+
+  /// As `apply(to:)`, for the secrets `AppState` keeps.
+  public func apply(to secrets: SecretList) -> [Int] {
+    rows(of: secrets, index: SecretIndex(secrets)).positions
   }
 
   /// The rows a filter shows: positions in `secrets`, the substring matches first, then the
@@ -117,7 +124,7 @@ public struct SecretFilter: Equatable, Sendable {
   }
 
   /// The rows of `secrets`, every secret read.
-  public func rows(of secrets: [Secret], index: SecretIndex) -> Rows {
+  public func rows(of secrets: SecretList, index: SecretIndex) -> Rows {
     if terms.isEmpty { return .all(secrets.count) }
     let (exact, fuzzy) = collect(secrets.indices, in: secrets, index: index)
     return Rows(positions: exact + fuzzy, exactCount: exact.count)
@@ -126,7 +133,7 @@ public struct SecretFilter: Equatable, Sendable {
   /// The rows of `secrets` given `previous`, the rows of a filter this one narrows
   /// (`narrows(_:)`): only the secrets `previous` holds are read, so each character typed
   /// reads fewer. The result is the one `rows(of:index:)` gives.
-  public func rows(of secrets: [Secret], index: SecretIndex, narrowing previous: Rows) -> Rows {
+  public func rows(of secrets: SecretList, index: SecretIndex, narrowing previous: Rows) -> Rows {
     if terms.isEmpty { return .all(secrets.count) }
     let split = min(max(0, previous.exactCount), previous.positions.count)
     let wasExact = collect(previous.positions[..<split], in: secrets, index: index)
@@ -138,7 +145,7 @@ public struct SecretFilter: Equatable, Sendable {
   /// Adds to `rows`, this filter's rows of the secrets before `added`, the secrets at `added`
   /// (appended after all of them) it lets through: a page loaded reads its own secrets only,
   /// and with no fuzzy rows shown its rows go on the end.
-  public func add(_ added: Range<Int>, of secrets: [Secret], index: SecretIndex, to rows: inout Rows) {
+  public func add(_ added: Range<Int>, of secrets: SecretList, index: SecretIndex, to rows: inout Rows) {
     let added = added.clamped(to: secrets.indices)
     let (exact, fuzzy) = terms.isEmpty ? (Array(added), []) : collect(added, in: secrets, index: index)
     rows.exactCount = min(max(0, rows.exactCount), rows.positions.count)
@@ -153,7 +160,7 @@ public struct SecretFilter: Equatable, Sendable {
 
   /// Updates `rows`, this filter's rows, for the secret at `position` read again (its name
   /// unchanged, its versions or metadata maybe not): untouched unless its match changed.
-  public func update(_ position: Int, of secrets: [Secret], index: SecretIndex, in rows: inout Rows) {
+  public func update(_ position: Int, of secrets: SecretList, index: SecretIndex, in rows: inout Rows) {
     guard secrets.indices.contains(position) else { return }
     let (exact, fuzzy) = collect(CollectionOfOne(position), in: secrets, index: index)
     rows.exactCount = min(max(0, rows.exactCount), rows.positions.count)
@@ -220,9 +227,9 @@ public struct SecretFilter: Equatable, Sendable {
   }
 
   /// The substring and fuzzy-only matches among `positions`, each in the order given.
-  private func collect<Positions: Collection<Int>>(
-    _ positions: Positions, in secrets: [Secret], index: SecretIndex
-  ) -> (exact: [Int], fuzzy: [Int]) {
+  private func collect<Positions: Collection<Int>, Secrets: RandomAccessCollection<Secret>>(
+    _ positions: Positions, in secrets: Secrets, index: SecretIndex
+  ) -> (exact: [Int], fuzzy: [Int]) where Secrets.Index == Int {
     let needles = self.needles
     let masks = needles.map { $0.map(SecretIndex.characterMask(of:)) ?? 0 }
     // Every term a word of ASCII (what is typed, nearly always): masks first, then bytes.
@@ -283,10 +290,10 @@ public struct SecretFilter: Equatable, Sendable {
   /// How well `secrets[position]` matches: nil when it does not, 0 for substring, 1 for
   /// fuzzy-only. Reads the secret's fields in place (`secrets[position].field`): copying whole
   /// `Secret`s was most of a keystroke's cost at 10,000 secrets.
-  private func rank(
-    _ secrets: [Secret], at position: Int, loweredName: UnsafeBufferPointer<UInt8>?, needles: [[UInt8]?],
+  private func rank<Secrets: RandomAccessCollection<Secret>>(
+    _ secrets: Secrets, at position: Int, loweredName: UnsafeBufferPointer<UInt8>?, needles: [[UInt8]?],
     masks: [UInt64], index: SecretIndex
-  ) -> Int? {
+  ) -> Int? where Secrets.Index == Int {
     var rank = 0
     var unicodeName: String?
     for (offset, term) in terms.enumerated() {

@@ -32,7 +32,7 @@ public struct SecretIndex: Sendable {
 
   public init() {}
 
-  public init(_ secrets: [Secret]) {
+  public init<Secrets: Sequence<Secret>>(_ secrets: Secrets) {
     for secret in secrets { append(secret.name) }
   }
 

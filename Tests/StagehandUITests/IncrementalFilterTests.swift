@@ -83,7 +83,7 @@ import Testing
 
   @Test(arguments: 0..<50) func narrowingEqualsTheFilterAfresh(seed: Int) {
     var rng = SplitMix64(seed: UInt64(seed) &+ 1_000)
-    let secrets = (0..<Int.random(in: 0...150, using: &rng)).map { Self.secret($0, rng: &rng) }
+    let secrets = SecretList((0..<Int.random(in: 0...150, using: &rng)).map { Self.secret($0, rng: &rng) })
     let index = SecretIndex(secrets)
     var query = ""
     var rows = SecretFilter(query).rows(of: secrets, index: index)
@@ -112,7 +112,7 @@ import Testing
 
   /// A query of words only, matched the plain way: lower-cased `String`s, a substring, else
   /// the word's characters in order; substring matches first. Nil for other terms.
-  static func reference(_ query: String, _ secrets: [Secret]) -> [Int]? {
+  static func reference(_ query: String, _ secrets: SecretList) -> [Int]? {
     var words: [String] = []
     for term in SecretFilter(query).terms {
       guard case .text(let word) = term else { return nil }
@@ -134,6 +134,22 @@ import Testing
       if words.allSatisfy({ name.contains($0) }) { exact.append(position) } else { fuzzy.append(position) }
     }
     return exact + fuzzy
+  }
+
+  @Test func secretListKeepsItsOrderAcrossChunks() {
+    let names = (0..<10_000).map { "secret-\($0)" }
+    var list = SecretList(names.map { Secret(name: $0) })
+    #expect(list.count == 10_000)
+    #expect(list.map(\.name) == names)
+    list[4_096].description = "changed"
+    list.append(Secret(name: "last"))
+    #expect(list[4_096].description == "changed" && list[4_095].description == nil)
+    #expect(list.last?.name == "last" && list.count == 10_001)
+    var same = SecretList(names.map { Secret(name: $0) })
+    #expect(same != list)
+    same[4_096].description = "changed"
+    same.append(Secret(name: "last"))
+    #expect(same == list)
   }
 
   @Test func aTermOnlyNarrowsWhenItsMatchesCanOnlyShrink() {
