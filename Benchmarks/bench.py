@@ -1040,23 +1040,46 @@ print(json.dumps(out))
         if not self.args.stagehand_bench:
             self.notes.append("TUI core: not measured: stagehand-bench is not in this build")
             return
-        self.log("TUI core in-process (stagehand-bench)")
+        for size in [int(x) for x in str(self.args.tui_secrets).split(",") if x.strip()]:
+            self.tui_core_at(size)
+
+    def tui_core_at(self, size):
+        """stagehand-bench at one account size. Issue #18's targets for the TUI core are set at
+        500,000 secrets (peak RSS, filter keystroke + render, page apply, j + render); the bench
+        reports them, and they are judged here at that size only. Other measures keep the
+        general p99 < 8 ms."""
+        self.log(f"TUI core in-process (stagehand-bench) at {size:,} secrets")
         result = subprocess.run(
-            [self.args.stagehand_bench, "--secrets", str(self.args.tui_secrets), "--json"],
+            [self.args.stagehand_bench, "--secrets", str(size), "--json"],
             capture_output=True,
             text=True,
         )
         if result.returncode != 0:
-            self.notes.append("TUI core: stagehand-bench failed: " + result.stderr[-300:])
+            self.notes.append(f"TUI core at {size:,}: stagehand-bench failed: " + result.stderr[-300:])
             return
         report = json.loads(result.stdout)
+        judged = report["secrets"] >= 500000
+        targets = {t["name"]: t for t in report.get("targets", [])}
         for entry in report["measurements"]:
-            p99 = entry["p99_ms"]
-            informational = entry["name"].startswith("apply a page")
-            entry["target"] = "" if informational else "p99 < 8 ms"
-            entry["verdict"] = "" if informational else ("met" if p99 < 8 else "not met")
+            entry["secrets"] = report["secrets"]
+            if entry["name"] in targets:
+                target = targets[entry["name"]]
+                entry["target"] = target["target"] + " at 500,000"
+                entry["verdict"] = ("met" if target["met"] else "not met") if judged else ""
+            elif entry["name"].startswith("apply a page"):
+                entry["target"] = entry["verdict"] = ""
+            else:
+                entry["target"] = "p99 < 8 ms"
+                entry["verdict"] = "met" if entry["p99_ms"] < 8 else "not met"
             self.tui_rows.append(entry)
-        self.tui_secrets_loaded = report["secrets"]
+        if "peak_rss_kb" in report:
+            rss = targets.get("peak RSS", {})
+            self.tui_rows.append({
+                "name": "peak RSS (the whole bench process)", "secrets": report["secrets"],
+                "rss_kb": report["peak_rss_kb"],
+                "target": (rss.get("target", "") + " at 500,000") if rss else "",
+                "verdict": ("met" if rss.get("met") else "not met") if rss and judged else "",
+            })
 
     # ------------------------------------------------------------------ output
 
@@ -1121,10 +1144,27 @@ print(json.dumps(out))
                 target=rss_text,
                 verdict=" / ".join(v for v in (verdict(json_rss / 1024, rss_limit),
                                                verdict(table_rss / 1024, rss_limit)) if v))
+        def cpu_text(entry, with_max=False):
+            # The thread's CPU time: on a shared machine, what the scheduler gave other
+            # processes inflates the wall-clock tail but not this.
+            if "cpu_p99_ms" not in entry:
+                return ""
+            tail = f" / {fmt_ms(entry['cpu_max_ms'])}" if with_max else ""
+            return f"; {fmt_ms(entry['cpu_p99_ms'])}{tail}"
+
         for entry in self.tui_rows:
-            add(f"TUI core: {entry['name']} (median / p99)", f"{self.tui_secrets_loaded:,}",
-                f"{fmt_ms(entry['median_ms'])} / {fmt_ms(entry['p99_ms'])}", target=entry["target"],
-                verdict=entry["verdict"])
+            if "rss_kb" in entry:
+                add(f"TUI core: {entry['name']}", f"{entry['secrets']:,}", f"{entry['rss_kb'] / 1024:.0f} MB",
+                    target=entry["target"], verdict=entry["verdict"])
+            elif entry["name"].startswith("apply a page"):
+                add(f"TUI core: {entry['name']} (median / p99 / max; CPU p99 / max)", f"{entry['secrets']:,}",
+                    f"{fmt_ms(entry['median_ms'])} / {fmt_ms(entry['p99_ms'])} / {fmt_ms(entry['max_ms'])}"
+                    + cpu_text(entry, with_max=True),
+                    target=entry["target"], verdict=entry["verdict"])
+            else:
+                add(f"TUI core: {entry['name']} (median / p99; CPU p99)", f"{entry['secrets']:,}",
+                    f"{fmt_ms(entry['median_ms'])} / {fmt_ms(entry['p99_ms'])}" + cpu_text(entry),
+                    target=entry["target"], verdict=entry["verdict"])
         widths = [max(len(str(r[i])) for r in [header] + body) for i in range(len(header))]
 
         def fmt(row):
@@ -1155,7 +1195,8 @@ def main():
     parser.add_argument("--no-replay", action="store_true")
     parser.add_argument("--no-tui", action="store_true")
     parser.add_argument("--only", default="", help="comma-separated contenders for the list rows")
-    parser.add_argument("--tui-secrets", type=int, default=10000)
+    parser.add_argument("--tui-secrets", default="10000", help="account sizes for the TUI core, comma-separated")
+    parser.add_argument("--tui-core-only", action="store_true", help="run the in-process TUI core alone")
     parser.add_argument("--markdown", default="", help="also write the table to this file")
     parser.add_argument("--baseline", default="", help="another stagehand binary to compare list --json with")
     parser.add_argument("--network", default="", help="account sizes for the simulated-network listing rows")
@@ -1190,6 +1231,8 @@ def main():
         sections.append((f"network at {n}", lambda n=n: bench.network(n)))
     if not args.no_moto and not args.no_bulk:
         sections.append((f"bulk promote at {args.bulk_secrets}", lambda: bench.bulk_promote(args.bulk_secrets)))
+    if args.tui_core_only:
+        sections = [("TUI core", bench.tui_core)]
     if args.bulk_only:
         sections = [(f"bulk promote at {args.bulk_secrets}", lambda: bench.bulk_promote(args.bulk_secrets))]
     wrong = []

@@ -127,10 +127,10 @@ extension AppState {
   mutating func dropRowsNotListed(in origin: SecretOrigin) {
     stalePairs.remove(origin)
     guard let seen = loading?.seen else { return }
-    let gone = secrets.indices.filter { secrets[$0].origin == origin && !seen.contains(Self.key(of: secrets[$0])) }
-    guard !gone.isEmpty else { return }
+    let isGone = { (secret: Secret) in secret.origin == origin && !seen.contains(Self.key(of: secret)) }
+    guard secrets.contains(where: isGone) else { return }
     let kept = selectedKey
-    for position in gone.reversed() { secrets.remove(at: position) }
+    secrets = SecretList(secrets.filter { !isGone($0) })
     index = SecretIndex()
     for secret in secrets { index.append(secret.name, key: Self.key(of: secret)) }
     recomputeRows(keeping: kept)

@@ -39,11 +39,18 @@ public struct AppState: Sendable {
   /// The clock relative dates are computed from; set by ticks.
   public var now: Date
   /// Secrets in the order they were listed.
-  public internal(set) var secrets: [Secret] = []
+  public internal(set) var secrets = SecretList()
   /// Names and filter bytes of `secrets`, kept in step with it.
   var index = SecretIndex()
   /// Indices into `secrets` of the rows the filter lets through, in display order.
-  public internal(set) var rows: [Int] = []
+  public var rows: [Int] { filtered.positions }
+  /// The rows with where the fuzzy matches start, kept in step with `secrets` and
+  /// `rowsFilter`: a page adds its own rows, a keystroke typed on reads the rows shown.
+  var filtered = SecretFilter.Rows()
+  /// The filter `filtered` was computed with.
+  var rowsFilter = SecretFilter("")
+  /// The label sets and tags the loaded secrets share.
+  var shared = SharedValues()
   public internal(set) var loading: LoadingState?
   /// With an estate (`config.pairs`), each pair's state in the last or current listing.
   public internal(set) var pairs: [PairProgress]

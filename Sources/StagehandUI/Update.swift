@@ -103,16 +103,21 @@ extension AppState {
     if !load.replaced {
       // An estate replaces each pair's rows once that pair has listed (`receivePairEvent`).
       if !config.isEstate {
-        secrets = []
+        secrets = SecretList()
         index = SecretIndex()
+        filtered = SecretFilter.Rows()
       }
       load.replaced = true
     }
-    for secret in page {
+    let firstAdded = secrets.count
+    var replacedListed = false
+    for var secret in page {
+      shared.share(&secret)
       let key = Self.key(of: secret)
       if config.isEstate { load.seen.insert(key) }
-      if let position = index.positions[key] {
+      if let position = index.position(of: key) {
         secrets[position] = secret
+        replacedListed = true
       } else {
         index.append(secret.name, key: key)
         secrets.append(secret)
@@ -124,7 +129,14 @@ extension AppState {
       status = StatusMessage(secrets.count == 1 ? "1 secret loaded" : "\(secrets.count) secrets loaded")
       pruneMarks()
     }
-    recomputeRows(keeping: selectedKey)
+    let filter = SecretFilter(filterText)
+    if filter == rowsFilter && !replacedListed {
+      // Only the page's own secrets are read; the rows already shown stay in place.
+      filter.add(firstAdded..<secrets.count, of: secrets, index: index, to: &filtered)
+      reselect(keeping: selectedKey)
+    } else {
+      recomputeRows(keeping: selectedKey)
+    }
     return prefetch()
   }
 
@@ -137,14 +149,22 @@ extension AppState {
   /// Puts a secret read again in place of the listed one, newest version first, keeping the
   /// selected secret and, when it is the one replaced, the selected version.
   mutating func replace(_ secret: Secret) {
-    guard let position = index.positions[Self.key(of: secret)] else { return }
+    guard let position = index.position(of: Self.key(of: secret)) else { return }
     let selectedVersionID = Self.key(of: secrets[position]) == selectedKey ? selectedVersion?.versionId : nil
     var fresh = secret
     fresh.sortVersionsNewestFirst()
+    shared.share(&fresh)
     // A mark follows the secret when its id changes (an ARN learnt on a second read).
     if fresh.id != secrets[position].id, marks.remove(secrets[position].id) != nil { marks.insert(fresh.id) }
+    let keep = selectedKey
     secrets[position] = fresh
-    recomputeRows(keeping: selectedKey)
+    let filter = SecretFilter(filterText)
+    if filter == rowsFilter {
+      filter.update(position, of: secrets, index: index, in: &filtered)
+      reselect(keeping: keep)
+    } else {
+      recomputeRows(keeping: keep)
+    }
     if let id = selectedVersionID, let position = visibleVersions.firstIndex(where: { $0.versionId == id }) {
       versionCursor = position
     }
@@ -200,10 +220,21 @@ extension AppState {
   }
 
   /// Re-applies the filter, keeping the secret with this key (`AppState.key(of:)`) selected
-  /// when it is still shown.
+  /// when it is still shown. A filter typed further reads only the rows shown (`filtered`
+  /// is always `rowsFilter`'s rows of `secrets` as they are); the same filter again means the
+  /// secrets changed, and every one is read.
   mutating func recomputeRows(keeping key: String?) {
-    rows = SecretFilter(filterText).apply(to: secrets, index: index)
-    if let key, let listed = index.positions[key], let position = rows.firstIndex(of: listed) {
+    let filter = SecretFilter(filterText)
+    filtered =
+      filter != rowsFilter && filter.narrows(rowsFilter)
+      ? filter.rows(of: secrets, index: index, narrowing: filtered) : filter.rows(of: secrets, index: index)
+    rowsFilter = filter
+    reselect(keeping: key)
+  }
+
+  /// Keeps the secret with this key selected when it is still shown, else goes to the top.
+  private mutating func reselect(keeping key: String?) {
+    if let key, let listed = index.position(of: key), let position = filtered.row(of: listed) {
       if position != secretCursor {
         secretCursor = position
       }

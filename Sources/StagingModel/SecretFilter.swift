@@ -1,3 +1,5 @@
+import Foundation
+
 /// The `/` filter as a pure function from (secrets, query) to rows, as k9s does it.
 ///
 /// A query is whitespace-separated terms, all of which must match:
@@ -75,19 +77,190 @@ public struct SecretFilter: Equatable, Sendable {
   /// terms compare pre-lower-cased bytes.
   public func apply(to secrets: [Secret], index: SecretIndex) -> [Int] {
     if terms.isEmpty { return Array(secrets.indices) }
+    let (exact, fuzzy) = collect(secrets.indices, in: secrets, index: index)
+    return exact + fuzzy
+  }
+
+  /// As `apply(to:)`, for the secrets `AppState` keeps.
+  public func apply(to secrets: SecretList) -> [Int] {
+    rows(of: secrets, index: SecretIndex(secrets)).positions
+  }
+
+  /// The rows a filter shows: positions in `secrets`, the substring matches first, then the
+  /// fuzzy-only ones, each part in loaded (ascending) order.
+  public struct Rows: Equatable, Sendable {
+    public var positions: [Int]
+    /// How many of `positions`, from the start, are substring matches.
+    public var exactCount: Int
+
+    public init(positions: [Int] = [], exactCount: Int = 0) {
+      self.positions = positions
+      self.exactCount = exactCount
+    }
+
+    /// Every secret of `count`, in loaded order: the rows of the empty filter.
+    public static func all(_ count: Int) -> Rows { Rows(positions: Array(0..<count), exactCount: count) }
+
+    /// The row showing the secret at `position`, if any (each part searched by halves).
+    public func row(of position: Int) -> Int? {
+      let split = min(max(0, exactCount), positions.count)
+      for part in [positions[..<split], positions[split...]] {
+        let found = Self.lowerBound(of: position, in: part)
+        if found < part.endIndex && part[found] == position { return found }
+      }
+      return nil
+    }
+
+    /// Where `position` is or would go in an ascending part.
+    static func lowerBound(of position: Int, in part: ArraySlice<Int>) -> Int {
+      var low = part.startIndex
+      var high = part.endIndex
+      while low < high {
+        let middle = (low + high) / 2
+        if part[middle] < position { low = middle + 1 } else { high = middle }
+      }
+      return low
+    }
+  }
+
+  /// The rows of `secrets`, every secret read.
+  public func rows(of secrets: SecretList, index: SecretIndex) -> Rows {
+    if terms.isEmpty { return .all(secrets.count) }
+    let (exact, fuzzy) = collect(secrets.indices, in: secrets, index: index)
+    return Rows(positions: exact + fuzzy, exactCount: exact.count)
+  }
+
+  /// The rows of `secrets` given `previous`, the rows of a filter this one narrows
+  /// (`narrows(_:)`): only the secrets `previous` holds are read, so each character typed
+  /// reads fewer. The result is the one `rows(of:index:)` gives.
+  public func rows(of secrets: SecretList, index: SecretIndex, narrowing previous: Rows) -> Rows {
+    if terms.isEmpty { return .all(secrets.count) }
+    let split = min(max(0, previous.exactCount), previous.positions.count)
+    let wasExact = collect(previous.positions[..<split], in: secrets, index: index)
+    let wasFuzzy = collect(previous.positions[split...], in: secrets, index: index)
+    let exact = Self.merged(wasExact.exact, wasFuzzy.exact)
+    return Rows(positions: exact + Self.merged(wasExact.fuzzy, wasFuzzy.fuzzy), exactCount: exact.count)
+  }
+
+  /// Adds to `rows`, this filter's rows of the secrets before `added`, the secrets at `added`
+  /// (appended after all of them) it lets through: a page loaded reads its own secrets only,
+  /// and with no fuzzy rows shown its rows go on the end.
+  public func add(_ added: Range<Int>, of secrets: SecretList, index: SecretIndex, to rows: inout Rows) {
+    let added = added.clamped(to: secrets.indices)
+    let (exact, fuzzy) = terms.isEmpty ? (Array(added), []) : collect(added, in: secrets, index: index)
+    rows.exactCount = min(max(0, rows.exactCount), rows.positions.count)
+    if rows.exactCount == rows.positions.count {
+      rows.positions += exact
+    } else {
+      rows.positions.insert(contentsOf: exact, at: rows.exactCount)
+    }
+    rows.exactCount += exact.count
+    rows.positions += fuzzy
+  }
+
+  /// Updates `rows`, this filter's rows, for the secret at `position` read again (its name
+  /// unchanged, its versions or metadata maybe not): untouched unless its match changed.
+  public func update(_ position: Int, of secrets: SecretList, index: SecretIndex, in rows: inout Rows) {
+    guard secrets.indices.contains(position) else { return }
+    let (exact, fuzzy) = collect(CollectionOfOne(position), in: secrets, index: index)
+    rows.exactCount = min(max(0, rows.exactCount), rows.positions.count)
+    let found = rows.row(of: position)
+    let wasExact = found.map { $0 < rows.exactCount }
+    let isExact: Bool? = !exact.isEmpty ? true : (!fuzzy.isEmpty ? false : nil)
+    if wasExact == isExact { return }
+    if let found, let wasExact {
+      rows.positions.remove(at: found)
+      if wasExact { rows.exactCount -= 1 }
+    }
+    if let isExact {
+      let part = isExact ? rows.positions[..<rows.exactCount] : rows.positions[rows.exactCount...]
+      rows.positions.insert(position, at: Rows.lowerBound(of: position, in: part))
+      if isExact { rows.exactCount += 1 }
+    }
+  }
+
+  /// True when every secret this filter lets through, `previous` lets through too: the same
+  /// terms with more after them, or the last one typed further (a word, `label:`, `service:`,
+  /// `region:` or `profile:` value extended by ASCII characters). Conservative: false
+  /// whenever that is not plain from the terms.
+  public func narrows(_ previous: SecretFilter) -> Bool {
+    guard matching == previous.matching, terms.count >= previous.terms.count else { return false }
+    guard let last = previous.terms.indices.last else { return true }
+    guard terms[..<last] == previous.terms[..<last] else { return false }
+    switch (previous.terms[last], terms[last]) {
+    case (.text(let old), .text(let new)), (.label(let old), .label(let new)),
+      (.service(let old), .service(let new)):
+      return Self.extends(new, old)
+    case (.region(let old), .region(let new)), (.profile(let old), .profile(let new)):
+      return !new.hasPrefix("=") && Self.extends(new, old)
+    case (let old, let new):
+      return old == new
+    }
+  }
+
+  /// `new` is `old` with ASCII characters after it (both ASCII: a Unicode character typed
+  /// on could combine with the one before it).
+  private static func extends(_ new: String, _ old: String) -> Bool {
+    new.utf8.allSatisfy { $0 < 0x80 } && new.utf8.starts(with: old.utf8)
+  }
+
+  /// Two ascending lists as one.
+  private static func merged(_ first: [Int], _ second: [Int]) -> [Int] {
+    if first.isEmpty { return second }
+    if second.isEmpty { return first }
+    var result: [Int] = []
+    result.reserveCapacity(first.count + second.count)
+    var i = 0
+    var j = 0
+    while i < first.count && j < second.count {
+      if first[i] <= second[j] {
+        result.append(first[i])
+        i += 1
+      } else {
+        result.append(second[j])
+        j += 1
+      }
+    }
+    result += first[i...]
+    result += second[j...]
+    return result
+  }
+
+  /// The substring and fuzzy-only matches among `positions`, each in the order given.
+  private func collect<Positions: Collection<Int>, Secrets: RandomAccessCollection<Secret>>(
+    _ positions: Positions, in secrets: Secrets, index: SecretIndex
+  ) -> (exact: [Int], fuzzy: [Int]) where Secrets.Index == Int {
     let needles = self.needles
+    let masks = needles.map { $0.map(SecretIndex.characterMask(of:)) ?? 0 }
+    // Every term a word of ASCII (what is typed, nearly always): masks first, then bytes.
+    let asciiWords = needles.allSatisfy { $0 != nil } ? needles.compactMap { $0 } : nil
+    let wordsMask = masks.reduce(0, |)
+    let maskDecides = asciiWords?.allSatisfy { $0.count == 1 && SecretIndex.hasOwnBit($0[0]) } ?? false
     var exact: [Int] = []
     var fuzzy: [Int] = []
     index.withLoweredNames { name in
-      for position in secrets.indices {
-        switch rank(secrets, at: position, loweredName: name(position), needles: needles) {
+      for position in positions {
+        if let words = asciiWords, let lowered = name(position) {
+          if wordsMask & ~index.mask(at: position) != 0 { continue }
+          if maskDecides {
+            exact.append(position)
+            continue
+          }
+          switch rank(words, in: lowered) {
+          case 0?: exact.append(position)
+          case _?: fuzzy.append(position)
+          case nil: break
+          }
+          continue
+        }
+        switch rank(secrets, at: position, loweredName: name(position), needles: needles, masks: masks, index: index) {
         case 0?: exact.append(position)
         case _?: fuzzy.append(position)
         case nil: break
         }
       }
     }
-    return exact + fuzzy
+    return (exact, fuzzy)
   }
 
   /// Each text term's lower-cased ASCII bytes (nil for other terms and non-ASCII words).
@@ -98,20 +271,38 @@ public struct SecretFilter: Equatable, Sendable {
     }
   }
 
+  /// How well a lower-cased ASCII name matches words that are all lower-cased ASCII: nil
+  /// when it does not, 0 for substring, 1 for fuzzy-only.
+  private func rank(_ words: [[UInt8]], in name: UnsafeBufferPointer<UInt8>) -> Int? {
+    var rank = 0
+    for word in words {
+      switch Self.matchLowered(word, in: name) {
+      case .substring: continue
+      case .subsequence:
+        if matching == .substring { return nil }
+        rank = 1
+      case .noMatch, .notASCII: return nil
+      }
+    }
+    return rank
+  }
+
   /// How well `secrets[position]` matches: nil when it does not, 0 for substring, 1 for
   /// fuzzy-only. Reads the secret's fields in place (`secrets[position].field`): copying whole
   /// `Secret`s was most of a keystroke's cost at 10,000 secrets.
-  private func rank(
-    _ secrets: [Secret], at position: Int, loweredName: UnsafeBufferPointer<UInt8>?, needles: [[UInt8]?]
-  ) -> Int? {
+  private func rank<Secrets: RandomAccessCollection<Secret>>(
+    _ secrets: Secrets, at position: Int, loweredName: UnsafeBufferPointer<UInt8>?, needles: [[UInt8]?],
+    masks: [UInt64], index: SecretIndex
+  ) -> Int? where Secrets.Index == Int {
     var rank = 0
     var unicodeName: String?
-    for (term, needle) in zip(terms, needles) {
+    for (offset, term) in terms.enumerated() {
       switch term {
       case .text(let word):
         // ASCII names and words (the usual case) match on bytes lower-cased in advance.
-        if let needle, let loweredName {
-          switch Self.match(needle, in: loweredName) {
+        if let needle = needles[offset], let loweredName {
+          if masks[offset] & ~index.mask(at: position) != 0 { return nil }
+          switch Self.matchLowered(needle, in: loweredName) {
           case .substring: continue
           case .subsequence:
             if matching == .substring { return nil }
@@ -177,23 +368,40 @@ public struct SecretFilter: Equatable, Sendable {
 
   enum ByteMatch { case substring, subsequence, noMatch, notASCII }
 
-  /// Matches lower-cased ASCII `needle` in `name`'s bytes, lower-casing them on the fly
-  /// without copying.
+  /// Matches lower-cased ASCII `needle` in `name`'s bytes, lower-cased first (`.notASCII`
+  /// when a byte is not ASCII).
   static func match(_ needle: [UInt8], in name: UnsafeBufferPointer<UInt8>) -> ByteMatch {
-    @inline(__always) func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
-    var next = 0
-    for byte in name {
-      if byte >= 0x80 { return .notASCII }
-      if next < needle.count && lower(byte) == needle[next] { next += 1 }
+    if name.contains(where: { $0 >= 0x80 }) { return .notASCII }
+    guard name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return matchLowered(needle, in: name) }
+    let lowered = name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+    return lowered.withUnsafeBufferPointer { matchLowered(needle, in: $0) }
+  }
+
+  /// Matches lower-cased ASCII `needle` in a lower-cased ASCII name (as `SecretIndex` keeps
+  /// them): a substring first, else a subsequence. Plain loops over the bytes: a `memchr`
+  /// a step cost more in calls than it saved on names this short.
+  static func matchLowered(_ needle: [UInt8], in name: UnsafeBufferPointer<UInt8>) -> ByteMatch {
+    needle.withUnsafeBufferPointer { needle in
+      guard let first = needle.first else { return .substring }
+      let count = name.count
+      if needle.count <= count {
+        var start = 0
+        while start <= count - needle.count {
+          if name[start] == first {
+            var offset = 1
+            while offset < needle.count && name[start + offset] == needle[offset] { offset += 1 }
+            if offset == needle.count { return .substring }
+          }
+          start += 1
+        }
+      }
+      var next = 0
+      for byte in name where byte == needle[next] {
+        next += 1
+        if next == needle.count { return .subsequence }
+      }
+      return .noMatch
     }
-    guard next == needle.count else { return .noMatch }
-    if needle.isEmpty || needle.count > name.count { return needle.isEmpty ? .substring : .subsequence }
-    for start in 0...(name.count - needle.count) where lower(name[start]) == needle[0] {
-      var offset = 1
-      while offset < needle.count && lower(name[start + offset]) == needle[offset] { offset += 1 }
-      if offset == needle.count { return .substring }
-    }
-    return .subsequence
   }
 
   static func isSubsequence(_ needle: String, of haystack: String) -> Bool {

@@ -1,7 +1,12 @@
-/// One benchmark's samples in milliseconds; the bench reports the median and p99.
+/// One benchmark's samples in milliseconds; the bench reports the median, p99 and max, of
+/// the wall clock and of the thread's CPU time.
 struct Measurement {
   var name: String
-  var samples: [Double]
+  var samples: [Double] = []
+  /// The same samples' CPU time: wall time minus what other processes took from the thread.
+  var cpuSamples: [Double] = []
+
+  var cpu: Measurement { Measurement(name: name, samples: cpuSamples) }
 
   var sorted: [Double] { samples.sorted() }
   var median: Double { percentile(50) }

@@ -48,13 +48,33 @@ func described(_ secret: Secret) -> Secret {
   return full
 }
 
-/// Answers describe effects at once, as a fast backend would; never timed.
-func answer(_ effects: [Effect], in state: inout AppState, secretsByName: [String: Secret]) {
+/// The index a bench secret's name was made from ("...-bench-secret-00042" is 42).
+func benchIndex(of name: String) -> Int? {
+  name.split(separator: "-").last.flatMap { Int($0) }
+}
+
+/// Answers describe effects at once, as a fast backend would; never timed. Secrets are
+/// made again from their names, so the fixture holds nothing beside the state and the
+/// peak RSS is the core's.
+func answer(_ effects: [Effect], in state: inout AppState) {
   var pending = effects
   while let effect = pending.popLast() {
-    guard case .describe(let name, _, let requestID) = effect, let secret = secretsByName[name] else { continue }
-    pending += update(&state, .secretDescribed(requestID: requestID, secret: described(secret)))
+    guard case .describe(let name, _, let requestID) = effect, let index = benchIndex(of: name),
+      index < options.secrets
+    else { continue }
+    pending += update(&state, .secretDescribed(requestID: requestID, secret: described(makeSecret(index))))
   }
+}
+
+/// The process's peak resident set so far, in kilobytes (Linux's ru_maxrss unit).
+func peakRSSKilobytes() -> Int {
+  var usage = rusage()
+  #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+  #else
+    getrusage(RUSAGE_SELF, &usage)
+  #endif
+  return Int(usage.ru_maxrss)
 }
 
 func milliseconds(_ duration: Duration) -> Double {
@@ -65,43 +85,56 @@ let clock = ContinuousClock()
 /// Folded into the output so the optimiser cannot drop the work being measured.
 var checksum = 0
 
-func measure(_ name: String, iterations: Int, setup: () -> Void = {}, _ body: () -> Void) -> Measurement {
-  var samples: [Double] = []
-  samples.reserveCapacity(iterations)
-  for _ in 0..<iterations {
-    setup()
-    samples.append(milliseconds(clock.measure(body)))
-  }
-  return Measurement(name: name, samples: samples)
+/// This thread's CPU time in milliseconds: time the scheduler gave another process (the
+/// bench shares the machine) is not in it.
+func threadCPUMilliseconds() -> Double {
+  var spec = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+  return Double(spec.tv_sec) * 1_000 + Double(spec.tv_nsec) / 1e6
 }
 
-// Build the loaded state the way the event loop does: start, then one page of 100 at a time.
-let allSecrets = (0..<options.secrets).map(makeSecret)
-let secretsByName = Dictionary(allSecrets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+/// Times `body` into `measurement`: wall clock and this thread's CPU time.
+func time(_ measurement: inout Measurement, _ body: () -> Void) {
+  let cpu = threadCPUMilliseconds()
+  let wall = clock.measure(body)
+  measurement.cpuSamples.append(threadCPUMilliseconds() - cpu)
+  measurement.samples.append(milliseconds(wall))
+}
+
+func measure(_ name: String, iterations: Int, setup: () -> Void = {}, _ body: () -> Void) -> Measurement {
+  var measurement = Measurement(name: name)
+  for _ in 0..<iterations {
+    setup()
+    time(&measurement, body)
+  }
+  return measurement
+}
+
+// Build the loaded state the way the event loop does: start, then one page of 100 at a time,
+// each page made just before it is applied (as the event loop decodes one).
 var state = AppState(config: UIConfig(backendName: "bench", timeZone: TimeZone(identifier: "UTC")!), now: now)
 var loadID = 0
 for effect in update(&state, .started) {
   if case .loadSecrets(let id) = effect { loadID = id }
 }
-var pageSamples: [Double] = []
+var pages = Measurement(name: "apply a page of 100 while loading")
 var pageStart = 0
-while pageStart < allSecrets.count {
-  let page = Array(allSecrets[pageStart..<min(pageStart + 100, allSecrets.count)])
+while pageStart < options.secrets {
+  let page = (pageStart..<min(pageStart + 100, options.secrets)).map(makeSecret)
   pageStart += page.count
   var effects: [Effect] = []
-  let elapsed = clock.measure {
+  time(&pages) {
     effects = update(
-      &state, .secretsPageLoaded(requestID: loadID, secrets: page, isLastPage: pageStart >= allSecrets.count))
+      &state, .secretsPageLoaded(requestID: loadID, secrets: page, isLastPage: pageStart >= options.secrets))
   }
-  pageSamples.append(milliseconds(elapsed))
-  answer(effects, in: &state, secretsByName: secretsByName)
+  answer(effects, in: &state)
 }
 guard state.secrets.count == options.secrets else {
   FileHandle.standardError.write(Data("stagehand-bench: loaded \(state.secrets.count) of \(options.secrets)\n".utf8))
   exit(1)
 }
 
-var results: [Measurement] = [Measurement(name: "apply a page of 100 while loading", samples: pageSamples)]
+var results: [Measurement] = [pages]
 
 for (width, height) in [(80, 24), (200, 60)] {
   _ = update(&state, .terminal(.resize(width: width, height: height)))
@@ -119,7 +152,7 @@ results.append(
   measure(
     "key j (update)", iterations: options.iterations * 4,
     setup: {
-      answer(keyEffects, in: &state, secretsByName: secretsByName)
+      answer(keyEffects, in: &state)
       if state.secretCursor > state.rows.count - 2 { _ = update(&state, .terminal(.key(.home))) }
     }
   ) {
@@ -128,61 +161,89 @@ results.append(
 results.append(
   measure(
     "key j + render 120x40", iterations: options.iterations,
-    setup: { answer(keyEffects, in: &state, secretsByName: secretsByName) }
+    setup: { answer(keyEffects, in: &state) }
   ) {
     keyEffects = update(&state, .terminal(.key(.char("j"))))
     checksum &+= render(state).cells.count
   })
-answer(keyEffects, in: &state, secretsByName: secretsByName)
+answer(keyEffects, in: &state)
 
 // A five-character filter typed from scratch, each keystroke timed on its own; esc clears it
 // between iterations (untimed).
 let typed: [Character] = ["p", "a", "y", "m", "e"]
-var filterUpdate: [Double] = []
-var filterFrame: [Double] = []
+var filterUpdate = Measurement(name: "filter keystroke (update)")
+var filterFrame = Measurement(name: "filter keystroke + render 120x40")
 for iteration in 0..<max(1, options.iterations / 4) {
   _ = update(&state, .terminal(.key(.escape)))
   _ = update(&state, .terminal(.key(.escape)))
-  answer(update(&state, .terminal(.key(.char("/")))), in: &state, secretsByName: secretsByName)
+  answer(update(&state, .terminal(.key(.char("/")))), in: &state)
   for character in typed {
     var effects: [Effect] = []
     if iteration % 2 == 0 {
-      filterUpdate.append(milliseconds(clock.measure { effects = update(&state, .terminal(.key(.char(character)))) }))
+      time(&filterUpdate) { effects = update(&state, .terminal(.key(.char(character)))) }
     } else {
-      filterFrame.append(
-        milliseconds(
-          clock.measure {
-            effects = update(&state, .terminal(.key(.char(character))))
-            checksum &+= render(state).cells.count
-          }))
+      time(&filterFrame) {
+        effects = update(&state, .terminal(.key(.char(character))))
+        checksum &+= render(state).cells.count
+      }
     }
-    answer(effects, in: &state, secretsByName: secretsByName)
+    answer(effects, in: &state)
   }
   checksum &+= state.rows.count
 }
-results.append(Measurement(name: "filter keystroke (update)", samples: filterUpdate))
-results.append(Measurement(name: "filter keystroke + render 120x40", samples: filterFrame))
+results += [filterUpdate, filterFrame]
+
+let peakRSS = peakRSSKilobytes()
+
+/// Issue #18's targets for the TUI core, set for 500,000 secrets: each measure and its limit.
+func targets(of results: [Measurement]) -> [(name: String, text: String, met: Bool)] {
+  func find(_ name: String) -> Measurement? { results.first { $0.name == name } }
+  var targets: [(name: String, text: String, met: Bool)] = [
+    ("peak RSS", "< 300 MB", Double(peakRSS) / 1024 < 300)
+  ]
+  if let filter = find("filter keystroke + render 120x40") {
+    targets.append((filter.name, "p99 < 8 ms", filter.p99 < 8))
+  }
+  if let page = find("apply a page of 100 while loading") {
+    targets.append((page.name, "p99 < 2 ms, max < 16 ms", page.p99 < 2 && page.max < 16))
+  }
+  if let key = find("key j + render 120x40") {
+    targets.append((key.name, "p99 < 2 ms", key.p99 < 2))
+  }
+  return targets
+}
 
 if options.json {
   let document: [String: Any] = [
     "secrets": state.secrets.count,
+    "peak_rss_kb": peakRSS,
     "checksum": checksum,
     "measurements": results.map {
-      ["name": $0.name, "samples": $0.samples.count, "median_ms": $0.median, "p99_ms": $0.p99, "max_ms": $0.max]
+      [
+        "name": $0.name, "samples": $0.samples.count, "median_ms": $0.median, "p99_ms": $0.p99, "max_ms": $0.max,
+        "cpu_median_ms": $0.cpu.median, "cpu_p99_ms": $0.cpu.p99, "cpu_max_ms": $0.cpu.max,
+      ]
     },
+    "targets": targets(of: results).map { ["name": $0.name, "target": $0.text, "met": $0.met] },
   ]
   let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
   FileHandle.standardOutput.write(data + Data("\n".utf8))
 } else {
-  print("TUI core at \(state.secrets.count) secrets (checksum \(checksum))")
+  print("TUI core at \(state.secrets.count) secrets (checksum \(checksum)), peak RSS \(peakRSS / 1024) MB")
   let nameWidth = results.map(\.name.count).max() ?? 10
   print(
-    "\("measurement".padding(toLength: nameWidth, withPad: " ", startingAt: 0))  samples   median      p99      max")
+    "\("measurement".padding(toLength: nameWidth, withPad: " ", startingAt: 0))  samples   median      p99      max"
+      + "   CPU: median      p99      max")
   for result in results {
-    let columns = [result.median, result.p99, result.max].map { String(format: "%8.3f ms", $0) }
+    let values = [result.median, result.p99, result.max, result.cpu.median, result.cpu.p99, result.cpu.max]
+    let columns = values.map { String(format: "%8.3f ms", $0) }
     print(
       result.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
         + String(format: "  %7d ", result.samples.count)
         + columns.joined(separator: " "))
+  }
+  print("issue #18 targets (set for 500,000 secrets):")
+  for target in targets(of: results) {
+    print("  \(target.name): \(target.text): \(target.met ? "met" : "NOT met")")
   }
 }
