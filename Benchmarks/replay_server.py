@@ -12,10 +12,16 @@ ACKs, which would measure the kernel rather than the client. Signatures are not 
     python3 Benchmarks/replay_server.py --secrets 10000 [--port P]
     -> prints "READY <port>" on stdout; stops when stdin closes or on SIGTERM/SIGINT.
 
+The names are shaped like a large real account's (most under a few stems: `prod/`,
+`staging/`, `dev/`, over team/kind segments), with adversarial ones mixed in (every legal
+first character, digits and `/_+=.@-` first, case pairs, long names, names that are exactly
+a prefix a listing may split at): see `secret_name`.
+
 For a real network's timing, `--latency-ms` delays every answer by a round trip and
 `--page-ms` adds server time to each ListSecrets page; `--filters` honours ListSecrets'
-`name` filter as AWS documents it (a case-sensitive prefix match, values OR'ed), without it
-filters are ignored, as some emulators do (a client must still list everything).
+`name` filter as AWS documents it (the API reference's Filter: "name: Prefix match,
+case-sensitive"; 1 to 10 values, OR'ed; `!value` negates; several filters AND'ed), without
+it filters are ignored, as some emulators do (a client must still list everything).
 
 A POST with `X-Amz-Target: Bench.Stats` answers the connections opened and requests per
 operation since the previous such call, so the bench can show that a client keeps its
@@ -23,10 +29,12 @@ connection alive and makes no request per secret.
 """
 
 import argparse
+import bisect
 import hashlib
 import json
 import time
 import os
+import re
 import signal
 import socket
 import sys
@@ -41,15 +49,63 @@ SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 TEAMS = ["payments", "search", "identity", "billing", "ledger", "mobile", "data", "infra"]
 KINDS = ["db-password", "api-key", "oauth-client", "signing-key", "webhook-token", "smtp"]
 ENVS = ["prod", "staging", "dev"]
+# Every character a secret name may hold, in the order the adversarial names cycle through.
+NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_+=.@-"
+# Names that are exactly a prefix a client may split a listing at (the first characters,
+# the stems and their paths), and case pairs of them: a client that splits by prefix must
+# still list these. They take the indices after 0, so any account of 40 or more has them.
+EXACT_NAMES = [
+    "p", "pr", "prod", "prod/", "prod/payments", "prod/payments/", "s", "staging", "staging/",
+    "d", "dev", "dev/", "Prod", "PROD", "P", "PROD/", "Staging/", "a", "Z", "0", "9", "/",
+    "_", "+", "=", ".", "@", "-", "shared/", "x", "prod/p", "prod/s", "dev/d",
+]
+# Stems of the realistic names, with their weights out of 100 (the rest is adversarial).
+STEMS = [("prod", 40), ("staging", 22), ("dev", 14), ("shared", 4), ("platform", 3), ("ci", 2), ("Prod", 2), ("PROD", 1)]
+REALISTIC = sum(weight for _, weight in STEMS)
+
+
+def _mix(index):
+    """A fixed scramble of the index, so each shape is spread over the creation order (a
+    first page is a fair sample of the account, as a real account's oldest secrets are)."""
+    x = (index * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & 0xFFFFFFFFFFFFFFFF
+    x ^= x >> 31
+    x = (x * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    return x ^ (x >> 29)
 
 
 def secret_name(index):
-    """Deterministic, realistic names; `bench-secret-00042` style suffix keeps them unique
-    and lets the bench script know a name that is on the first page."""
-    team = TEAMS[index % len(TEAMS)]
-    env = ENVS[(index // len(TEAMS)) % len(ENVS)]
-    kind = KINDS[(index // 7) % len(KINDS)]
-    return f"{env}/{team}/{kind}/bench-secret-{index:05d}"
+    """Deterministic names shaped like a real account's: a few stems (`prod/`, `staging/`,
+    `dev/`, ...) over team/kind segments, most secrets under `prod/`; then adversarial ones
+    (every legal first character, digits, `/_+=.@-`, case pairs, names of up to 250
+    characters, names equal to a split prefix). All but the exact-prefix names end in
+    `bench-secret-NNNNN`, which keeps them unique and lets the bench know that index 0's
+    name is on the first page."""
+    suffix = f"bench-secret-{index:05d}"
+    if index == 0:
+        return f"prod/payments/db-password/{suffix}"
+    if index <= len(EXACT_NAMES):
+        return EXACT_NAMES[index - 1]
+    mix = _mix(index)
+    team = TEAMS[(mix >> 8) % len(TEAMS)]
+    kind = KINDS[(mix >> 16) % len(KINDS)]
+    roll = mix % 100
+    for stem, weight in STEMS:
+        if roll < weight:
+            return f"{stem}/{team}/{kind}/{suffix}"
+        roll -= weight
+    shape = (mix >> 24) % 6
+    first = NAME_ALPHABET[(mix >> 32) % len(NAME_ALPHABET)]
+    if shape == 0:  # any legal first character
+        return f"{first}{team}-{kind}-{suffix}"
+    if shape == 1:  # digits and punctuation first, as paths and dated names have them
+        return f"{(mix >> 40) % 10000:04d}/{kind}/{suffix}" if mix & 1 else f"/{team}/{kind}/{suffix}"
+    if shape == 2:  # a case pair of a realistic name
+        return f"{ENVS[(mix >> 40) % 3].upper()}/{team}/{kind}/{suffix}"
+    if shape == 3:  # long: up to 250 characters (a listed name has at most 256)
+        return f"{first}{'-'.join([team, kind] * ((mix >> 40) % 24 + 1))}"[:230] + f"/{suffix}"
+    if shape == 4:  # the punctuation AWS allows, early in the name
+        return f"{first}{'/_+=.@-'[(mix >> 40) % 7]}{team}/{suffix}"
+    return f"{first.lower()}{team}.{kind}@{suffix}"
 
 
 def version_id(index, n):
@@ -62,16 +118,35 @@ def arn_for(index, name):
 
 
 class Account:
-    """The generated account: one record per secret, built once."""
+    """The generated account: each secret's SecretList entry rendered to JSON once, its name
+    and ARN; the whole record is made again from its index when DescribeSecret or
+    ListSecretVersionIds asks (keeping 500,000 records as dicts would take gigabytes)."""
 
     def __init__(self, count):
-        self.records = []
+        self.count = count
+        self.entries = []
+        self.names = []
         self.by_id = {}
         for index in range(count):
             record = self._make(index)
-            self.records.append(record)
+            self.entries.append(json.dumps(self.public(record), separators=(",", ":")).encode())
+            self.names.append(record["Name"])
             self.by_id[record["Name"]] = index
             self.by_id[record["ARN"]] = index
+        if len(self.names) != len(set(self.names)):
+            raise SystemExit("replay_server: generated names are not unique")
+        # Names in byte order (case-sensitive, as AWS matches them), for prefix look-ups.
+        self.sorted_names = sorted(self.names)
+        self.sorted_index = [self.by_id[name] for name in self.sorted_names]
+
+    def record(self, index):
+        return self._make(index)
+
+    def with_prefix(self, prefix):
+        """Indices of the names that start with `prefix` (case-sensitive)."""
+        low = bisect.bisect_left(self.sorted_names, prefix)
+        high = bisect.bisect_left(self.sorted_names, prefix + "\x7f")
+        return self.sorted_index[low:high]
 
     @staticmethod
     def _make(index):
@@ -139,23 +214,29 @@ def error_response(code, message, status=400):
     return http_response(status, json.dumps({"__type": code, "message": message}).encode())
 
 
+def list_page(account, indices, start, size, token_prefix):
+    """One ListSecrets answer: the entries of `indices[start:start + size]` and, when more
+    follow, a NextToken `token_prefix` + the next start."""
+    body = b'{"SecretList":[' + b",".join(account.entries[i] for i in indices[start : start + size]) + b"]"
+    if start + size < len(indices):
+        body += b',"NextToken":"' + f"{token_prefix}{start + size}".encode() + b'"'
+    return http_response(200, body + b"}")
+
+
 class Pages:
     """ListSecrets answers. Default-size pages are rendered up front; other MaxResults
     values are rendered once on first use and cached."""
 
     def __init__(self, account):
         self.account = account
+        self.everything = range(account.count)
         self.lock = threading.Lock()
         self.cache = {}
-        for start in range(0, max(1, len(account.records)), PAGE_SIZE):
+        for start in range(0, max(1, account.count), PAGE_SIZE):
             self._render(start, PAGE_SIZE)
 
     def _render(self, start, size):
-        records = self.account.records[start : start + size]
-        doc = {"SecretList": [Account.public(r) for r in records]}
-        if start + size < len(self.account.records):
-            doc["NextToken"] = f"page-{start + size}"
-        response = http_response(200, json.dumps(doc, separators=(",", ":")).encode())
+        response = list_page(self.account, self.everything, start, size, "page-")
         self.cache[(start, size)] = response
         return response
 
@@ -168,6 +249,26 @@ class Pages:
         return response
 
 
+FILTER_VALUE = re.compile(r"^!?[a-zA-Z0-9 :_@/+=.\-!]*$")
+
+
+def name_filter_values(filters):
+    """The `name` filters of a ListSecrets request, checked as AWS checks them (1 to 10
+    values, each at most 512 characters of the allowed set), or an error response."""
+    chosen = []
+    for entry in filters:
+        if not isinstance(entry, dict) or entry.get("Key") != "name":
+            continue
+        values = entry.get("Values")
+        if not isinstance(values, list) or not 1 <= len(values) <= 10:
+            return None, error_response("ValidationException", "Filters.Values must hold 1 to 10 values")
+        for value in values:
+            if not isinstance(value, str) or len(value) > 512 or not FILTER_VALUE.match(value):
+                return None, error_response("ValidationException", f"invalid filter value {value!r}")
+        chosen.append(tuple(values))
+    return chosen, None
+
+
 class Handler:
     def __init__(self, account, pages, stats, latency=0.0, page_time=0.0, filters=False):
         self.account = account
@@ -177,18 +278,29 @@ class Handler:
         self.page_time = page_time
         self.filters = filters
         self.filtered = {}
+        self.lock = threading.Lock()
 
-    def filtered_page(self, prefixes, start, size):
-        """A page of the secrets whose names start with one of `prefixes` (tokens "f<start>")."""
-        key = tuple(sorted(prefixes))
+    def filtered_page(self, filters, start, size):
+        """A page of the secrets the `name` filters select, as AWS documents them: each value
+        a case-sensitive prefix of the name (`!value`: names that do not start with it), the
+        values of one filter OR'ed, several filters AND'ed; in creation order, as AWS lists
+        (tokens "f<start>")."""
+        key = tuple(sorted(set(filters)))
         matching = self.filtered.get(key)
         if matching is None:
-            matching = [r for r in self.account.records if r["Name"].startswith(key)]
-            self.filtered[key] = matching
-        doc = {"SecretList": [Account.public(r) for r in matching[start : start + size]]}
-        if start + size < len(matching):
-            doc["NextToken"] = f"f{start + size}"
-        return http_response(200, json.dumps(doc, separators=(",", ":")).encode())
+            selected = None
+            for values in key:
+                chosen = set()
+                for value in values:
+                    if value.startswith("!"):
+                        chosen.update(set(range(self.account.count)) - set(self.account.with_prefix(value[1:])))
+                    else:
+                        chosen.update(self.account.with_prefix(value))
+                selected = chosen if selected is None else selected & chosen
+            matching = sorted(selected)
+            with self.lock:
+                self.filtered[key] = matching
+        return list_page(self.account, matching, start, size, "f")
 
     def answer(self, target, body):
         if target == "Bench.Stats":
@@ -216,12 +328,17 @@ class Handler:
             if not isinstance(size, int) or size < 1 or size > PAGE_SIZE:
                 return error_response("InvalidParameterException", "MaxResults must be between 1 and 100")
             token = params.get("NextToken")
-            names = [f for f in params.get("Filters") or [] if f.get("Key") == "name"]
-            if self.filters and names:
-                prefixes = [v for f in names for v in f.get("Values") or []]
-                if token and (not token.startswith("f") or not token[1:].isdigit()):
-                    return error_response("InvalidNextTokenException", "The NextToken value is invalid.")
-                return self.filtered_page(prefixes, int(token[1:]) if token else 0, size)
+            filters = params.get("Filters") or []
+            if self.filters and filters:
+                if not isinstance(filters, list):
+                    return error_response("ValidationException", "Filters must be a list")
+                names, error = name_filter_values(filters)
+                if error:
+                    return error
+                if names:
+                    if token and (not token.startswith("f") or not token[1:].isdigit()):
+                        return error_response("InvalidNextTokenException", "The NextToken value is invalid.")
+                    return self.filtered_page(names, int(token[1:]) if token else 0, size)
             start = 0
             if token:
                 if not token.startswith("page-") or not token[5:].isdigit():
@@ -232,7 +349,7 @@ class Handler:
             index = self.account.by_id.get(params.get("SecretId"))
             if index is None:
                 return error_response("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
-            record = self.account.records[index]
+            record = self.account.record(index)
             if operation == "DescribeSecret":
                 doc = Account.public(record)
                 doc["VersionIdsToStages"] = doc.pop("SecretVersionsToStages")
