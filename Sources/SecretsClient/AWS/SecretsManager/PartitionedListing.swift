@@ -260,7 +260,9 @@ struct PartitionedListing: Sendable {
     func cover(_ node: [UInt8], _ range: Range<Int>, _ share: Double, depth: Int) {
       let heavy = share >= tuning.heavyShare && range.count >= minimumSample && (descend || depth == 0)
       // A name with a character AWS does not allow cannot be reached by any child prefix.
-      let reachable = range.allSatisfy { names[$0].count == node.count || alphabetBytes.contains(names[$0][node.count]) }
+      let reachable = range.allSatisfy {
+        names[$0].count == node.count || alphabetBytes.contains(names[$0][node.count])
+      }
       guard depth == 0 || (heavy && reachable) else {
         leaves.append(Partition(prefixes: [String(decoding: node, as: UTF8.self)], share: share))
         return
