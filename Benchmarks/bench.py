@@ -421,11 +421,13 @@ class Bench:
 
     # ------------------------------------------------------------------ network
 
-    def network(self, count, latency_ms=40, page_ms=80):
+    def network(self, count, latency_ms=40, page_ms=80, rate=80):
         """A whole listing on a replay server that answers like a real network (every answer
         a 40 ms round trip later, each ListSecrets page 80 ms of server time), honouring the
         name filter: stagehand's listing against the serial page chain's time, which is what
-        one chain of NextTokens (the aws CLI's, and stagehand's before) cannot beat."""
+        one chain of NextTokens (the aws CLI's, and stagehand's before) cannot beat. `rate` is
+        stagehand's pace for ListSecrets (AWSSecretsBackend.listRequestsPerSecond): the pages
+        alone take pages/rate seconds at it, the floor beside the ratio."""
         extra = ["--latency-ms", str(latency_ms), "--page-ms", str(page_ms), "--filters"]
         server = ReplayServer(count, extra)
         try:
@@ -438,13 +440,19 @@ class Bench:
         if result.status != 0:
             raise RuntimeError(f"stagehand list failed: {result.stderr[-300:]!r}")
         listed = listed_count("stagehand", result.stdout)
-        serial = ((count + 99) // 100) * (latency_ms + page_ms) / 1000
+        if listed != count:
+            raise RuntimeError(f"stagehand listed {listed} of {count} secrets")
+        pages = (count + 99) // 100
+        serial = pages * (latency_ms + page_ms) / 1000
         ratio = serial / result.wall
+        floor = pages / rate
+        sent = stats.get("ListSecrets", 0)
         self.notes.append(
             f"network at {count} ({latency_ms} ms round trip + {page_ms} ms a page): stagehand listed {listed} in "
             f"{fmt_s(result.wall)}, the serial page chain takes {fmt_s(serial)}: {ratio:.1f}x faster "
-            f"({'met' if ratio >= 5 else 'NOT met'}: target 5x); {describe_stats(stats)}; peak RSS "
-            f"{result.rss_kb / 1024:.0f} MB")
+            f"({'met' if ratio >= 5 else 'NOT met'}: target 5x); {sent} ListSecrets for {pages} pages "
+            f"({sent / result.wall:.0f} a second; at {rate} a second the pages alone take {fmt_s(floor)}, "
+            f"{serial / floor:.1f}x at best); {describe_stats(stats)}; peak RSS {result.rss_kb / 1024:.0f} MB")
 
     # ------------------------------------------------------------------ moto
 

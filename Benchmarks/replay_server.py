@@ -12,10 +12,16 @@ ACKs, which would measure the kernel rather than the client. Signatures are not 
     python3 Benchmarks/replay_server.py --secrets 10000 [--port P]
     -> prints "READY <port>" on stdout; stops when stdin closes or on SIGTERM/SIGINT.
 
+The names are shaped like a large real account's (most under a few stems: `prod/`,
+`staging/`, `dev/`, over team/kind segments), with adversarial ones mixed in (every legal
+first character, digits and `/_+=.@-` first, case pairs, long names, names that are exactly
+a prefix a listing may split at): see `secret_name`.
+
 For a real network's timing, `--latency-ms` delays every answer by a round trip and
 `--page-ms` adds server time to each ListSecrets page; `--filters` honours ListSecrets'
-`name` filter as AWS documents it (a case-sensitive prefix match, values OR'ed), without it
-filters are ignored, as some emulators do (a client must still list everything).
+`name` filter as AWS documents it (the API reference's Filter: "name: Prefix match,
+case-sensitive"; 1 to 10 values, OR'ed; `!value` negates; several filters AND'ed), without
+it filters are ignored, as some emulators do (a client must still list everything).
 
 A POST with `X-Amz-Target: Bench.Stats` answers the connections opened and requests per
 operation since the previous such call, so the bench can show that a client keeps its
@@ -23,16 +29,17 @@ connection alive and makes no request per secret.
 """
 
 import argparse
+import bisect
 import hashlib
 import json
-import mmap
 import time
 import os
+import re
 import signal
 import socket
 import sys
-import tempfile
 import threading
+import uuid
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -42,66 +49,107 @@ SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 TEAMS = ["payments", "search", "identity", "billing", "ledger", "mobile", "data", "infra"]
 KINDS = ["db-password", "api-key", "oauth-client", "signing-key", "webhook-token", "smtp"]
 ENVS = ["prod", "staging", "dev"]
+# Every character a secret name may hold, in the order the adversarial names cycle through.
+NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_+=.@-"
+# Names that are exactly a prefix a client may split a listing at (the first characters,
+# the stems and their paths), and case pairs of them: a client that splits by prefix must
+# still list these. They take the indices after 0, so any account of 40 or more has them.
+EXACT_NAMES = [
+    "p", "pr", "prod", "prod/", "prod/payments", "prod/payments/", "s", "staging", "staging/",
+    "d", "dev", "dev/", "Prod", "PROD", "P", "PROD/", "Staging/", "a", "Z", "0", "9", "/",
+    "_", "+", "=", ".", "@", "-", "shared/", "x", "prod/p", "prod/s", "dev/d",
+]
+# Stems of the realistic names, with their weights out of 100 (the rest is adversarial).
+STEMS = [("prod", 40), ("staging", 22), ("dev", 14), ("shared", 4), ("platform", 3), ("ci", 2), ("Prod", 2), ("PROD", 1)]
+REALISTIC = sum(weight for _, weight in STEMS)
+
+
+def _mix(index):
+    """A fixed scramble of the index, so each shape is spread over the creation order (a
+    first page is a fair sample of the account, as a real account's oldest secrets are)."""
+    x = (index * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & 0xFFFFFFFFFFFFFFFF
+    x ^= x >> 31
+    x = (x * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    return x ^ (x >> 29)
 
 
 def secret_name(index):
-    """Deterministic, realistic names; `bench-secret-00042` style suffix keeps them unique
-    and lets the bench script know a name that is on the first page."""
-    team = TEAMS[index % len(TEAMS)]
-    env = ENVS[(index // len(TEAMS)) % len(ENVS)]
-    kind = KINDS[(index // 7) % len(KINDS)]
-    return f"{env}/{team}/{kind}/bench-secret-{index:05d}"
+    """Deterministic names shaped like a real account's: a few stems (`prod/`, `staging/`,
+    `dev/`, ...) over team/kind segments, most secrets under `prod/`; then adversarial ones
+    (every legal first character, digits, `/_+=.@-`, case pairs, names of up to 250
+    characters, names equal to a split prefix). All but the exact-prefix names end in
+    `bench-secret-NNNNN`, which keeps them unique and lets the bench know that index 0's
+    name is on the first page."""
+    suffix = f"bench-secret-{index:05d}"
+    if index == 0:
+        return f"prod/payments/db-password/{suffix}"
+    if index <= len(EXACT_NAMES):
+        return EXACT_NAMES[index - 1]
+    mix = _mix(index)
+    team = TEAMS[(mix >> 8) % len(TEAMS)]
+    kind = KINDS[(mix >> 16) % len(KINDS)]
+    roll = mix % 100
+    for stem, weight in STEMS:
+        if roll < weight:
+            return f"{stem}/{team}/{kind}/{suffix}"
+        roll -= weight
+    shape = (mix >> 24) % 6
+    first = NAME_ALPHABET[(mix >> 32) % len(NAME_ALPHABET)]
+    if shape == 0:  # any legal first character
+        return f"{first}{team}-{kind}-{suffix}"
+    if shape == 1:  # digits and punctuation first, as paths and dated names have them
+        return f"{(mix >> 40) % 10000:04d}/{kind}/{suffix}" if mix & 1 else f"/{team}/{kind}/{suffix}"
+    if shape == 2:  # a case pair of a realistic name
+        return f"{ENVS[(mix >> 40) % 3].upper()}/{team}/{kind}/{suffix}"
+    if shape == 3:  # long: up to 250 characters (a listed name has at most 256)
+        return f"{first}{'-'.join([team, kind] * ((mix >> 40) % 24 + 1))}"[:230] + f"/{suffix}"
+    if shape == 4:  # the punctuation AWS allows, early in the name
+        return f"{first}{'/_+=.@-'[(mix >> 40) % 7]}{team}/{suffix}"
+    return f"{first.lower()}{team}.{kind}@{suffix}"
 
 
 def version_id(index, n):
-    """The UUID (version 4) made of md5("index/n"), as `uuid.UUID(bytes=..., version=4)`
-    writes it, without building a UUID object (a third of the generation time)."""
-    digest = bytearray(hashlib.md5(f"{index}/{n}".encode()).digest())
-    digest[6] = (digest[6] & 0x0F) | 0x40
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-ARN_PREFIX = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:"
+    return str(uuid.UUID(bytes=hashlib.md5(f"{index}/{n}".encode()).digest(), version=4))
 
 
 def arn_for(index, name):
     suffix = "".join(SUFFIX_ALPHABET[(index * 7919 + k * 104729) % len(SUFFIX_ALPHABET)] for k in range(6))
-    return f"{ARN_PREFIX}{name}-{suffix}"
+    return f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{name}-{suffix}"
 
 
 class Account:
-    """The generated account. A secret is a pure function of its index, made when asked for:
-    nothing is kept per secret, so 500,000 secrets cost no memory beyond the rendered pages."""
+    """The generated account: each secret's SecretList entry rendered to JSON once, its name
+    and ARN; the whole record is made again from its index when DescribeSecret or
+    ListSecretVersionIds asks (keeping 500,000 records as dicts would take gigabytes)."""
 
     def __init__(self, count):
         self.count = count
+        self.entries = []
+        self.names = []
+        self.by_id = {}
+        for index in range(count):
+            record = self._make(index)
+            self.entries.append(json.dumps(self.public(record), separators=(",", ":")).encode())
+            self.names.append(record["Name"])
+            self.by_id[record["Name"]] = index
+            self.by_id[record["ARN"]] = index
+        if len(self.names) != len(set(self.names)):
+            raise SystemExit("replay_server: generated names are not unique")
+        # Names in byte order (case-sensitive, as AWS matches them), for prefix look-ups.
+        self.sorted_names = sorted(self.names)
+        self.sorted_index = [self.by_id[name] for name in self.sorted_names]
 
-    def index_of(self, secret_id):
-        """The index of the secret with this name or ARN, or None (the name's digits, checked by
-        making the name again)."""
-        if not isinstance(secret_id, str):
-            return None
-        name = secret_id
-        if secret_id.startswith(ARN_PREFIX):
-            name = secret_id[len(ARN_PREFIX) : -7]
-        digits = name.rpartition("bench-secret-")[2]
-        if not digits.isdigit():
-            return None
-        index = int(digits)
-        if index >= self.count or secret_name(index) != name:
-            return None
-        if name != secret_id and arn_for(index, name) != secret_id:
-            return None
-        return index
+    def record(self, index):
+        return self._make(index)
 
-    def names(self):
-        for index in range(self.count):
-            yield index, secret_name(index)
+    def with_prefix(self, prefix):
+        """Indices of the names that start with `prefix` (case-sensitive)."""
+        low = bisect.bisect_left(self.sorted_names, prefix)
+        high = bisect.bisect_left(self.sorted_names, prefix + "\x7f")
+        return self.sorted_index[low:high]
 
     @staticmethod
-    def record(index):
+    def _make(index):
         name = secret_name(index)
         created = BASE_EPOCH + index * 37.125
         n_versions = 2 + (index % 2)  # 2 or 3 labelled versions
@@ -142,7 +190,12 @@ class Account:
             record["RotationRules"] = {"AutomaticallyAfterDays": 30}
             record["LastRotatedDate"] = round(created + 86400.0 * n_versions, 3)
             record["NextRotationDate"] = round(created + 86400.0 * (n_versions + 30), 3)
-        return record, versions
+        record["_versions"] = versions
+        return record
+
+    @staticmethod
+    def public(record):
+        return {k: v for k, v in record.items() if not k.startswith("_")}
 
 
 def http_response(status, body, reason=None):
@@ -161,78 +214,59 @@ def error_response(code, message, status=400):
     return http_response(status, json.dumps({"__type": code, "message": message}).encode())
 
 
-def page_body(indices, next_token):
-    doc = {"SecretList": [Account.record(index)[0] for index in indices]}
-    if next_token is not None:
-        doc["NextToken"] = next_token
-    return json.dumps(doc, separators=(",", ":")).encode()
+def list_page(account, indices, start, size, token_prefix):
+    """One ListSecrets answer: the entries of `indices[start:start + size]` and, when more
+    follow, a NextToken `token_prefix` + the next start."""
+    body = b'{"SecretList":[' + b",".join(account.entries[i] for i in indices[start : start + size]) + b"]"
+    if start + size < len(indices):
+        body += b',"NextToken":"' + f"{token_prefix}{start + size}".encode() + b'"'
+    return http_response(200, body + b"}")
 
 
 class Pages:
-    """ListSecrets answers. Default-size pages are rendered up front, in `workers` processes,
-    into an unlinked temporary file that is mapped: the server's own memory stays small at
-    any account size (500,000 secrets are about 350 MB of pages, in the page cache, not on
-    the heap), and each answer is one slice of the map in one `sendall`. Other MaxResults
-    values are rendered once on first use and cached in memory."""
+    """ListSecrets answers. Default-size pages are rendered up front; other MaxResults
+    values are rendered once on first use and cached."""
 
-    def __init__(self, account, workers=None):
+    def __init__(self, account):
         self.account = account
+        self.everything = range(account.count)
         self.lock = threading.Lock()
         self.cache = {}
-        self.spans = []  # (offset, length) of each default-size page, by page number
-        starts = list(range(0, max(1, account.count), PAGE_SIZE))
-        workers = workers or min(os.cpu_count() or 1, 8)
-        self.file = tempfile.TemporaryFile(prefix="replay-pages-")
-        if workers > 1 and len(starts) >= 64:
-            self._render_in_processes(starts, workers)
-        else:
-            for start in starts:
-                self._append(self._response(start, PAGE_SIZE))
-        self.file.flush()
-        self.map = mmap.mmap(self.file.fileno(), 0, prot=mmap.PROT_READ)
+        for start in range(0, max(1, account.count), PAGE_SIZE):
+            self._render(start, PAGE_SIZE)
 
-    def _append(self, response):
-        offset = self.spans[-1][0] + self.spans[-1][1] if self.spans else 0
-        self.file.write(response)
-        self.spans.append((offset, len(response)))
-
-    def _render_in_processes(self, starts, workers):
-        """Pages rendered by `workers` forked children, a block of pages each in turn, and
-        written here in page order as the blocks come back."""
-        import multiprocessing
-
-        block = 64
-        blocks = [starts[i : i + block] for i in range(0, len(starts), block)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for responses in pool.imap(_render_block, [(self.account.count, b) for b in blocks]):
-                for response in responses:
-                    self._append(response)
-
-    def _response(self, start, size):
-        end = min(start + size, self.account.count)
-        return http_response(200, page_body(range(start, end), f"page-{end}" if end < self.account.count else None))
+    def _render(self, start, size):
+        response = list_page(self.account, self.everything, start, size, "page-")
+        self.cache[(start, size)] = response
+        return response
 
     def get(self, start, size):
-        if size == PAGE_SIZE and start % PAGE_SIZE == 0 and start // PAGE_SIZE < len(self.spans):
-            offset, length = self.spans[start // PAGE_SIZE]
-            return self.map[offset : offset + length]
         key = (start, size)
         response = self.cache.get(key)
         if response is None:
             with self.lock:
-                response = self.cache.get(key) or self._response(start, size)
-                self.cache[key] = response
+                response = self.cache.get(key) or self._render(start, size)
         return response
 
 
-def _render_block(job):
-    count, starts = job
-    return [
-        http_response(
-            200, page_body(range(s, min(s + PAGE_SIZE, count)), f"page-{s + PAGE_SIZE}" if s + PAGE_SIZE < count else None)
-        )
-        for s in starts
-    ]
+FILTER_VALUE = re.compile(r"^!?[a-zA-Z0-9 :_@/+=.\-!]*$")
+
+
+def name_filter_values(filters):
+    """The `name` filters of a ListSecrets request, checked as AWS checks them (1 to 10
+    values, each at most 512 characters of the allowed set), or an error response."""
+    chosen = []
+    for entry in filters:
+        if not isinstance(entry, dict) or entry.get("Key") != "name":
+            continue
+        values = entry.get("Values")
+        if not isinstance(values, list) or not 1 <= len(values) <= 10:
+            return None, error_response("ValidationException", "Filters.Values must hold 1 to 10 values")
+        for value in values:
+            if not isinstance(value, str) or len(value) > 512 or not FILTER_VALUE.match(value):
+                return None, error_response("ValidationException", f"invalid filter value {value!r}")
+        chosen.append(tuple(values))
+    return chosen, None
 
 
 class Handler:
@@ -244,16 +278,29 @@ class Handler:
         self.page_time = page_time
         self.filters = filters
         self.filtered = {}
+        self.lock = threading.Lock()
 
-    def filtered_page(self, prefixes, start, size):
-        """A page of the secrets whose names start with one of `prefixes` (tokens "f<start>")."""
-        key = tuple(sorted(prefixes))
+    def filtered_page(self, filters, start, size):
+        """A page of the secrets the `name` filters select, as AWS documents them: each value
+        a case-sensitive prefix of the name (`!value`: names that do not start with it), the
+        values of one filter OR'ed, several filters AND'ed; in creation order, as AWS lists
+        (tokens "f<start>")."""
+        key = tuple(sorted(set(filters)))
         matching = self.filtered.get(key)
         if matching is None:
-            matching = [index for index, name in self.account.names() if name.startswith(key)]
-            self.filtered[key] = matching
-        page = matching[start : start + size]
-        return http_response(200, page_body(page, f"f{start + size}" if start + size < len(matching) else None))
+            selected = None
+            for values in key:
+                chosen = set()
+                for value in values:
+                    if value.startswith("!"):
+                        chosen.update(set(range(self.account.count)) - set(self.account.with_prefix(value[1:])))
+                    else:
+                        chosen.update(self.account.with_prefix(value))
+                selected = chosen if selected is None else selected & chosen
+            matching = sorted(selected)
+            with self.lock:
+                self.filtered[key] = matching
+        return list_page(self.account, matching, start, size, "f")
 
     def answer(self, target, body):
         if target == "Bench.Stats":
@@ -281,12 +328,17 @@ class Handler:
             if not isinstance(size, int) or size < 1 or size > PAGE_SIZE:
                 return error_response("InvalidParameterException", "MaxResults must be between 1 and 100")
             token = params.get("NextToken")
-            names = [f for f in params.get("Filters") or [] if f.get("Key") == "name"]
-            if self.filters and names:
-                prefixes = [v for f in names for v in f.get("Values") or []]
-                if token and (not token.startswith("f") or not token[1:].isdigit()):
-                    return error_response("InvalidNextTokenException", "The NextToken value is invalid.")
-                return self.filtered_page(prefixes, int(token[1:]) if token else 0, size)
+            filters = params.get("Filters") or []
+            if self.filters and filters:
+                if not isinstance(filters, list):
+                    return error_response("ValidationException", "Filters must be a list")
+                names, error = name_filter_values(filters)
+                if error:
+                    return error
+                if names:
+                    if token and (not token.startswith("f") or not token[1:].isdigit()):
+                        return error_response("InvalidNextTokenException", "The NextToken value is invalid.")
+                    return self.filtered_page(names, int(token[1:]) if token else 0, size)
             start = 0
             if token:
                 if not token.startswith("page-") or not token[5:].isdigit():
@@ -294,15 +346,15 @@ class Handler:
                 start = int(token[5:])
             return self.pages.get(start, size)
         if operation in ("DescribeSecret", "ListSecretVersionIds"):
-            index = self.account.index_of(params.get("SecretId"))
+            index = self.account.by_id.get(params.get("SecretId"))
             if index is None:
                 return error_response("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
-            record, versions = Account.record(index)
+            record = self.account.record(index)
             if operation == "DescribeSecret":
-                doc = record
+                doc = Account.public(record)
                 doc["VersionIdsToStages"] = doc.pop("SecretVersionsToStages")
             else:
-                doc = {"ARN": record["ARN"], "Name": record["Name"], "Versions": versions}
+                doc = {"ARN": record["ARN"], "Name": record["Name"], "Versions": record["_versions"]}
             return http_response(200, json.dumps(doc, separators=(",", ":")).encode())
         return error_response("UnknownOperationException", f"{operation} is not answered by the replay server")
 

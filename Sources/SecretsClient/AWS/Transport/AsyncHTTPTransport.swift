@@ -227,6 +227,9 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
       configuration.decompression = .disabled
       // A failed connect fails the request with its cause; the retry policy paces retries.
       configuration.connectionPool.retryConnectionEstablishment = false
+      // A large listing runs 16 ListSecrets chains at once (`AWSSecretsBackend.listConcurrency`)
+      // and a few DescribeSecret calls beside them: more than the library's default of 8.
+      configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 20
       if route.fresh { configuration.maximumUsesPerConnection = 1 }
       if let tls { configuration.tlsConfiguration = tls }
       if let server = route.proxy {
