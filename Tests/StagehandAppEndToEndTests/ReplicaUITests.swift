@@ -11,7 +11,7 @@ import Testing
 /// match. eu-west-1 is read from moto, which copies labels at once; ap-south-1 stands for a
 /// Region the profile can't read (its backend refuses with access denied), so it fails with
 /// AWS's words when the UI's timeout runs out. The aws CLI checks the replica.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ReplicaUITests {
   @Test func wCommitsAndFollowsEachReplicaRegion() async throws {
     let moto = try await MotoServer.start()

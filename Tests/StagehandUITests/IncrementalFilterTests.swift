@@ -7,7 +7,7 @@ import Testing
 /// The rows kept step by step (a keystroke typed on reads only the rows shown, a page adds
 /// its own secrets, a describe updates one row) equal the filter run afresh over every
 /// secret, over many random lists and random edits of the query.
-@Suite struct IncrementalFilterTests {
+@Suite(.ownThreads) struct IncrementalFilterTests {
   /// Characters the queries and names are made of: letters of both cases, digits, the
   /// separators AWS allows, a space (a new term), a colon (term prefixes) and non-ASCII ones.
   static let alphabet = Array("abpayAWSPENDINGcurent019/-_.:  é日")

@@ -1,4 +1,5 @@
 import Foundation
+import StagehandTestSupport
 import StagehandUI
 import StagingModel
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// "Commit and wait for replicas" in the pure core: W in the preview of a primary with
 /// replicas commits and then asks for each replica Region to be read; the Regions' outcomes
 /// arrive by request id (stale ones dropped) and show in a popup and the status line.
-@Suite struct ReplicationTests {
+@Suite(.ownThreads) struct ReplicationTests {
   /// prod/db/password as a primary replicated to two Regions, described.
   static var primary: Secret {
     var secret = Fixture.database
