@@ -314,12 +314,12 @@ struct RotationUITests {
     // An editor that notes the file's and directory's modes and writes the value, with the
     // final newline editors add.
     let editor = h.directory.appendingPathComponent("editor.sh").path
-    try """
-    #!/bin/sh
-    { stat -c %a "$1"; stat -c %a "$(dirname "$1")"; echo "$1"; } > '\(report)'
-    printf '%s\\n' '\(value)' > "$1"
-    """.write(toFile: editor, atomically: true, encoding: .utf8)
-    try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: editor)
+    try ChildProcess.writeExecutable(
+      """
+      #!/bin/sh
+      { stat -c %a "$1"; stat -c %a "$(dirname "$1")"; echo "$1"; } > '\(report)'
+      printf '%s\\n' '\(value)' > "$1"
+      """, to: editor)
     var settings = Self.settings
     settings.environment = ProcessInfo.processInfo.environment.merging(["EDITOR": editor, "TMPDIR": scratch]) {
       $1

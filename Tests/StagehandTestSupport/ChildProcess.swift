@@ -67,6 +67,17 @@ public struct ChildProcess {
     try await onOwnThread { try run(executable, arguments, stdin: stdin, environment: environment) }
   }
 
+  /// Writes an executable script (mode `mode`, octal). A child `/bin/sh` writes it: this
+  /// process never holds it open for writing, because a process another test spawned at that
+  /// moment would inherit the descriptor, and running the script while any process holds it
+  /// open for writing fails with "Text file busy" (ETXTBSY).
+  public static func writeExecutable(_ text: String, to path: String, mode: String = "700") throws {
+    let written = try run(
+      URL(fileURLWithPath: "/bin/sh"), ["-c", #"umask 077 && cat > "$1" && chmod "$2" "$1""#, "sh", path, mode],
+      stdin: Data(text.utf8))
+    guard written.status == 0 else { throw Failure(description: "could not write \(path): \(written.stderr)") }
+  }
+
   /// The environment for a child: PATH and HOME from this process, plus `extra`.
   public static func environment(_ extra: [String: String]) -> [String: String] {
     var env: [String: String] = [:]

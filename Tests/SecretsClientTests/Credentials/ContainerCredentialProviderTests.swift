@@ -6,6 +6,10 @@ import Testing
 
 /// Container credentials against a loopback server the test starts and stops.
 @Suite(.ownThreads) struct ContainerCredentialProviderTests {
+  /// For a loopback server under a loaded test run: the 2 s default is not what these tests
+  /// are about.
+  static let generous = Duration.seconds(60)
+
   static let document = """
     {"AccessKeyId": "ASIACONTAINER", "SecretAccessKey": "container-secret", "Token": "container-token",
      "Expiration": "2031-01-01T00:00:00Z", "RoleArn": "arn:aws:iam::1:role/task"}
@@ -23,7 +27,7 @@ import Testing
       "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Bearer task-token",
     ])
     let credentials = try await ContainerCredentialProvider(
-      environment: environment, directTransport: RealTransport.make()
+      environment: environment, directTransport: RealTransport.make(), timeout: Self.generous
     )
     .credentials()
     #expect(credentials.accessKeyId == "ASIACONTAINER")
@@ -48,7 +52,7 @@ import Testing
         "AWS_CONTAINER_AUTHORIZATION_TOKEN": "from-variable",
       ], files: ["/var/run/token": "from-file"])
     let credentials = try await ContainerCredentialProvider(
-      environment: environment, directTransport: RealTransport.make()
+      environment: environment, directTransport: RealTransport.make(), timeout: Self.generous
     )
     .credentials()
     #expect(credentials.accessKeyId == "ASIACONTAINER")
@@ -63,7 +67,8 @@ import Testing
       "AWS_CONTAINER_AUTHORIZATION_TOKEN": "header-secret",
     ])
     let provider = ContainerCredentialProvider(
-      environment: environment, directTransport: RealTransport.make(), attempts: 2, pause: .milliseconds(10))
+      environment: environment, directTransport: RealTransport.make(), timeout: Self.generous, attempts: 2,
+      pause: .milliseconds(10))
     do {
       _ = try await provider.credentials()
       Issue.record("expected an error")

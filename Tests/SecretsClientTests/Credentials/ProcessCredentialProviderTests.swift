@@ -10,8 +10,7 @@ import Testing
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stagehand-cp-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let path = directory.appendingPathComponent("creds.sh").path
-    try ("#!/bin/sh\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    try ChildProcess.writeExecutable("#!/bin/sh\n" + body, to: path, mode: "755")
     return path
   }
 

@@ -33,10 +33,10 @@ import Testing
       let count = write < 64 ? 2 : write < 2048 ? 40 : 250
       let token = count > 100 && seed % 2 == 0 ? "100" : nil
       let plain = try await transport.send(
-        Self.listRequest(WirePeer.endpoint(peer, "plain", count: count), token: token), timeout: .seconds(30))
+        Self.listRequest(WirePeer.endpoint(peer, "plain", count: count), token: token), timeout: .seconds(120))
       let chunked = try await transport.send(
         Self.listRequest(WirePeer.endpoint(peer, "chunked/\(chunk)/\(write)/\(seed)", count: count), token: token),
-        timeout: .seconds(30))
+        timeout: .seconds(120))
       #expect(chunked.status == 200, "seed \(seed)")
       #expect(chunked.body == plain.body, "seed \(seed): chunks of up to \(chunk) bytes in writes of up to \(write)")
       #expect(!plain.body.isEmpty)
