@@ -9,6 +9,11 @@ import Foundation
 /// The pane stays after its command exits (`remain-on-exit`), so a test can still read the
 /// final screen and the exit status.
 public final class TmuxSession {
+  /// How long a wait lasts before it fails. A wait ends as soon as the screen matches, so
+  /// this only bounds a hang; it is long because a debug binary under the whole suite on two
+  /// cores can take many seconds to draw.
+  public static let defaultWait: Duration = .seconds(60)
+
   public enum Failure: Error, CustomStringConvertible {
     case tmuxMissing
     case commandFailed(arguments: [String], status: Int32, stderr: String)
@@ -144,13 +149,15 @@ public final class TmuxSession {
 
   /// Polls the screen until it contains `text`; returns that screen.
   @discardableResult
-  public func waitFor(_ text: String, timeout: Duration = .seconds(15)) throws -> String {
+  public func waitFor(_ text: String, timeout: Duration = TmuxSession.defaultWait) throws -> String {
     try waitUntil("\"\(text)\"", timeout: timeout) { $0.contains(text) }
   }
 
   /// Polls the screen until `predicate` holds; returns that screen.
   @discardableResult
-  public func waitUntil(_ description: String, timeout: Duration = .seconds(15), _ predicate: (String) -> Bool) throws
+  public func waitUntil(
+    _ description: String, timeout: Duration = TmuxSession.defaultWait, _ predicate: (String) -> Bool
+  ) throws
     -> String
   {
     let clock = ContinuousClock()
@@ -192,7 +199,7 @@ public final class TmuxSession {
 
   /// Waits for the pane's command to exit and returns the pane's final state.
   @discardableResult
-  public func waitForExit(timeout: Duration = .seconds(15)) throws -> PaneState {
+  public func waitForExit(timeout: Duration = TmuxSession.defaultWait) throws -> PaneState {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     var state = try paneState()
@@ -225,14 +232,14 @@ public final class TmuxSession {
 
   /// Waits for the line `reportingExitAndTerminalModes` prints after the exit report and
   /// returns the modes in it ("echo", "icanon", or "-echo", "-icanon").
-  public func waitForTerminalModes(timeout: Duration = .seconds(15)) throws -> Set<String> {
+  public func waitForTerminalModes(timeout: Duration = TmuxSession.defaultWait) throws -> Set<String> {
     let screen = try waitUntil("the terminal modes line", timeout: timeout) { $0.contains("[tty ") }
     let line = screen.split(separator: "\n").last { $0.hasPrefix("[tty ") && $0.hasSuffix("]") } ?? ""
     return Set(line.dropFirst(5).dropLast().split(separator: " ").map(String.init))
   }
 
   /// Waits for the line `reportingExit` prints and returns the exit status in it.
-  public func waitForExitReport(timeout: Duration = .seconds(15)) throws -> Int {
+  public func waitForExitReport(timeout: Duration = TmuxSession.defaultWait) throws -> Int {
     let screen = try waitUntil("an exit report", timeout: timeout) { Self.exitReport(in: $0) != nil }
     return Self.exitReport(in: screen) ?? -1
   }
