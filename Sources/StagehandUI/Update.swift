@@ -111,8 +111,7 @@ extension AppState {
     }
     let firstAdded = secrets.count
     var replacedListed = false
-    for var secret in page {
-      shared.share(&secret)
+    for secret in page {
       let key = Self.key(of: secret)
       if config.isEstate { load.seen.insert(key) }
       if let position = index.position(of: key) {
@@ -153,7 +152,6 @@ extension AppState {
     let selectedVersionID = Self.key(of: secrets[position]) == selectedKey ? selectedVersion?.versionId : nil
     var fresh = secret
     fresh.sortVersionsNewestFirst()
-    shared.share(&fresh)
     // A mark follows the secret when its id changes (an ARN learnt on a second read).
     if fresh.id != secrets[position].id, marks.remove(secrets[position].id) != nil { marks.insert(fresh.id) }
     let keep = selectedKey
