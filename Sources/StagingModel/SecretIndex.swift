@@ -95,7 +95,13 @@ public struct SecretIndex: Sendable {
   public func positions(mayHavingIDIn ids: Set<String>) -> [Int] {
     guard !ids.isEmpty else { return [] }
     let hashes = Set(ids.map(\.hashValue))
-    return idHashes.indices.filter { hashes.contains(idHashes[$0]) }
+    // One bit per hash's low 6 bits: with a few marks, nearly every secret is passed over on
+    // one AND, not a set lookup (7 ms at 500,000 with one mark).
+    let bits = hashes.reduce(UInt64(0)) { $0 | 1 << UInt64($1 & 63) }
+    return idHashes.indices.filter { position in
+      let hash = idHashes[position]
+      return bits & 1 << UInt64(hash & 63) != 0 && hashes.contains(hash)
+    }
   }
 
   private mutating func insert(_ position: Int, hash: Int) {
