@@ -264,15 +264,19 @@ extension AppState {
     return []
   }
 
-  /// Drops the marks of secrets a completed reload no longer lists.
   /// The listed secret a plan was made for: by ARN (a name can be in several pairs), else
   /// by name.
   func listed(_ plan: Plan) -> Secret? {
-    secrets.first { $0.id == plan.secretId } ?? secrets.first { $0.name == plan.secretName }
+    let byID = index.positions(mayHavingIDIn: [plan.secretId]).lazy.map { secrets[$0] }.first {
+      $0.id == plan.secretId
+    }
+    return byID ?? secrets.first { $0.name == plan.secretName }
   }
 
+  /// Drops the marks of secrets a completed reload no longer lists.
   mutating func pruneMarks() {
     guard !marks.isEmpty else { return }
-    marks.formIntersection(secrets.map(\.id))
+    // Only a secret whose id hash is a mark's can be marked: the rest are never read.
+    marks.formIntersection(index.positions(mayHavingIDIn: marks).map { secrets[$0].id })
   }
 }

@@ -68,5 +68,15 @@ import Testing
       sawMarks = sawMarks || !expected.isEmpty
     }
     #expect(sawMarks, "seed \(seed): no secret was ever marked")
+
+    // A reload listing some of the secrets drops the marks of the rest, and only those.
+    let before = state.marks
+    for effect in update(&state, .terminal(.key(.char("R")))) {
+      if case .loadSecrets(let id) = effect { loadID = id }
+    }
+    let kept = state.secrets.filter { _ in Bool.random(using: &rng) }
+    _ = update(&state, .secretsPageLoaded(requestID: loadID, secrets: kept, isLastPage: true))
+    #expect(state.marks == before.intersection(kept.map(\.id)), "seed \(seed): the marks after a reload")
+    #expect(state.markedSecrets == state.secrets.filter { state.marks.contains($0.id) })
   }
 }
