@@ -8,12 +8,17 @@ import StagingModel
 extension AppState {
   /// The listed secrets that are marked, in the order they were listed.
   public var markedSecrets: [Secret] {
-    marks.isEmpty ? [] : secrets.filter { marks.contains($0.id) }
+    index.positions(mayHavingIDIn: marks).compactMap { position in
+      let secret = secrets[position]
+      return marks.contains(secret.id) ? secret : nil
+    }
   }
 
-  /// How many listed secrets are marked.
+  /// How many listed secrets are marked. Drawn in every frame while marks are set: the index's
+  /// id hashes pick the candidates, so only they are read from the packed list (reading every
+  /// secret took about 290 ms at 500,000).
   public var markedCount: Int {
-    marks.isEmpty ? 0 : secrets.reduce(0) { $0 + (marks.contains($1.id) ? 1 : 0) }
+    index.positions(mayHavingIDIn: marks).reduce(0) { $0 + (marks.contains(secrets[$1].id) ? 1 : 0) }
   }
 
   public func isMarked(_ secret: Secret) -> Bool { marks.contains(secret.id) }
@@ -259,15 +264,19 @@ extension AppState {
     return []
   }
 
-  /// Drops the marks of secrets a completed reload no longer lists.
   /// The listed secret a plan was made for: by ARN (a name can be in several pairs), else
   /// by name.
   func listed(_ plan: Plan) -> Secret? {
-    secrets.first { $0.id == plan.secretId } ?? secrets.first { $0.name == plan.secretName }
+    let byID = index.positions(mayHavingIDIn: [plan.secretId]).lazy.map { secrets[$0] }.first {
+      $0.id == plan.secretId
+    }
+    return byID ?? secrets.first { $0.name == plan.secretName }
   }
 
+  /// Drops the marks of secrets a completed reload no longer lists.
   mutating func pruneMarks() {
     guard !marks.isEmpty else { return }
-    marks.formIntersection(secrets.map(\.id))
+    // Only a secret whose id hash is a mark's can be marked: the rest are never read.
+    marks.formIntersection(index.positions(mayHavingIDIn: marks).map { secrets[$0].id })
   }
 }

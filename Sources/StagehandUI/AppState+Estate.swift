@@ -132,7 +132,7 @@ extension AppState {
     let kept = selectedKey
     secrets = SecretList(secrets.filter { !isGone($0) })
     index = SecretIndex()
-    for secret in secrets { index.append(secret.name, key: Self.key(of: secret)) }
+    for secret in secrets { index.append(secret.name, key: Self.key(of: secret), id: secret.id) }
     recomputeRows(keeping: kept)
   }
 

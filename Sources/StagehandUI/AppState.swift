@@ -49,8 +49,6 @@ public struct AppState: Sendable {
   var filtered = SecretFilter.Rows()
   /// The filter `filtered` was computed with.
   var rowsFilter = SecretFilter("")
-  /// The label sets and tags the loaded secrets share.
-  var shared = SharedValues()
   public internal(set) var loading: LoadingState?
   /// With an estate (`config.pairs`), each pair's state in the last or current listing.
   public internal(set) var pairs: [PairProgress]

@@ -111,15 +111,15 @@ extension AppState {
     }
     let firstAdded = secrets.count
     var replacedListed = false
-    for var secret in page {
-      shared.share(&secret)
+    for secret in page {
       let key = Self.key(of: secret)
       if config.isEstate { load.seen.insert(key) }
       if let position = index.position(of: key) {
         secrets[position] = secret
+        index.setID(secret.id, at: position)
         replacedListed = true
       } else {
-        index.append(secret.name, key: key)
+        index.append(secret.name, key: key, id: secret.id)
         secrets.append(secret)
       }
     }
@@ -153,11 +153,11 @@ extension AppState {
     let selectedVersionID = Self.key(of: secrets[position]) == selectedKey ? selectedVersion?.versionId : nil
     var fresh = secret
     fresh.sortVersionsNewestFirst()
-    shared.share(&fresh)
     // A mark follows the secret when its id changes (an ARN learnt on a second read).
     if fresh.id != secrets[position].id, marks.remove(secrets[position].id) != nil { marks.insert(fresh.id) }
     let keep = selectedKey
     secrets[position] = fresh
+    index.setID(fresh.id, at: position)
     let filter = SecretFilter(filterText)
     if filter == rowsFilter {
       filter.update(position, of: secrets, index: index, in: &filtered)
