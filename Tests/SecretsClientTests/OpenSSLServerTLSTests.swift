@@ -52,7 +52,7 @@ import Testing
     let transport = AsyncHTTPTransport(caBundle: certificates.path("ca.pem"))
     for host in ["localhost", "127.0.0.1"] {
       let response = try await transport.send(
-        HTTPRequest(method: "GET", url: URL(string: "https://\(host):\(server.port)/")!), timeout: .seconds(10))
+        HTTPRequest(method: "GET", url: URL(string: "https://\(host):\(server.port)/")!), timeout: .seconds(120))
       #expect(response.status == 200, "\(host)")
       #expect(String(decoding: response.body, as: UTF8.self).contains("s_server"), "\(host): s_server's status page")
     }
@@ -105,7 +105,7 @@ import Testing
       let server = try await OpenSSLServer.start(certificates, leaf: "good", mode: .www, options: ["-tls\(version)"])
       defer { server.stop() }
       let response = try await transport.send(
-        HTTPRequest(method: "GET", url: URL(string: "https://localhost:\(server.port)/")!), timeout: .seconds(10))
+        HTTPRequest(method: "GET", url: URL(string: "https://localhost:\(server.port)/")!), timeout: .seconds(120))
       #expect(response.status == 200)
       // s_server's status page describes the session it answers on.
       let page = String(decoding: response.body, as: UTF8.self)
@@ -152,7 +152,7 @@ import Testing
 
   static func refused(_ transport: AsyncHTTPTransport, _ request: HTTPRequest) async throws -> TransportFailure {
     do {
-      let response = try await transport.send(request, timeout: .seconds(10))
+      let response = try await transport.send(request, timeout: .seconds(120))
       throw ChildProcess.Failure(description: "expected a refusal, got HTTP \(response.status)")
     } catch let failure as TransportFailure {
       return failure

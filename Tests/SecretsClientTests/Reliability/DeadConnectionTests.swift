@@ -29,7 +29,7 @@ struct DeadConnectionTests {
     private func control(_ method: String, _ path: String, _ body: Data) async throws -> Data {
       let request = HTTPRequest(
         method: method, url: endpoint.appendingPathComponent(path), body: body, reusesConnection: false)
-      return try await AsyncHTTPTransport().send(request, timeout: .seconds(10)).body
+      return try await AsyncHTTPTransport().send(request, timeout: .seconds(120)).body
     }
   }
 

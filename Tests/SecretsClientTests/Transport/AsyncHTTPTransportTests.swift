@@ -17,7 +17,7 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
   @Test func refusedConnectionIsNotSentAndSaysSo() async throws {
     try await LoopbackSocket.withRefusingPort { port in
       do {
-        _ = try await AsyncHTTPTransport().send(post("http://127.0.0.1:\(port)/"), timeout: .seconds(60))
+        _ = try await AsyncHTTPTransport().send(post("http://127.0.0.1:\(port)/"), timeout: .seconds(300))
         Issue.record("expected a transport failure")
       } catch let failure as TransportFailure {
         #expect(failure.kind == .notSent)
@@ -49,7 +49,7 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
       method: "POST", url: server.endpoint.appendingPathComponent("/"),
       headers: [("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "secretsmanager.ListSecrets")],
       body: Data(#"{"MaxResults":100}"#.utf8))
-    let response = try await AsyncHTTPTransport().send(signer.signed(request, at: Date()), timeout: .seconds(10))
+    let response = try await AsyncHTTPTransport().send(signer.signed(request, at: Date()), timeout: .seconds(120))
     #expect(response.status == 200)
     #expect(response.headers["content-type"] != nil)
     let json = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
@@ -63,7 +63,7 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
     let base = "http://127.0.0.1:\(server.port)"
     for index in 1...20 {
       let response = try await transport.send(
-        post("\(base)/echo", body: String(repeating: "b", count: index)), timeout: .seconds(10))
+        post("\(base)/echo", body: String(repeating: "b", count: index)), timeout: .seconds(120))
       let echo = try HTTPPeer.echo(response)
       #expect(response.status == 200)
       #expect(echo["nth"] as? Int == index)
@@ -72,7 +72,7 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
       #expect((echo["headers"] as? [String: String])?["content-length"] == String(index))
     }
     for _ in 1...3 {
-      let response = try await transport.send(post("\(base)/echo", reuses: false), timeout: .seconds(10))
+      let response = try await transport.send(post("\(base)/echo", reuses: false), timeout: .seconds(120))
       #expect(try HTTPPeer.echo(response)["nth"] as? Int == 1)
     }
     let stats = try await HTTPPeer.stats(server)
@@ -87,7 +87,7 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
     let transport = AsyncHTTPTransport()
     let base = "http://127.0.0.1:\(server.port)"
     for path in ["/chunked", "/continue", "/close", "/until-close", "/echo"] {
-      let response = try await transport.send(post(base + path), timeout: .seconds(10))
+      let response = try await transport.send(post(base + path), timeout: .seconds(120))
       #expect(response.status == 200, "\(path)")
       #expect(try HTTPPeer.echo(response)["target"] as? String == path, "\(path)")
     }
@@ -101,7 +101,7 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
     let server = try await HTTPPeer.server()
     defer { server.stop() }
     do {
-      _ = try await AsyncHTTPTransport().send(post("http://127.0.0.1:\(server.port)/cut"), timeout: .seconds(10))
+      _ = try await AsyncHTTPTransport().send(post("http://127.0.0.1:\(server.port)/cut"), timeout: .seconds(120))
       Issue.record("expected a transport failure")
     } catch let failure as TransportFailure {
       #expect(failure.kind == .ambiguous)
@@ -116,13 +116,13 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
     defer { server.stop() }
     let transport = AsyncHTTPTransport()
     let base = "http://127.0.0.1:\(server.port)"
-    _ = try await transport.send(post("\(base)/drop-next"), timeout: .seconds(10))
-    let response = try await transport.send(post("\(base)/echo"), timeout: .seconds(10))
+    _ = try await transport.send(post("\(base)/drop-next"), timeout: .seconds(120))
+    let response = try await transport.send(post("\(base)/echo"), timeout: .seconds(120))
     #expect(try HTTPPeer.echo(response)["nth"] as? Int == 1)
     // A connection the server closed while idle is noticed before use.
-    _ = try await transport.send(post("\(base)/idle-close"), timeout: .seconds(10))
+    _ = try await transport.send(post("\(base)/idle-close"), timeout: .seconds(120))
     try await Task.sleep(for: .milliseconds(200))
-    let after = try await transport.send(post("\(base)/echo"), timeout: .seconds(10))
+    let after = try await transport.send(post("\(base)/echo"), timeout: .seconds(120))
     #expect(try HTTPPeer.echo(after)["nth"] as? Int == 1)
     let stats = try await HTTPPeer.stats(server)
     #expect(stats["requests"] as? Int == 5)
@@ -164,14 +164,14 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
     let trusting = AsyncHTTPTransport(caBundle: certificates.path("ca.pem"))
     for host in ["localhost", "127.0.0.1"] {
       for index in 1...3 {
-        let response = try await trusting.send(post("https://\(host):\(server.port)/echo"), timeout: .seconds(10))
+        let response = try await trusting.send(post("https://\(host):\(server.port)/echo"), timeout: .seconds(120))
         #expect(response.status == 200)
         #expect(try HTTPPeer.echo(response)["nth"] as? Int == index, "TLS connections are kept alive too")
       }
     }
     // The system's trust store does not know the test CA.
     do {
-      _ = try await AsyncHTTPTransport().send(post("https://localhost:\(server.port)/echo"), timeout: .seconds(10))
+      _ = try await AsyncHTTPTransport().send(post("https://localhost:\(server.port)/echo"), timeout: .seconds(120))
       Issue.record("expected an untrusted certificate to fail")
     } catch let failure as TransportFailure {
       #expect(failure.kind == .notSent)
@@ -181,7 +181,7 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
     let wrong = try await HTTPPeer.serverWithWrongName(certificates)
     defer { wrong.stop() }
     do {
-      _ = try await trusting.send(post("https://localhost:\(wrong.port)/echo"), timeout: .seconds(10))
+      _ = try await trusting.send(post("https://localhost:\(wrong.port)/echo"), timeout: .seconds(120))
       Issue.record("expected a certificate for another name to fail")
     } catch let failure as TransportFailure {
       #expect(failure.kind == .notSent)
@@ -213,7 +213,7 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
       httpsProxy: ProxyServer(host: "127.0.0.1", port: proxy.port, user: "ops", password: "p@ss word"))
     let transport = AsyncHTTPTransport(proxy: settings, caBundle: certificates.path("ca.pem"))
     for index in 1...3 {
-      let response = try await transport.send(post("https://localhost:\(server.port)/echo"), timeout: .seconds(10))
+      let response = try await transport.send(post("https://localhost:\(server.port)/echo"), timeout: .seconds(120))
       let echo = try HTTPPeer.echo(response)
       #expect(echo["nth"] as? Int == index)
       #expect((echo["headers"] as? [String: String])?["proxy-authorization"] == nil, "the origin never sees it")
@@ -226,7 +226,7 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
       proxy: ProxySettings(httpsProxy: ProxyServer(host: "127.0.0.1", port: proxy.port, user: "ops", password: "nope")),
       caBundle: certificates.path("ca.pem"))
     do {
-      _ = try await wrongPassword.send(post("https://localhost:\(server.port)/echo"), timeout: .seconds(10))
+      _ = try await wrongPassword.send(post("https://localhost:\(server.port)/echo"), timeout: .seconds(120))
       Issue.record("expected the proxy to refuse")
     } catch let failure as TransportFailure {
       #expect(failure.kind == .notSent)
@@ -243,11 +243,11 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
     let proxy = try await HTTPPeer.proxy()
     defer { proxy.stop() }
     let proxied = AsyncHTTPTransport(proxy: ProxySettings(httpProxy: ProxyServer(host: "127.0.0.1", port: proxy.port)))
-    let response = try await proxied.send(post("http://localhost:\(server.port)/echo?x=1"), timeout: .seconds(10))
+    let response = try await proxied.send(post("http://localhost:\(server.port)/echo?x=1"), timeout: .seconds(120))
     #expect(try HTTPPeer.echo(response)["target"] as? String == "/echo?x=1")
     let direct = AsyncHTTPTransport(
       proxy: ProxySettings(httpProxy: ProxyServer(host: "127.0.0.1", port: proxy.port), noProxy: ["localhost"]))
-    _ = try await direct.send(post("http://localhost:\(server.port)/echo"), timeout: .seconds(10))
+    _ = try await direct.send(post("http://localhost:\(server.port)/echo"), timeout: .seconds(120))
     let stats = try await HTTPPeer.stats(proxy)
     #expect(stats["connects"] as? [String] == ["localhost:\(server.port)"], "one tunnel, for the proxied request")
     #expect((stats["forwards"] as? [Any])?.isEmpty == true)

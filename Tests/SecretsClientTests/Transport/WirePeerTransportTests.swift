@@ -47,9 +47,9 @@ import Testing
     let peer = try await WirePeer.start()
     defer { peer.stop() }
     let transport = AsyncHTTPTransport()
-    let plain = try await transport.send(Self.listRequest(WirePeer.endpoint(peer, "plain")), timeout: .seconds(10))
+    let plain = try await transport.send(Self.listRequest(WirePeer.endpoint(peer, "plain")), timeout: .seconds(120))
     for mode in ["continue", "until-close"] {
-      let response = try await transport.send(Self.listRequest(WirePeer.endpoint(peer, mode)), timeout: .seconds(10))
+      let response = try await transport.send(Self.listRequest(WirePeer.endpoint(peer, mode)), timeout: .seconds(120))
       #expect(response.status == 200, "\(mode)")
       #expect(response.body == plain.body, "\(mode)")
     }
@@ -100,12 +100,12 @@ import Testing
     defer { peer.stop() }
     let small = AsyncHTTPTransport(maxBodyBytes: 1000)
     do {
-      _ = try await small.send(Self.listRequest(WirePeer.endpoint(peer, "plain")), timeout: .seconds(10))
+      _ = try await small.send(Self.listRequest(WirePeer.endpoint(peer, "plain")), timeout: .seconds(120))
       Issue.record("expected the cap to refuse a 400-secret page")
     } catch let failure as TransportFailure {
       #expect(failure.message.contains("larger than 1000 bytes"), "\(failure.message)")
     }
-    let fits = try await small.send(Self.listRequest(WirePeer.endpoint(peer, "plain", count: 1)), timeout: .seconds(10))
+    let fits = try await small.send(Self.listRequest(WirePeer.endpoint(peer, "plain", count: 1)), timeout: .seconds(120))
     #expect(fits.status == 200)
   }
 }
