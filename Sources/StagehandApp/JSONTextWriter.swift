@@ -39,6 +39,13 @@ public struct JSONTextWriter {
   public mutating func beginArray() { open(UInt8(ascii: "[")) }
   public mutating func endArray() { close(UInt8(ascii: "]")) }
 
+  /// Writes on as if the innermost open container already had a member, so the next value
+  /// comes after a comma: for an array written in pieces joined later, in an order not known
+  /// while writing (`SecretListJSON.Sections`).
+  public mutating func continueAfterMember() {
+    if !filled.isEmpty { filled[filled.count - 1] = true }
+  }
+
   public mutating func key(_ key: String) {
     newElement()
     quoted(key)

@@ -84,12 +84,33 @@ public final class ListSpool {
   /// Reads the spool from its start, a block of at most `blockSize` bytes at a time, each
   /// handed to `body` (the block's memory is reused; the last block may be short).
   public func read(blockSize: Int = 256 * 1_024, _ body: (UnsafeRawBufferPointer) -> Void) throws(Failure) {
+    try read([0..<count], blockSize: blockSize, body)
+  }
+
+  /// Reads the bytes in `ranges`, one range after the other in the order given, a block of
+  /// at most `blockSize` bytes at a time (a block never spans two ranges), each handed to
+  /// `body`: how `Sections` reads interleaved listings back listing by listing.
+  public func read(
+    _ ranges: some Sequence<Range<Int>>, blockSize: Int = 256 * 1_024, _ body: (UnsafeRawBufferPointer) -> Void
+  ) throws(Failure) {
     try check()
     let block = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
     defer { block.deallocate() }
-    var offset = 0
-    while offset < count {
-      let got = pread(descriptor, block.baseAddress!, min(blockSize, count - offset), off_t(offset))
+    for range in ranges {
+      guard range.upperBound <= count else {
+        throw Failure(description: "The temporary file in \(directory) holding the listing was cut short.")
+      }
+      try read(range, into: block, body)
+    }
+  }
+
+  private func read(
+    _ range: Range<Int>, into block: UnsafeMutableRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void
+  ) throws(Failure) {
+    let blockSize = block.count
+    var offset = range.lowerBound
+    while offset < range.upperBound {
+      let got = pread(descriptor, block.baseAddress!, min(blockSize, range.upperBound - offset), off_t(offset))
       if got < 0 {
         if errno == EINTR { continue }
         throw Failure(
@@ -102,5 +123,38 @@ public final class ListSpool {
       body(UnsafeRawBufferPointer(rebasing: block[0..<got]))
       offset += got
     }
+  }
+}
+
+extension ListSpool {
+  /// Where in one spool each of several listings is, when their pages arrive interleaved
+  /// (`stagehand list` over several profile and Region pairs, `EstateList`) but are printed
+  /// listing by listing: each page's bytes are appended as the page arrives and noted here
+  /// under its listing, and `ranges` gives them back listing by listing, in arrival order
+  /// within each. One file for every listing, not one each: an estate of a few hundred pairs
+  /// would otherwise hold as many descriptors open (macOS allows 256 by default). What is
+  /// kept in memory is a range for each run of pages a listing had in a row: some bytes a
+  /// page of up to 100 secrets, not the secrets.
+  public struct Sections {
+    private var sections: [[Range<Int>]]
+
+    /// `count` listings, numbered from 0 in the order they are to be read.
+    public init(count: Int) {
+      sections = Array(repeating: [], count: count)
+    }
+
+    /// Notes that the spool's bytes in `range` belong to listing `section`, after the
+    /// bytes noted for it so far.
+    public mutating func note(_ range: Range<Int>, in section: Int) {
+      guard !range.isEmpty else { return }
+      if let last = sections[section].last, last.upperBound == range.lowerBound {
+        sections[section][sections[section].count - 1] = last.lowerBound..<range.upperBound
+      } else {
+        sections[section].append(range)
+      }
+    }
+
+    /// Every range noted, listing by listing.
+    public var ranges: some Sequence<Range<Int>> { sections.joined() }
   }
 }

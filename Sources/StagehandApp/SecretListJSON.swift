@@ -85,6 +85,16 @@ public enum SecretListJSON {
       }
     }
 
+    /// Hands over what is written so far, short of a chunk or not.
+    fileprivate mutating func flush(to output: (UnsafeRawBufferPointer) -> Void) {
+      writer.flush(to: output)
+    }
+
+    /// Every secret from here on is written as one after another: a comma first.
+    fileprivate mutating func continueAfterMember() {
+      writer.continueAfterMember()
+    }
+
     /// Ends the document and hands over the rest.
     public consuming func finish(to output: (UnsafeRawBufferPointer) -> Void) {
       end()
@@ -198,6 +208,72 @@ public enum SecretListJSON {
       writer.endArray()
     }
     writer.endObject()
+  }
+}
+
+extension SecretListJSON {
+  /// `list --json` for pages that arrive interleaved from several listings (the profile and
+  /// Region pairs of `EstateList`) but are printed listing by listing, in memory that does not
+  /// grow with the account: each page is written to `spool` as it arrives, noted under its
+  /// listing (`ListSpool.Sections`), and `write(to:)` reads the spool back listing by listing:
+  /// the bytes of `document(pages:)` over the pages in that order.
+  ///
+  /// The secrets are spooled as `Stream` writes every secret but the document's first: a
+  /// comma, then the newline, indent and object (`JSONTextWriter.continueAfterMember()`).
+  /// Which secret comes first is known only once every page is in, so `write` drops the first
+  /// byte read back, that secret's comma, and what is left is the document's array as is.
+  public struct Sections {
+    public let spool: ListSpool
+    private var sections: ListSpool.Sections
+    private var elements: Stream
+    private let chunkSize: Int
+    /// Secrets spooled.
+    public private(set) var count = 0
+
+    /// For `count` listings, numbered from 0 in the order they are printed.
+    public init(count: Int, spool: ListSpool, chunkSize: Int = 256 * 1_024) {
+      self.spool = spool
+      self.chunkSize = chunkSize
+      sections = ListSpool.Sections(count: count)
+      elements = Stream(chunkSize: chunkSize)
+      elements.flush { _ in }  // The document's start: `write` writes its own.
+      elements.continueAfterMember()
+    }
+
+    /// Writes `page`, all of it (the next page may be another listing's), to the spool for
+    /// listing `section`.
+    public mutating func append(_ page: [Secret], to section: Int) {
+      let start = spool.count
+      elements.append(page, to: spool.append)
+      elements.flush(to: spool.append)
+      sections.note(start..<spool.count, in: section)
+      count += page.count
+    }
+
+    /// The document, handed to `output` in pieces (the spool read `blockSize` bytes at a
+    /// time). Throws the spool's error.
+    public func write(blockSize: Int = 256 * 1_024, to output: (UnsafeRawBufferPointer) -> Void)
+      throws(ListSpool.Failure)
+    {
+      var document = Stream(chunkSize: chunkSize)
+      guard count > 0 else { return document.finish(to: output) }
+      document.continueAfterMember()
+      document.flush(to: output)
+      var first: UInt8?
+      try spool.read(sections.ranges, blockSize: blockSize) { block in
+        if first == nil {
+          first = block.first
+          output(UnsafeRawBufferPointer(rebasing: block.dropFirst()))
+        } else {
+          output(block)
+        }
+      }
+      guard first == UInt8(ascii: ",") else {
+        throw ListSpool.Failure(
+          description: "The temporary file in \(spool.directory) holding the listing does not hold \(count) secrets.")
+      }
+      document.finish(to: output)
+    }
   }
 }
 

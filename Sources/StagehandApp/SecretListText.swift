@@ -344,6 +344,14 @@ extension SecretListText {
       from spool: ListSpool, blockSize: Int = 256 * 1_024, chunkSize: Int = 256 * 1_024,
       to output: (UnsafeRawBufferPointer) -> Void
     ) throws(ListSpool.Failure) {
+      try write(from: spool, ranges: [0..<spool.count], blockSize: blockSize, chunkSize: chunkSize, to: output)
+    }
+
+    /// The same for the rows in `ranges` of `spool`, one range after the other (`Sections`).
+    func write(
+      from spool: ListSpool, ranges: some Sequence<Range<Int>>, blockSize: Int, chunkSize: Int,
+      to output: (UnsafeRawBufferPointer) -> Void
+    ) throws(ListSpool.Failure) {
       guard rows > 0 else {
         return SecretListText.document(pages: [], filter: filter).withUnsafeBytes(output)
       }
@@ -356,7 +364,7 @@ extension SecretListText {
       // Records cross the spool's blocks: what is left of one waits here for the next block.
       var pending: [UInt8] = []
       var written = 0
-      try spool.read(blockSize: blockSize) { block in
+      try spool.read(ranges, blockSize: blockSize) { block in
         pending.append(contentsOf: block)
         let used = pending.withUnsafeBytes { bytes in
           var reader = Reader(bytes: bytes)
@@ -379,6 +387,55 @@ extension SecretListText {
           description: "The temporary file in \(spool.directory) holding the listing does not hold \(rows) rows.")
       }
       out.withUnsafeBytes(output)
+    }
+  }
+
+  /// `list` for pages that arrive interleaved from several listings (the profile and Region
+  /// pairs of `EstateList`) but are printed listing by listing, in memory that does not grow
+  /// with the account: each page's rows go to `spool` as records (`Table`) as the page
+  /// arrives, noted under its listing (`ListSpool.Sections`); the table's widths are fitted
+  /// over every row, whatever its listing, and `write(to:)` lays the rows out listing by
+  /// listing: the bytes of `document(pages:filter:)` over the pages in that order.
+  public struct Sections {
+    public let spool: ListSpool
+    private var sections: ListSpool.Sections
+    public private(set) var table: Table
+    private let chunkSize: Int
+    private var records: [UInt8] = []
+    private var labels: [String] = []
+
+    /// For `count` listings, numbered from 0 in the order they are printed.
+    public init(count: Int, filter: String?, spool: ListSpool, chunkSize: Int = 256 * 1_024) {
+      self.spool = spool
+      self.chunkSize = chunkSize
+      sections = ListSpool.Sections(count: count)
+      table = Table(filter: filter)
+    }
+
+    /// Writes `page`'s rows, all of them (the next page may be another listing's), to the
+    /// spool for listing `section`.
+    public mutating func append(_ page: [Secret], to section: Int) {
+      let start = spool.count
+      page.withUnsafeBufferPointer { secrets in
+        for index in secrets.indices {
+          table.appendRecord(secrets.baseAddress! + index, labels: &labels, to: &records)
+          if records.count >= chunkSize {
+            records.withUnsafeBytes(spool.append)
+            records.removeAll(keepingCapacity: true)
+          }
+        }
+      }
+      records.withUnsafeBytes(spool.append)
+      records.removeAll(keepingCapacity: true)
+      sections.note(start..<spool.count, in: section)
+    }
+
+    /// The table, handed to `output` a chunk of at least `chunkSize` bytes (or the rest) at a
+    /// time (the spool read `blockSize` bytes at a time). Throws the spool's error.
+    public func write(blockSize: Int = 256 * 1_024, to output: (UnsafeRawBufferPointer) -> Void)
+      throws(ListSpool.Failure)
+    {
+      try table.write(from: spool, ranges: sections.ranges, blockSize: blockSize, chunkSize: chunkSize, to: output)
     }
   }
 

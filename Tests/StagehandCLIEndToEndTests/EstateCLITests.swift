@@ -104,6 +104,18 @@ struct EstateCLITests {
     #expect(profilesJSON.status == 0, "\(profilesJSON.stderr)")
     #expect(
       try Self.placed(profilesJSON.stdout) == ["east/db us-east-1 a", "other/db us-east-1 b"], "\(profilesJSON.stdout)")
+
+    // The pairs' pages are spooled as they arrive, as a single Region's are: where no spool
+    // can be made, `list` says so, exits 1 and prints nothing.
+    let missing = f.h.directory.appendingPathComponent("no-such-directory").path
+    for json in [true, false] {
+      let result = try await f.h.run(
+        ["list", "--profile", "a", "--regions", "us-east-1,eu-west-1"] + (json ? ["--json"] : []),
+        extraEnvironment: f.environment.merging(["TMPDIR": missing]) { $1 })
+      #expect(result.status == 1, "\(result.stderr)")
+      #expect(result.stdout.isEmpty, "\(result.stdout)")
+      #expect(result.stderr.contains("Can't make a temporary file in \(missing)"), "\(result.stderr)")
+    }
   }
 
   /// "Name Region Profile" for each secret of a `list --json` document ("-" for a member left
