@@ -267,15 +267,7 @@ extension SecretListText {
     records.reserveCapacity(chunkSize + 16 * 1_024)
     var labels: [String] = []
     for try await page in pages {
-      page.withUnsafeBufferPointer { secrets in
-        for index in secrets.indices {
-          table.appendRecord(secrets.baseAddress! + index, labels: &labels, to: &records)
-          if records.count >= chunkSize {
-            records.withUnsafeBytes(spool.append)
-            records.removeAll(keepingCapacity: true)
-          }
-        }
-      }
+      table.appendRecords(of: page, labels: &labels, to: &records, chunkSize: chunkSize, spool: spool)
       try spool.check()
     }
     records.withUnsafeBytes(spool.append)
@@ -302,6 +294,22 @@ extension SecretListText {
 
     init(filter: String?) {
       self.filter = filter
+    }
+
+    /// Appends a record for each of `page`'s secrets to `records`, handing `records` to
+    /// `spool` whenever it holds `chunkSize` bytes; the caller hands over the rest.
+    fileprivate mutating func appendRecords(
+      of page: [Secret], labels: inout [String], to records: inout [UInt8], chunkSize: Int, spool: ListSpool
+    ) {
+      page.withUnsafeBufferPointer { secrets in
+        for index in secrets.indices {
+          appendRecord(secrets.baseAddress! + index, labels: &labels, to: &records)
+          if records.count >= chunkSize {
+            records.withUnsafeBytes(spool.append)
+            records.removeAll(keepingCapacity: true)
+          }
+        }
+      }
     }
 
     fileprivate mutating func appendRecord(
@@ -416,15 +424,7 @@ extension SecretListText {
     /// spool for listing `section`.
     public mutating func append(_ page: [Secret], to section: Int) {
       let start = spool.count
-      page.withUnsafeBufferPointer { secrets in
-        for index in secrets.indices {
-          table.appendRecord(secrets.baseAddress! + index, labels: &labels, to: &records)
-          if records.count >= chunkSize {
-            records.withUnsafeBytes(spool.append)
-            records.removeAll(keepingCapacity: true)
-          }
-        }
-      }
+      table.appendRecords(of: page, labels: &labels, to: &records, chunkSize: chunkSize, spool: spool)
       records.withUnsafeBytes(spool.append)
       records.removeAll(keepingCapacity: true)
       sections.note(start..<spool.count, in: section)
