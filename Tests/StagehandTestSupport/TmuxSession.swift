@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A real terminal for end-to-end tests: a detached tmux server on its own socket running
 /// one command in a pane of a fixed size. Keys and raw bytes go in with `send-keys`; the
 /// screen comes back with `capture-pane`; terminal modes (alternate screen, cursor, mouse
@@ -203,15 +209,37 @@ public final class TmuxSession {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     var state = try paneState()
-    // tmux marks the pane dead when the pty closes, and learns the status a moment later.
+    var deadSince: ContinuousClock.Instant?
+    // tmux marks the pane dead when the pty closes, and learns the status a moment later,
+    // when it reaps the process. Under load tmux 3.3a can miss the SIGCHLD and leave the
+    // process a zombie, the status never learnt: a SIGCHLD sent to the server makes it reap.
     while !(state.dead && (state.exitStatus != nil || state.exitSignal != nil)) {
       guard clock.now < deadline else {
         throw Failure.timedOut(waitingFor: "the command to exit", screen: try capture())
+      }
+      if state.dead {
+        if let since = deadSince, clock.now - since > .milliseconds(500) {
+          try nudgeServer()
+          deadSince = clock.now
+        } else if deadSince == nil {
+          deadSince = clock.now
+        }
       }
       usleep(50_000)
       state = try paneState()
     }
     return state
+  }
+
+  /// Sends the tmux server a SIGCHLD, so it reaps a child whose exit it missed.
+  private func nudgeServer() throws {
+    let text = try run(["display-message", "-p", "-t", "test", "#{pid}"])
+    guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 else { return }
+    #if canImport(Glibc)
+      _ = Glibc.kill(pid, SIGCHLD)
+    #elseif canImport(Darwin)
+      _ = Darwin.kill(pid, SIGCHLD)
+    #endif
   }
 
   /// `command` followed by a line reporting its exit status, after which the pane's shell
