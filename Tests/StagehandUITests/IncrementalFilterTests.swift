@@ -45,11 +45,7 @@ import Testing
 
   @Test(arguments: 0..<50) func keptRowsEqualTheFilterAfresh(seed: Int) {
     var rng = SplitMix64(seed: UInt64(seed) &* 7_919 &+ 11)
-    var state = AppState(config: UIConfig(backendName: "test", timeZone: TimeZone(identifier: "UTC")!), now: .now)
-    var loadID = 0
-    for effect in update(&state, .started) {
-      if case .loadSecrets(let id) = effect { loadID = id }
-    }
+    var (state, loadID) = startedUI()
     let all = (0..<Int.random(in: 20...120, using: &rng)).map { Self.secret($0, rng: &rng) }
     var loaded = 0
     var describes: [Effect] = update(&state, .terminal(.key(.char("/"))))

@@ -18,11 +18,7 @@ import Testing
 
   @Test(arguments: 0..<30) func markedSecretsAreTheListedOnesWhoseIdIsMarked(seed: Int) {
     var rng = SplitMix64(seed: UInt64(seed) &* 104_729 &+ 3)
-    var state = AppState(config: UIConfig(backendName: "test", timeZone: TimeZone(identifier: "UTC")!), now: .now)
-    var loadID = 0
-    for effect in update(&state, .started) {
-      if case .loadSecrets(let id) = effect { loadID = id }
-    }
+    var (state, loadID) = startedUI()
     let all = (0..<Int.random(in: 10...80, using: &rng)).map { Self.secret($0, rng: &rng) }
     var loaded = 0
     var effects: [Effect] = []
@@ -71,9 +67,7 @@ import Testing
 
     // A reload listing some of the secrets drops the marks of the rest, and only those.
     let before = state.marks
-    for effect in update(&state, .terminal(.key(.char("R")))) {
-      if case .loadSecrets(let id) = effect { loadID = id }
-    }
+    loadID = loadRequest(update(&state, .terminal(.key(.char("R"))))) ?? loadID
     let kept = state.secrets.filter { _ in Bool.random(using: &rng) }
     _ = update(&state, .secretsPageLoaded(requestID: loadID, secrets: kept, isLastPage: true))
     #expect(state.marks == before.intersection(kept.map(\.id)), "seed \(seed): the marks after a reload")

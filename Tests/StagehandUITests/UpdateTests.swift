@@ -19,6 +19,18 @@ func type(_ state: inout AppState, _ text: String) -> [Effect] {
   text.flatMap { update(&state, .terminal(.key(.char($0)))) }
 }
 
+/// The request id of the listing among `effects` (the one `.started` or `R` asks for), or nil.
+func loadRequest(_ effects: [Effect]) -> Int? {
+  effects.lazy.compactMap { if case .loadSecrets(let id) = $0 { return id } else { return nil } }.first
+}
+
+/// A UI in UTC that has started: its state and the request id of the listing it asked for.
+func startedUI() -> (state: AppState, loadID: Int) {
+  var state = AppState(config: UIConfig(backendName: "test", timeZone: TimeZone(identifier: "UTC")!), now: .now)
+  let loadID = loadRequest(update(&state, .started)) ?? 0
+  return (state, loadID)
+}
+
 func describeRequests(_ effects: [Effect]) -> [(name: String, deprecated: Bool, id: Int)] {
   effects.compactMap {
     if case .describe(let name, let deprecated, let id) = $0 { return (name, deprecated, id) }
