@@ -79,7 +79,7 @@ final class FaultProxy: @unchecked Sendable {
     let request = HTTPRequest(
       method: method, url: endpoint.appendingPathComponent(path), headers: [("Content-Type", "application/json")],
       body: body)
-    let response = try await AsyncHTTPTransport().send(request, timeout: .seconds(10))
+    let response = try await AsyncHTTPTransport().send(request, timeout: .seconds(120))
     guard response.status == 200 else {
       throw ChildProcess.Failure(description: "fault proxy \(path) answered HTTP \(response.status)")
     }

@@ -55,7 +55,7 @@ final class RotationStandin: @unchecked Sendable {
     let response = try await AsyncHTTPTransport().send(
       HTTPRequest(
         method: method, url: endpoint.appendingPathComponent(path), headers: [("Content-Type", "application/json")],
-        body: body), timeout: .seconds(10))
+        body: body), timeout: .seconds(120))
     guard response.status == 200 else {
       throw ChildProcess.Failure(description: "rotation stand-in \(path) answered HTTP \(response.status)")
     }

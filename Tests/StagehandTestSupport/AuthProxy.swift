@@ -39,7 +39,7 @@ public final class AuthProxy: @unchecked Sendable {
     let request = HTTPRequest(
       method: method, url: endpoint.appendingPathComponent(path), headers: [("Content-Type", "application/json")],
       body: body, reusesConnection: false)
-    let response = try await AsyncHTTPTransport().send(request, timeout: .seconds(10))
+    let response = try await AsyncHTTPTransport().send(request, timeout: .seconds(120))
     guard response.status == 200 else {
       throw ChildProcess.Failure(description: "auth proxy \(path) answered HTTP \(response.status)")
     }

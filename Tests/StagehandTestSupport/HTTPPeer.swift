@@ -56,7 +56,7 @@ public enum HTTPPeer {
     let transport = AsyncHTTPTransport(caBundle: tls?.path("ca.pem"))
     let url = URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(server.port)/__stats")!
     let response = try await transport.send(
-      HTTPRequest(method: "GET", url: url, reusesConnection: false), timeout: .seconds(10))
+      HTTPRequest(method: "GET", url: url, reusesConnection: false), timeout: .seconds(120))
     return try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:]
   }
 

@@ -65,9 +65,10 @@ def serve(conn, number):
             if not buffer:
                 ready, _, _ = select.select([conn], [], [], idle)
                 if not ready:
+                    # Closed before counted: a client that sees the count finds it closed.
+                    conn.close()
                     with LOCK:
                         STATS["idle_closes"] += 1
-                    conn.close()
                     return
             head, buffer = read_head(conn, buffer)
             if head is None:

@@ -92,7 +92,7 @@ private func post(_ url: String, body: String = #"{"a":1}"#, reuses: Bool = true
       #expect(try HTTPPeer.echo(response)["target"] as? String == path, "\(path)")
     }
     let big = try await transport.send(
-      HTTPRequest(method: "GET", url: URL(string: "\(base)/big?n=5000000")!), timeout: .seconds(20))
+      HTTPRequest(method: "GET", url: URL(string: "\(base)/big?n=5000000")!), timeout: .seconds(120))
     #expect(big.body.count == 5_000_000)
     #expect(big.body.allSatisfy { $0 == UInt8(ascii: "x") })
   }
