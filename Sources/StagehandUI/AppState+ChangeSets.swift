@@ -265,12 +265,14 @@ extension AppState {
   }
 
   /// The listed secret a plan was made for: by ARN (a name can be in several pairs), else
-  /// by name.
+  /// the first listed of that name, looked up under each pair's key.
   func listed(_ plan: Plan) -> Secret? {
     let byID = index.positions(mayHavingIDIn: [plan.secretId]).lazy.map { secrets[$0] }.first {
       $0.id == plan.secretId
     }
-    return byID ?? secrets.first { $0.name == plan.secretName }
+    if let byID { return byID }
+    let keys = [plan.secretName] + rowsByPair.keys.map { Self.key(name: plan.secretName, origin: $0) }
+    return keys.compactMap { index.position(of: $0) }.min().map { secrets[$0] }
   }
 
   /// Drops the marks of secrets a completed reload no longer lists.

@@ -51,8 +51,12 @@ extension AppState {
   /// A secret's key in `index`: its name, or where several pairs are listed, its name and
   /// where it was read (the same name can be in two Regions).
   static func key(of secret: Secret) -> String {
-    guard let origin = secret.origin else { return secret.name }
-    return secret.name + "\u{0}" + (origin.profile ?? "") + "\u{0}" + origin.region
+    key(name: secret.name, origin: secret.origin)
+  }
+
+  static func key(name: String, origin: SecretOrigin?) -> String {
+    guard let origin else { return name }
+    return name + "\u{0}" + (origin.profile ?? "") + "\u{0}" + origin.region
   }
 
   /// The key of the selected secret, for keeping it selected as the rows change.
@@ -115,7 +119,7 @@ extension AppState {
     case .failed(let message):
       pairs[position].status = .failed(message: message)
       // Rows of an earlier listing stay, as last known, and keep their marks.
-      if secrets.contains(where: { $0.origin == origin }) { stalePairs.insert(origin) }
+      if rowsByPair[origin, default: 0] > 0 { stalePairs.insert(origin) }
       let key = Keymap.standard.keyName(for: .pickPair).map { " (\($0): every pair)" } ?? ""
       status = StatusMessage("\(origin) could not be listed: \(message)\(key)", kind: .error)
     }
@@ -126,14 +130,28 @@ extension AppState {
   /// that this one did not list are dropped, and it is no longer stale.
   mutating func dropRowsNotListed(in origin: SecretOrigin) {
     stalePairs.remove(origin)
-    guard let seen = loading?.seen else { return }
-    let isGone = { (secret: Secret) in secret.origin == origin && !seen.contains(Self.key(of: secret)) }
-    guard secrets.contains(where: isGone) else { return }
-    let kept = selectedKey
-    secrets = SecretList(secrets.filter { !isGone($0) })
-    index = SecretIndex()
-    for secret in secrets { index.append(secret.name, key: Self.key(of: secret), id: secret.id) }
-    recomputeRows(keeping: kept)
+    guard var load = loading else { return }
+    let listedRows = load.listedByPair[origin, default: 0]
+    guard rowsByPair[origin, default: 0] > listedRows else { return }
+    loading = nil
+    let selected = selectedKey
+    var kept = SecretList()
+    var keptIndex = SecretIndex()
+    var keptListed: [Bool] = []
+    // (Every row has its flag; one without would be kept, as listed.)
+    let isListed = { (position: Int) in position >= load.listed.count || load.listed[position] }
+    for position in secrets.indices where isListed(position) || secrets[position].origin != origin {
+      let secret = secrets[position]
+      kept.append(secret)
+      keptIndex.append(secret.name, key: Self.key(of: secret), id: secret.id)
+      keptListed.append(isListed(position))
+    }
+    secrets = kept
+    index = keptIndex
+    load.listed = keptListed
+    loading = load
+    rowsByPair[origin] = listedRows
+    recomputeRows(keeping: selected)
   }
 
   /// True when `secret` is a row of a pair whose last listing failed: shown as last known.
@@ -156,7 +174,7 @@ extension AppState {
   /// failed pair, and the Regions skipped as not enabled (said once, here).
   var estateSummary: StatusMessage {
     let listed = pairs.filter { if case .listed = $0.status { return true } else { return false } }.count
-    let stale = stalePairs.isEmpty ? 0 : secrets.filter(isStale).count
+    let stale = stalePairs.reduce(0) { $0 + rowsByPair[$1, default: 0] }
     var parts = [counted(secrets.count - stale, "secret") + " loaded from " + counted(listed, "pair")]
     let failed = pairs.filter(\.status.isFailed)
     if !failed.isEmpty {

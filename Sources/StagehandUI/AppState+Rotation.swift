@@ -241,7 +241,7 @@ extension AppState {
     switch result {
     case .done(let secret):
       if let secret { replace(secret) }
-      let listed = secrets.first { $0.name == call.secretName && $0.origin == call.origin }
+      let listed = index.position(of: Self.key(name: call.secretName, origin: call.origin)).map { secrets[$0] }
       switch call.operation {
       case .stage:
         let promote = Keymap.standard.pressing(.promotePending)

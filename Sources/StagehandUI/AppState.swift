@@ -12,11 +12,16 @@ public struct LoadingState: Equatable, Sendable {
   /// Secrets received so far by this load.
   public var received: Int
   /// True once the first page arrived (it replaces the previous list; in an estate each
-  /// pair's rows are replaced only when that pair has listed, see `seen`).
+  /// pair's rows are replaced only when that pair has listed, see `listed`).
   public var replaced: Bool
-  /// In an estate, the keys (`AppState.key(of:)`) of the secrets this load has listed: a pair
-  /// that finishes drops its rows not among them, a pair that fails keeps them.
-  var seen: Set<String> = []
+  /// In an estate, per row of `AppState.secrets`, whether this load has listed it: a pair
+  /// that finishes drops its rows not listed, a pair that fails keeps them. (A flag per row
+  /// rather than a set of keys: at 500,000 secrets the set was tens of MB, copied whole on
+  /// every page while `loading` shared it.)
+  var listed: [Bool] = []
+  /// How many rows each pair has listed: a pair that finishes with as many rows as it
+  /// listed has none left over, found without reading every row.
+  var listedByPair: [SecretOrigin: Int] = [:]
 }
 
 /// A DescribeSecret in flight.
@@ -42,6 +47,9 @@ public struct AppState: Sendable {
   public internal(set) var secrets = SecretList()
   /// Names and filter bytes of `secrets`, kept in step with it.
   var index = SecretIndex()
+  /// In an estate, how many rows of `secrets` each pair has, kept in step with it: what a
+  /// pair's finish, failure and the summary ask, answered without reading every row.
+  var rowsByPair: [SecretOrigin: Int] = [:]
   /// Indices into `secrets` of the rows the filter lets through, in display order.
   public var rows: [Int] { filtered.positions }
   /// The rows with where the fuzzy matches start, kept in step with `secrets` and

@@ -92,35 +92,51 @@ extension AppState {
     if loading != nil { effects.append(.cancelLoading) }
     let id = makeRequestID()
     loading = LoadingState(requestID: id, received: 0, replaced: false)
-    if config.isEstate { return effects + startEstateLoad(requestID: id) }
+    if config.isEstate {
+      loading?.listed = Array(repeating: false, count: secrets.count)
+      return effects + startEstateLoad(requestID: id)
+    }
     effects.append(.loadSecrets(requestID: id))
     return effects
   }
 
   mutating func receivePage(requestID: Int, page: [Secret], isLastPage: Bool) -> [Effect] {
     guard var load = loading, load.requestID == requestID else { return [] }
+    // `load` alone holds `listed` while the page marks it, so it is not copied.
+    loading = nil
     let selectedKey = self.selectedKey
     if !load.replaced {
       // An estate replaces each pair's rows once that pair has listed (`receivePairEvent`).
       if !config.isEstate {
         secrets = SecretList()
         index = SecretIndex()
+        rowsByPair = [:]
         filtered = SecretFilter.Rows()
       }
       load.replaced = true
     }
     let firstAdded = secrets.count
-    var replacedListed = false
+    var replacedListed: [Int] = []
     for secret in page {
       let key = Self.key(of: secret)
-      if config.isEstate { load.seen.insert(key) }
       if let position = index.position(of: key) {
         secrets[position] = secret
         index.setID(secret.id, at: position)
-        replacedListed = true
+        if position < firstAdded { replacedListed.append(position) }
+        if config.isEstate, load.listed.indices.contains(position), !load.listed[position],
+          let origin = secret.origin
+        {
+          load.listed[position] = true
+          load.listedByPair[origin, default: 0] += 1
+        }
       } else {
         index.append(secret.name, key: key, id: secret.id)
         secrets.append(secret)
+        if let origin = secret.origin { rowsByPair[origin, default: 0] += 1 }
+        if config.isEstate {
+          load.listed.append(true)
+          if let origin = secret.origin { load.listedByPair[origin, default: 0] += 1 }
+        }
       }
     }
     load.received += page.count
@@ -130,8 +146,10 @@ extension AppState {
       pruneMarks()
     }
     let filter = SecretFilter(filterText)
-    if filter == rowsFilter && !replacedListed {
-      // Only the page's own secrets are read; the rows already shown stay in place.
+    if filter == rowsFilter {
+      // Only the page's own secrets are read; the rows already shown stay in place, and a
+      // row listed again (an estate's reload) moves only if its match changed.
+      for position in replacedListed { filter.update(position, of: secrets, index: index, in: &filtered) }
       filter.add(firstAdded..<secrets.count, of: secrets, index: index, to: &filtered)
       reselect(keeping: selectedKey)
     } else {

@@ -195,6 +195,47 @@ results += [filterUpdate, filterFrame]
 
 let peakRSS = peakRSSKilobytes()
 
+// An estate of four Regions sharing the secrets, listed three times: what a pair's end costs
+// (its rows not listed again are found and dropped; the summary counts the stale rows) with
+// the other pairs' rows loaded. On reloads the last pair fails, so its rows stay as stale.
+// Measured after the peak RSS above, which stays the single list's.
+let regions = ["us-east-1", "eu-west-1", "ap-south-1", "sa-east-1"].map { SecretOrigin(profile: nil, region: $0) }
+var estate = AppState(
+  config: UIConfig(backendName: "bench estate", timeZone: TimeZone(identifier: "UTC")!, pairs: regions), now: now)
+var reloadPages = Measurement(name: "estate: a page of 100 listed again (update)")
+var pairEnds = Measurement(name: "estate: a pair ends (update)")
+var estateEnds = Measurement(name: "estate: the listing ends (update)")
+for round in 0..<3 {
+  let effects = update(&estate, round == 0 ? .started : .terminal(.key(.char("R"))))
+  guard case .loadEstate(let id)? = effects.last else { break }
+  var start = 0
+  while start < options.secrets {
+    let end = min(start + 100, options.secrets)
+    var page = (start..<end).map(makeSecret)
+    let origin = regions[(start / 100) % regions.count]
+    for index in page.indices { page[index].origin = origin }
+    if round == 0 {
+      _ = update(&estate, .pairEvent(requestID: id, origin: origin, event: .page(page)))
+    } else {
+      time(&reloadPages) { _ = update(&estate, .pairEvent(requestID: id, origin: origin, event: .page(page))) }
+    }
+    start = end
+  }
+  for (position, origin) in regions.enumerated() {
+    let failing = round > 0 && position == regions.count - 1
+    time(&pairEnds) {
+      _ = update(
+        &estate,
+        .pairEvent(
+          requestID: id, origin: origin,
+          event: failing ? .failed(message: "RequestTimeout") : .finished(count: options.secrets / regions.count)))
+    }
+  }
+  time(&estateEnds) { _ = update(&estate, .estateListed(requestID: id)) }
+}
+checksum &+= estate.secrets.count
+results += [reloadPages, pairEnds, estateEnds]
+
 /// Issue #18's targets for the TUI core, set for 500,000 secrets: each measure and its limit.
 func targets(of results: [Measurement]) -> [(name: String, text: String, met: Bool)] {
   func find(_ name: String) -> Measurement? { results.first { $0.name == name } }
