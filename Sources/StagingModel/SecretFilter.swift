@@ -98,6 +98,16 @@ public struct SecretFilter: Equatable, Sendable {
       self.exactCount = exactCount
     }
 
+    /// The substring matches then the fuzzy-only ones. The fuzzy ones go on the end of
+    /// `exact`'s own storage: a keystroke at 500,000 secrets keeps up to 354,000 rows, which
+    /// `exact + fuzzy` would copy into a third array.
+    init(exact: consuming [Int], fuzzy: [Int]) {
+      var positions = exact
+      exactCount = positions.count
+      positions += fuzzy
+      self.positions = positions
+    }
+
     /// Every secret of `count`, in loaded order: the rows of the empty filter.
     public static func all(_ count: Int) -> Rows { Rows(positions: Array(0..<count), exactCount: count) }
 
@@ -127,7 +137,7 @@ public struct SecretFilter: Equatable, Sendable {
   public func rows(of secrets: SecretList, index: SecretIndex) -> Rows {
     if terms.isEmpty { return .all(secrets.count) }
     let (exact, fuzzy) = collect(secrets.indices, in: secrets, index: index)
-    return Rows(positions: exact + fuzzy, exactCount: exact.count)
+    return Rows(exact: exact, fuzzy: fuzzy)
   }
 
   /// The rows of `secrets` given `previous`, the rows of a filter this one narrows
@@ -138,8 +148,8 @@ public struct SecretFilter: Equatable, Sendable {
     let split = min(max(0, previous.exactCount), previous.positions.count)
     let wasExact = collect(previous.positions[..<split], in: secrets, index: index)
     let wasFuzzy = collect(previous.positions[split...], in: secrets, index: index)
-    let exact = Self.merged(wasExact.exact, wasFuzzy.exact)
-    return Rows(positions: exact + Self.merged(wasExact.fuzzy, wasFuzzy.fuzzy), exactCount: exact.count)
+    return Rows(
+      exact: Self.merged(wasExact.exact, wasFuzzy.exact), fuzzy: Self.merged(wasExact.fuzzy, wasFuzzy.fuzzy))
   }
 
   /// Adds to `rows`, this filter's rows of the secrets before `added`, the secrets at `added`
@@ -236,7 +246,9 @@ public struct SecretFilter: Equatable, Sendable {
     let asciiWords = needles.allSatisfy { $0 != nil } ? needles.compactMap { $0 } : nil
     let wordsMask = masks.reduce(0, |)
     let maskDecides = asciiWords?.allSatisfy { $0.count == 1 && SecretIndex.hasOwnBit($0[0]) } ?? false
+    // Room for every position up front: growing by doubling copied the rows kept so far.
     var exact: [Int] = []
+    exact.reserveCapacity(positions.count)
     var fuzzy: [Int] = []
     index.withLoweredNames { name in
       var batchStart = positions.startIndex
