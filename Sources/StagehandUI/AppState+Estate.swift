@@ -131,33 +131,44 @@ extension AppState {
   mutating func dropRowsNotListed(in origin: SecretOrigin) {
     stalePairs.remove(origin)
     guard var load = loading else { return }
-    let listedRows = load.listedByPair[origin, default: 0]
-    guard rowsByPair[origin, default: 0] > listedRows else { return }
     loading = nil
-    let selected = selectedKey
+    dropRowsNotListed(in: origin, by: &load, keeping: selectedKey)
+    loading = load
+  }
+
+  /// Drops the rows of `origin` (nil: a single Region's) that `load` has not listed, and
+  /// makes the rows afresh keeping `selected`; false, and nothing read, when there are none.
+  @discardableResult
+  mutating func dropRowsNotListed(in origin: SecretOrigin?, by load: inout LoadingState, keeping selected: String?)
+    -> Bool
+  {
+    let listedRows = load.listedByPair[origin, default: 0]
+    guard rowsByPair[origin, default: 0] > listedRows else { return false }
     var kept = SecretList()
     var keptIndex = SecretIndex()
     var keptListed: [Bool] = []
-    // (Every row has its flag; one without would be kept, as listed.)
-    let isListed = { (position: Int) in position >= load.listed.count || load.listed[position] }
-    for position in secrets.indices where isListed(position) || secrets[position].origin != origin {
+    for position in secrets.indices {
+      // (Every row has its flag; one without would be kept, as listed.)
+      let isListed = position >= load.listed.count || load.listed[position]
       let secret = secrets[position]
+      guard isListed || secret.origin != origin else { continue }
       kept.append(secret)
       keptIndex.append(secret.name, key: Self.key(of: secret), id: secret.id)
-      keptListed.append(isListed(position))
+      keptListed.append(isListed)
     }
     secrets = kept
     index = keptIndex
     load.listed = keptListed
-    loading = load
     rowsByPair[origin] = listedRows
     recomputeRows(keeping: selected)
+    return true
   }
 
-  /// True when `secret` is a row of a pair whose last listing failed: shown as last known.
+  /// True when `secret` is a row of a pair (or a single Region) whose last listing failed:
+  /// shown as last known.
   public func isStale(_ secret: Secret) -> Bool {
-    guard !stalePairs.isEmpty, let origin = secret.origin else { return false }
-    return stalePairs.contains(origin)
+    guard let origin = secret.origin else { return listIsStale }
+    return !stalePairs.isEmpty && stalePairs.contains(origin)
   }
 
   mutating func finishEstate(requestID: Int) -> [Effect] {
@@ -192,7 +203,7 @@ extension AppState {
     return StatusMessage(parts.joined(separator: separator), kind: failed.isEmpty ? .info : .error)
   }
 
-  private func counted(_ count: Int, _ noun: String) -> String {
+  func counted(_ count: Int, _ noun: String) -> String {
     count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
   }
 

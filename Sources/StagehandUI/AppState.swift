@@ -6,22 +6,21 @@ public enum Pane: Equatable, Sendable {
   case secrets, versions
 }
 
-/// A page load in flight.
+/// A page load in flight. A load replaces the rows it lists in place and appends the new
+/// ones; rows of an earlier listing it did not list are dropped once it has listed all (an
+/// estate: once their pair has). Until then they stay, and a load that fails leaves them as
+/// last known, flagged stale, rather than a list cut at the page where it failed.
 public struct LoadingState: Equatable, Sendable {
   public var requestID: Int
   /// Secrets received so far by this load.
   public var received: Int
-  /// True once the first page arrived (it replaces the previous list; in an estate each
-  /// pair's rows are replaced only when that pair has listed, see `listed`).
-  public var replaced: Bool
-  /// In an estate, per row of `AppState.secrets`, whether this load has listed it: a pair
-  /// that finishes drops its rows not listed, a pair that fails keeps them. (A flag per row
-  /// rather than a set of keys: at 500,000 secrets the set was tens of MB, copied whole on
-  /// every page while `loading` shared it.)
+  /// Per row of `AppState.secrets`, whether this load has listed it. (A flag per row rather
+  /// than a set of keys: at 500,000 secrets the set was tens of MB, copied whole on every
+  /// page while `loading` shared it.)
   var listed: [Bool] = []
-  /// How many rows each pair has listed: a pair that finishes with as many rows as it
-  /// listed has none left over, found without reading every row.
-  var listedByPair: [SecretOrigin: Int] = [:]
+  /// How many rows each pair (nil: a single Region's list) has listed: a listing that ends
+  /// with as many rows as it listed has none left over, found without reading every row.
+  var listedByPair: [SecretOrigin?: Int] = [:]
 }
 
 /// A DescribeSecret in flight.
@@ -47,9 +46,10 @@ public struct AppState: Sendable {
   public internal(set) var secrets = SecretList()
   /// Names and filter bytes of `secrets`, kept in step with it.
   var index = SecretIndex()
-  /// In an estate, how many rows of `secrets` each pair has, kept in step with it: what a
-  /// pair's finish, failure and the summary ask, answered without reading every row.
-  var rowsByPair: [SecretOrigin: Int] = [:]
+  /// How many rows of `secrets` each pair has (nil: a single Region's), kept in step with
+  /// it: what a listing's end, a failure and the summary ask, answered without reading every
+  /// row.
+  var rowsByPair: [SecretOrigin?: Int] = [:]
   /// Indices into `secrets` of the rows the filter lets through, in display order.
   public var rows: [Int] { filtered.positions }
   /// The rows with where the fuzzy matches start, kept in step with `secrets` and
@@ -63,6 +63,9 @@ public struct AppState: Sendable {
   /// Pairs whose last listing failed while rows of an earlier one were shown: those rows
   /// (and their marks) are kept as last known, flagged stale, until the pair lists again.
   public internal(set) var stalePairs: Set<SecretOrigin> = []
+  /// The same for a single Region: its last listing failed part-way, and the rows it did
+  /// not reach are kept as last known.
+  public internal(set) var listIsStale = false
   public internal(set) var describes: [Int: DescribeRequest] = [:]
   /// Where the selection was at the last look-ahead, and which way it went (+1 down, -1 up):
   /// the look-ahead reads further in the direction of travel.

@@ -142,7 +142,11 @@ extension Keymap {
     Binding(
       [.char("d")], .toggleDeprecated, "deprecated",
       "Show or hide deprecated versions (no labels); they are read on demand.", context: .global),
-    Binding([.char("R")], .refreshAll, "reload", "Reload every secret from the backend.", context: .global),
+    Binding(
+      [.char("R")], .refreshAll, "reload",
+      "Reload every secret from the backend. The rows shown stay until listed again; a reload that "
+        + "fails part-way keeps them, badged [stale], until one lists them all.",
+      context: .global),
     Binding(
       [.char("D")], .toggleDryRun, "dry run",
       "Toggle dry-run mode: commits become previews only and nothing is sent.", context: .global, showInBar: false,

@@ -28,9 +28,13 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
   case .estateListed(let requestID):
     return state.finishEstate(requestID: requestID)
   case .secretsLoadFailed(let requestID, let text):
-    guard state.loading?.requestID == requestID else { return [] }
+    guard let load = state.loading, load.requestID == requestID else { return [] }
     state.loading = nil
-    state.status = StatusMessage("Loading secrets failed: \(text)", kind: .error)
+    // Rows this listing did not reach stay, as last known.
+    let kept = state.rowsByPair[nil, default: 0] - load.listedByPair[nil, default: 0]
+    state.listIsStale = kept > 0
+    let keptText = kept > 0 ? "; \(state.counted(kept, "secret")) not reached are kept as last listed (stale)" : ""
+    state.status = StatusMessage("Loading secrets failed: \(text)\(keptText)", kind: .error)
     state.popup = state.popup ?? .error(title: "Loading secrets failed", message: text + "\n\nPress R to try again.")
     return []
   case .signInExpired(let text):
@@ -91,11 +95,8 @@ extension AppState {
     var effects: [Effect] = []
     if loading != nil { effects.append(.cancelLoading) }
     let id = makeRequestID()
-    loading = LoadingState(requestID: id, received: 0, replaced: false)
-    if config.isEstate {
-      loading?.listed = Array(repeating: false, count: secrets.count)
-      return effects + startEstateLoad(requestID: id)
-    }
+    loading = LoadingState(requestID: id, received: 0, listed: Array(repeating: false, count: secrets.count))
+    if config.isEstate { return effects + startEstateLoad(requestID: id) }
     effects.append(.loadSecrets(requestID: id))
     return effects
   }
@@ -105,16 +106,6 @@ extension AppState {
     // `load` alone holds `listed` while the page marks it, so it is not copied.
     loading = nil
     let selectedKey = self.selectedKey
-    if !load.replaced {
-      // An estate replaces each pair's rows once that pair has listed (`receivePairEvent`).
-      if !config.isEstate {
-        secrets = SecretList()
-        index = SecretIndex()
-        rowsByPair = [:]
-        filtered = SecretFilter.Rows()
-      }
-      load.replaced = true
-    }
     let firstAdded = secrets.count
     var replacedListed: [Int] = []
     for secret in page {
@@ -123,30 +114,32 @@ extension AppState {
         secrets[position] = secret
         index.setID(secret.id, at: position)
         if position < firstAdded { replacedListed.append(position) }
-        if config.isEstate, load.listed.indices.contains(position), !load.listed[position],
-          let origin = secret.origin
-        {
+        if load.listed.indices.contains(position), !load.listed[position] {
           load.listed[position] = true
-          load.listedByPair[origin, default: 0] += 1
+          load.listedByPair[secret.origin, default: 0] += 1
         }
       } else {
         index.append(secret.name, key: key, id: secret.id)
         secrets.append(secret)
-        if let origin = secret.origin { rowsByPair[origin, default: 0] += 1 }
-        if config.isEstate {
-          load.listed.append(true)
-          if let origin = secret.origin { load.listedByPair[origin, default: 0] += 1 }
-        }
+        rowsByPair[secret.origin, default: 0] += 1
+        load.listed.append(true)
+        load.listedByPair[secret.origin, default: 0] += 1
       }
     }
     load.received += page.count
+    // A single Region's listing is complete: the rows it did not list are gone.
+    var dropped = false
+    if isLastPage && !config.isEstate { dropped = dropRowsNotListed(in: nil, by: &load, keeping: selectedKey) }
     loading = isLastPage ? nil : load
     if isLastPage {
+      if !config.isEstate { listIsStale = false }
       status = StatusMessage(secrets.count == 1 ? "1 secret loaded" : "\(secrets.count) secrets loaded")
       pruneMarks()
     }
     let filter = SecretFilter(filterText)
-    if filter == rowsFilter {
+    if dropped {
+      // The rows were made afresh.
+    } else if filter == rowsFilter {
       // Only the page's own secrets are read; the rows already shown stay in place, and a
       // row listed again (an estate's reload) moves only if its match changed.
       for position in replacedListed { filter.update(position, of: secrets, index: index, in: &filtered) }
