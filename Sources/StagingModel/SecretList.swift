@@ -13,8 +13,9 @@ import Foundation
 ///
 /// Secrets are kept in chunks of 4,096, so appending never moves the secrets before (one
 /// array doubling at 262,144 secrets stalled a page's apply for 58 ms). A secret replaced
-/// (a describe answer read over a listed one) is written again at the end of its chunk; the
-/// chunk is rewritten when more than half its bytes are old records.
+/// (a describe answer read over a listed one) is written again at the end of its chunk, unless
+/// its record is unchanged; the chunk is rewritten when more than half its bytes are old
+/// records.
 public struct SecretList: RandomAccessCollection, MutableCollection, Equatable, Sendable {
   public typealias Index = Int
   public typealias Indices = Range<Int>
@@ -59,10 +60,15 @@ public struct SecretList: RandomAccessCollection, MutableCollection, Equatable, 
       precondition(indices.contains(position), "SecretList index out of range")
       let slot = position & (Self.chunkSize - 1)
       let old = Self.recordRange(in: chunks[position >> Self.shift], at: slot, pool: pool)
+      var record: [UInt8] = []
+      pool.write(newValue, to: &record)
+      // A secret listed again unchanged (most of a reload) keeps its record: writing it again
+      // would grow every chunk a reload touches.
+      if chunks[position >> Self.shift].bytes[old].elementsEqual(record) { return }
       var chunk = chunks[position >> Self.shift]
       chunks[position >> Self.shift] = Chunk()  // `chunk` alone holds the buffers: no copy to write
       chunk.starts[slot] = UInt32(chunk.bytes.count)
-      pool.write(newValue, to: &chunk.bytes)
+      chunk.bytes += record
       chunk.unused += old.count
       if chunk.unused > chunk.bytes.count / 2 { chunk = rewritten(chunk) }
       chunks[position >> Self.shift] = chunk

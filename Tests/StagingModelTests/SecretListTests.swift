@@ -116,12 +116,18 @@ import Testing
     for _ in 0..<Int.random(in: 1...600, using: &rng) {
       let position = Bool.random(using: &rng) ? 0 : Int.random(in: model.indices, using: &rng)
       var replacement = Self.secret(&rng)
-      if Bool.random(using: &rng) {
+      switch Int.random(in: 0..<3, using: &rng) {
+      case 0:
+        // As a reload does: the secret listed again, unchanged or with one field changed.
+        replacement = model[position]
+        if Bool.random(using: &rng) { replacement.description = Bool.random(using: &rng) ? nil : "changed" }
+      case 1:
         // As a describe answer does: the listed secret with dates and more versions.
         replacement = list[position]
         replacement.versions.append(
           SecretVersion(versionId: Self.versionID(&rng), labels: [], createdDate: Self.date(&rng)))
         replacement.versionsComplete = true
+      default: break
       }
       model[position] = replacement
       list[position] = replacement
