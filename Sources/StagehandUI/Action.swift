@@ -11,7 +11,7 @@ public enum Action: Hashable, Sendable, CaseIterable {
   case acceptInput, deleteInputCharacter
   case choiceUp, choiceDown, choose
   case confirmCommit, confirmCommitAndWait, cancelPreview
-  case undo, history
+  case undo, history, showReplicas
   case rotateNow, stageTypedValue, stageEditedValue, cancelRotation
   case toggleMark, markAllShown, clearMarks, bulkPromote, bulkRollback, bulkRemoveLabel
   case writePlanFile

@@ -94,6 +94,9 @@ extension AppState {
     case .history:
       popup = .history(scroll: 0)
       return []
+    case .showReplicas:
+      if let run = replication { popup = .replication(requestID: run.requestID) }
+      return []
     case .closePopup:
       closePopup()
       return []

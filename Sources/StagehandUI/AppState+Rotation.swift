@@ -84,9 +84,10 @@ extension AppState {
       status = StatusMessage("nothing removed")
     case .replication(let requestID)?:
       if let run = replication, run.requestID == requestID, run.isRunning {
+        let reopen = Keymap.standard.keyName(for: .showReplicas).map { " (\($0) reopens it)" } ?? ""
         status = StatusMessage(
           "progress closed, nothing stopped: the replicas of \(run.secretName) are still read; this line says how "
-            + "it ends")
+            + "it ends\(reopen)")
       }
     default:
       break

@@ -159,6 +159,12 @@ extension Keymap {
       [.char("H")], .history, "history", "List the changes committed in this session.", context: .global,
       showInBar: false),
     Binding(
+      [.char("W")], .showReplicas, "replicas",
+      "Reopen the replicas' progress of the last commit and wait (W in a preview): each Region as it matched, is "
+        + "still read, stayed behind or could not be read.",
+      context: .global, showInBar: false,
+      disabledReason: { $0.replication == nil ? "no commit and wait (W in a preview) in this session yet" : nil }),
+    Binding(
       [.escape], .cancel, "cancel", "Cancel loading, clear the filter or the message.", context: .global,
       showInBar: false),
     Binding([.char("?")], .help, "help", "Show every key and what it does.", context: .global),

@@ -149,6 +149,30 @@ import Testing
     #expect(state.status?.kind == .warning)
   }
 
+  /// W outside a preview reopens the last wait's progress, running or ended; before any wait
+  /// it says why it does nothing.
+  @Test func wReopensTheLastWaitsProgress() throws {
+    var state = Self.browsing()
+    #expect(press(&state, .char("W")).isEmpty)
+    #expect(state.popup == nil)
+    #expect(state.status?.text.contains("no commit and wait (W in a preview) in this session yet") == true)
+
+    let (plan, commitID) = try commitAndWait(&state)
+    let (_, id) = try applied(&state, plan, commitID)
+    press(&state, .escape)
+    #expect(
+      state.status?.text.hasSuffix("this line says how it ends (W reopens it)") == true, "\(state.status?.text ?? "")")
+    press(&state, .char("W"))
+    #expect(state.popup == .replication(requestID: id), "reopened while it runs")
+    send(&state, .replicaOutcome(requestID: id, region: "eu-west-1", outcome: .matched(after: 0.5)))
+    send(&state, .replicaOutcome(requestID: id, region: "ap-south-1", outcome: .matched(after: 0.7)))
+    press(&state, .escape)
+    #expect(state.popup == nil)
+    press(&state, .char("W"))
+    #expect(state.popup == .replication(requestID: id), "and after it ended")
+    #expect(render(state).text.contains("ap-south-1  matches (seen after 0.7 s)"))
+  }
+
   @Test func yCommitsWithoutWaitingAndANewWaitDropsTheOldOnesAnswers() throws {
     var state = Self.browsing()
     press(&state, .char("b"))
