@@ -1,0 +1,83 @@
+import Foundation
+import StagehandTestSupport
+import StagingModel
+import Testing
+
+/// The filter at AWS's own limit, 500,000 secrets in one Region: queries typed a character at
+/// a time (each keystroke narrowing the rows before it, as the UI does) and queries typed
+/// afresh give what plain `String` matching gives.
+@Suite(.ownThreads) struct FilterAtScaleTests {
+  static let count = 500_000
+  static let stems = ["prod/", "staging/", "dev/", "Prod/", "shared/", "", "_", "+", "=", ".", "@", "-", "9"]
+  static let teams = ["payments", "search", "identity", "billing", "ledger", "mobile", "data", "Infra", "café"]
+  static let kinds = ["db-password", "api-key", "oauth-client", "signing-key", "webhook-token", "smtp"]
+
+  /// Names shaped like an account's (stems, teams, kinds, a number), with upper case, every
+  /// legal punctuation character and some non-ASCII mixed in.
+  static func names(seed: UInt64) -> [String] {
+    var rng = SplitMix64(seed: seed)
+    return (0..<count).map { index in
+      let stem = stems.randomElement(using: &rng)!
+      let team = teams.randomElement(using: &rng)!
+      let kind = kinds.randomElement(using: &rng)!
+      return "\(stem)\(team)/\(kind)-\(String(index, radix: 36))"
+    }
+  }
+
+  static let alphabet = Array("abcdeiklmnoprstuyz-/_0123456789é")
+
+  @Test(arguments: [UInt64(1), 2]) func queriesGiveWhatPlainMatchingGives(seed: UInt64) throws {
+    let names = Self.names(seed: seed)
+    var secrets = SecretList()
+    var index = SecretIndex()
+    for name in names {
+      secrets.append(Secret(name: name))
+      index.append(name, key: name, id: name)
+    }
+    let lowered = names.map { $0.lowercased() }
+    var rng = SplitMix64(seed: seed &+ 77)
+    for round in 0..<3 {
+      var query = ""
+      var rows = SecretFilter(query).rows(of: secrets, index: index)
+      for _ in 0..<Int.random(in: 2...4, using: &rng) {
+        let previous = SecretFilter(query)
+        if round == 2, query.count > 1, Bool.random(using: &rng) {
+          query += " "
+        }
+        query.append(Self.alphabet.randomElement(using: &rng)!)
+        let filter = SecretFilter(query)
+        rows =
+          filter.narrows(previous)
+          ? filter.rows(of: secrets, index: index, narrowing: rows) : filter.rows(of: secrets, index: index)
+        let expected = Self.reference(query, lowered)
+        #expect(rows.positions == expected, "seed \(seed): \"\(query)\"")
+        if rows.positions != expected { return }
+      }
+    }
+  }
+
+  /// Words matched the plain way: each a substring of the lower-cased name, else its
+  /// characters in order; substring matches first, each part in listed order.
+  static func reference(_ query: String, _ lowered: [String]) -> [Int] {
+    let words = query.lowercased().split(separator: " ").map(String.init)
+    func isSubsequence(_ word: String, of name: String) -> Bool {
+      var rest = Substring(name)
+      for character in word {
+        guard let found = rest.firstIndex(of: character) else { return false }
+        rest = rest[rest.index(after: found)...]
+      }
+      return true
+    }
+    var exact: [Int] = []
+    var fuzzy: [Int] = []
+    for (position, name) in lowered.enumerated() {
+      let contained = words.map { name.contains($0) }
+      if contained.allSatisfy({ $0 }) {
+        exact.append(position)
+      } else if zip(words, contained).allSatisfy({ $1 || isSubsequence($0, of: name) }) {
+        fuzzy.append(position)
+      }
+    }
+    return exact + fuzzy
+  }
+}
