@@ -45,10 +45,14 @@ struct ThrottleRecoveryTests {
       try await group.waitForAll()
     }
     #expect(!limiter.snapshot.isEngaged)
+    // How fast moto answers is the machine's business (0.7 reads/s on a loaded CI runner,
+    // 20 on a quiet laptop); what follows is relative to it.
     let before = limiter.snapshot.measuredRate
-    #expect(before > 2, "\(limiter.snapshot)")
+    #expect(before > 0, "\(limiter.snapshot)")
 
-    // 3 s of throttling under eight readers; the lowest send rate is sampled meanwhile.
+    // At least 3 s of throttling under eight readers, and on until the limiter has engaged
+    // (a loaded machine can take longer to see the first throttle); the lowest send rate is
+    // sampled meanwhile.
     try await proxy.configure(["rate": 1.0, "faults": ["throttle"]])
     let readers = Task {
       try await withThrowingTaskGroup(of: Void.self) { group in
@@ -58,7 +62,9 @@ struct ThrottleRecoveryTests {
     }
     var lowest = Double.infinity
     let burst = ContinuousClock.now
-    while ContinuousClock.now - burst < .seconds(3) {
+    while ContinuousClock.now - burst < .seconds(3)
+      || (lowest == .infinity && ContinuousClock.now - burst < .seconds(120))
+    {
       let now = limiter.snapshot
       if now.isEngaged { lowest = min(lowest, now.sendRate) }
       try await Task.sleep(for: .milliseconds(50))
@@ -72,12 +78,14 @@ struct ThrottleRecoveryTests {
     #expect(lowest < before * 0.7, "lowest \(lowest), before \(before)")
 
     // Reads go on, four at once as before the burst (the allowed rate is held under twice
-    // the measured one); within 30 s of the end of the burst it is past the rate measured
-    // before.
+    // the measured one); within 120 s of the end of the burst (a few seconds when the
+    // machine is not loaded) it is past the rate measured before.
     try await withThrowingTaskGroup(of: Void.self) { group in
       for _ in 0..<4 {
         group.addTask {
-          while limiter.snapshot.sendRate < before && ContinuousClock.now - recovery < .seconds(30) { try await read() }
+          while limiter.snapshot.sendRate < before && ContinuousClock.now - recovery < .seconds(120) {
+            try await read()
+          }
         }
       }
       try await group.waitForAll()
