@@ -136,16 +136,15 @@ extension AppState {
       status = StatusMessage(secrets.count == 1 ? "1 secret loaded" : "\(secrets.count) secrets loaded")
       pruneMarks()
     }
+    // (Rows dropped were made afresh with the rest.)
     let filter = SecretFilter(filterText)
-    if dropped {
-      // The rows were made afresh.
-    } else if filter == rowsFilter {
+    if !dropped && filter == rowsFilter {
       // Only the page's own secrets are read; the rows already shown stay in place, and a
-      // row listed again (an estate's reload) moves only if its match changed.
+      // row listed again (a reload) moves only if its match changed.
       for position in replacedListed { filter.update(position, of: secrets, index: index, in: &filtered) }
       filter.add(firstAdded..<secrets.count, of: secrets, index: index, to: &filtered)
       reselect(keeping: selectedKey)
-    } else {
+    } else if !dropped {
       recomputeRows(keeping: selectedKey)
     }
     return prefetch()
