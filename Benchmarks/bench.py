@@ -1088,6 +1088,13 @@ print(json.dumps(out))
                 "target": (rss.get("target", "") + " at 500,000") if rss else "",
                 "verdict": ("met" if rss.get("met") else "not met") if rss and judged else "",
             })
+        if "peak_rss_after_reload_kb" in report:
+            after = report["peak_rss_after_reload_kb"]
+            self.tui_rows.append({
+                "name": "peak RSS after the list is reloaded", "secrets": report["secrets"], "rss_kb": after,
+                "target": "< 300 MB at 500,000",
+                "verdict": ("met" if after / 1024 < 300 else "not met") if judged else "",
+            })
 
     # ------------------------------------------------------------------ output
 
