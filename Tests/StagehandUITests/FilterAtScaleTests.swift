@@ -5,7 +5,7 @@ import Testing
 
 /// The filter at AWS's own limit, 500,000 secrets in one Region: queries typed a character at
 /// a time (each keystroke narrowing the rows before it, as the UI does) and queries typed
-/// afresh give what plain `String` matching gives.
+/// afresh give what plain `String` matching gives (`IncrementalFilterTests.reference`).
 @Suite(.ownThreads) struct FilterAtScaleTests {
   static let count = 500_000
   static let stems = ["prod/", "staging/", "dev/", "Prod/", "shared/", "", "_", "+", "=", ".", "@", "-", "9"]
@@ -49,35 +49,11 @@ import Testing
         rows =
           filter.narrows(previous)
           ? filter.rows(of: secrets, index: index, narrowing: rows) : filter.rows(of: secrets, index: index)
-        let expected = Self.reference(query, lowered)
+        let words = query.lowercased().split(separator: " ").map(String.init)
+        let expected = IncrementalFilterTests.reference(words: words, names: lowered)
         #expect(rows.positions == expected, "seed \(seed): \"\(query)\"")
         if rows.positions != expected { return }
       }
     }
-  }
-
-  /// Words matched the plain way: each a substring of the lower-cased name, else its
-  /// characters in order; substring matches first, each part in listed order.
-  static func reference(_ query: String, _ lowered: [String]) -> [Int] {
-    let words = query.lowercased().split(separator: " ").map(String.init)
-    func isSubsequence(_ word: String, of name: String) -> Bool {
-      var rest = Substring(name)
-      for character in word {
-        guard let found = rest.firstIndex(of: character) else { return false }
-        rest = rest[rest.index(after: found)...]
-      }
-      return true
-    }
-    var exact: [Int] = []
-    var fuzzy: [Int] = []
-    for (position, name) in lowered.enumerated() {
-      let contained = words.map { name.contains($0) }
-      if contained.allSatisfy({ $0 }) {
-        exact.append(position)
-      } else if zip(words, contained).allSatisfy({ $1 || isSubsequence($0, of: name) }) {
-        fuzzy.append(position)
-      }
-    }
-    return exact + fuzzy
   }
 }

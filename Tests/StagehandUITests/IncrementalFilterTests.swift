@@ -106,14 +106,21 @@ import Testing
     }
   }
 
-  /// A query of words only, matched the plain way: lower-cased `String`s, a substring, else
-  /// the word's characters in order; substring matches first. Nil for other terms.
+  /// A query of words only, matched the plain way (`reference(words:names:)`). Nil for
+  /// other terms.
   static func reference(_ query: String, _ secrets: SecretList) -> [Int]? {
     var words: [String] = []
     for term in SecretFilter(query).terms {
       guard case .text(let word) = term else { return nil }
       words.append(word)
     }
+    return reference(words: words, names: secrets.map { $0.name.lowercased() })
+  }
+
+  /// Lower-cased words matched against lower-cased names the plain way, with `String`s: a
+  /// substring, else the word's characters in order; substring matches first, each part in
+  /// the names' order.
+  static func reference(words: [String], names: [String]) -> [Int] {
     func isSubsequence(_ word: String, of name: String) -> Bool {
       var rest = Substring(name)
       for character in word {
@@ -124,8 +131,7 @@ import Testing
     }
     var exact: [Int] = []
     var fuzzy: [Int] = []
-    for (position, secret) in secrets.enumerated() {
-      let name = secret.name.lowercased()
+    for (position, name) in names.enumerated() {
       guard words.allSatisfy({ name.contains($0) || isSubsequence($0, of: name) }) else { continue }
       if words.allSatisfy({ name.contains($0) }) { exact.append(position) } else { fuzzy.append(position) }
     }
