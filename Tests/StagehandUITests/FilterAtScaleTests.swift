@@ -51,8 +51,15 @@ import Testing
           ? filter.rows(of: secrets, index: index, narrowing: rows) : filter.rows(of: secrets, index: index)
         let words = query.lowercased().split(separator: " ").map(String.init)
         let expected = IncrementalFilterTests.reference(words: words, names: lowered)
-        #expect(rows.positions == expected, "seed \(seed): \"\(query)\"")
-        if rows.positions != expected { return }
+        // Compared as a Bool: Swift Testing describing two arrays of 300,000 rows on a
+        // failure takes many minutes.
+        let same = rows.positions == expected
+        let firstDifference = zip(rows.positions, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        #expect(
+          same,
+          "seed \(seed): \"\(query)\": \(rows.positions.count) rows, \(expected.count) expected, first difference at \(firstDifference.map(String.init) ?? "the end")"
+        )
+        if !same { return }
       }
     }
   }
