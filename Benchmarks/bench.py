@@ -1160,7 +1160,7 @@ print(json.dumps(out))
                 verdict=" / ".join(v for v in (verdict(json_rss / 1024, rss_limit),
                                                verdict(table_rss / 1024, rss_limit)) if v))
         def cpu_text(entry, with_max=False):
-            # The thread's CPU time: on a shared machine, what the scheduler gave other
+            # The process's CPU time (every thread's): on a shared machine, what the scheduler gave other
             # processes inflates the wall-clock tail but not this.
             if "cpu_p99_ms" not in entry:
                 return ""
