@@ -265,7 +265,7 @@ public struct SecretFilter: Equatable, Sendable {
   }
 
   /// Fewer positions than this are read on the caller's thread alone.
-  static let sliceFrom = 65_536
+  static let sliceFrom = 16_384
   static let slices = 8
 
   /// Each slice's rows, written by the thread that read the slice: every slice its own
