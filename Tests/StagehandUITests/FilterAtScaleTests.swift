@@ -1,7 +1,8 @@
 import Foundation
 import StagehandTestSupport
-import StagingModel
 import Testing
+
+@testable import StagingModel
 
 /// The filter at AWS's own limit, 500,000 secrets in one Region: queries typed a character at
 /// a time (each keystroke narrowing the rows before it, as the UI does) and queries typed
@@ -14,7 +15,7 @@ import Testing
 
   /// Names shaped like an account's (stems, teams, kinds, a number), with upper case, every
   /// legal punctuation character and some non-ASCII mixed in.
-  static func names(seed: UInt64) -> [String] {
+  static func names(seed: UInt64, count: Int = count) -> [String] {
     var rng = SplitMix64(seed: seed)
     return (0..<count).map { index in
       let stem = stems.randomElement(using: &rng)!
@@ -26,8 +27,23 @@ import Testing
 
   static let alphabet = Array("abcdeiklmnoprstuyz-/_0123456789é")
 
-  @Test(arguments: [UInt64(1), 2]) func queriesGiveWhatPlainMatchingGives(seed: UInt64) throws {
-    let names = Self.names(seed: seed)
+  @Test(arguments: [UInt64(1), 2]) func queriesGiveWhatPlainMatchingGives(seed: UInt64) {
+    Self.typeQueries(names: Self.names(seed: seed), seed: seed)
+  }
+
+  /// Lists around the size from which a scan is cut into slices read on several threads
+  /// (`SecretFilter.sliceFrom`): one short of it, at it, a few past it (slices of unequal
+  /// length) and three times it (a keystroke typed on then slices the rows it narrows).
+  @Test(arguments: [
+    SecretFilter.sliceFrom - 1, SecretFilter.sliceFrom, SecretFilter.sliceFrom + 7, 3 * SecretFilter.sliceFrom + 5,
+  ])
+  func slicedScansGiveWhatPlainMatchingGives(count: Int) {
+    Self.typeQueries(names: Self.names(seed: UInt64(count), count: count), seed: UInt64(count))
+  }
+
+  /// Queries typed a character at a time, two rounds, each keystroke's rows against plain
+  /// `String` matching.
+  static func typeQueries(names: [String], seed: UInt64) {
     var secrets = SecretList()
     var index = SecretIndex()
     for name in names {
