@@ -231,13 +231,25 @@ extension AppState {
 
   /// Re-applies the filter, keeping the secret with this key (`AppState.key(of:)`) selected
   /// when it is still shown. A filter typed further reads only the rows shown (`filtered`
-  /// is always `rowsFilter`'s rows of `secrets` as they are); the same filter again means the
-  /// secrets changed, and every one is read.
+  /// is always `rowsFilter`'s rows of `secrets` as they are), and keeps those in
+  /// `earlierRows`; a filter taken back to one it was typed on from takes its rows from
+  /// there; the same filter again (the secrets changed, or a space was typed) and any other
+  /// filter read every secret.
   mutating func recomputeRows(keeping key: String?) {
     let filter = SecretFilter(filterText)
-    filtered =
-      filter != rowsFilter && filter.narrows(rowsFilter)
-      ? filter.rows(of: secrets, index: index, narrowing: filtered) : filter.rows(of: secrets, index: index)
+    if filter != rowsFilter && filter.narrows(rowsFilter) {
+      if !rowsFilter.isEmpty {
+        earlierRows.append((rowsFilter, filtered))
+        if earlierRows.count > Self.earlierRowsLimit { earlierRows.removeFirst() }
+      }
+      filtered = filter.rows(of: secrets, index: index, narrowing: filtered)
+    } else if filter != rowsFilter, let earlier = earlierRows.lastIndex(where: { $0.filter == filter }) {
+      filtered = earlierRows[earlier].rows
+      earlierRows.removeSubrange(earlier...)
+    } else {
+      if filter != rowsFilter { earlierRows.removeAll() }
+      filtered = filter.rows(of: secrets, index: index)
+    }
     rowsFilter = filter
     reselect(keeping: key)
   }
