@@ -158,6 +158,7 @@ extension AppState {
     }
     secrets = kept
     index = keptIndex
+    earlierRows.removeAll()
     load.listed = keptListed
     rowsByPair[origin] = listedRows
     recomputeRows(keeping: selected)

@@ -42,10 +42,8 @@ public struct AppState: Sendable {
   public var height: Int
   /// The clock relative dates are computed from; set by ticks.
   public var now: Date
-  /// Secrets in the order they were listed. Any change to them drops `earlierRows`.
-  public internal(set) var secrets = SecretList() {
-    didSet { earlierRows.removeAll() }
-  }
+  /// Secrets in the order they were listed.
+  public internal(set) var secrets = SecretList()
   /// Names and filter bytes of `secrets`, kept in step with it.
   var index = SecretIndex()
   /// How many rows of `secrets` each pair has (nil: a single Region's), kept in step with
@@ -60,8 +58,10 @@ public struct AppState: Sendable {
   /// The filter `filtered` was computed with.
   var rowsFilter = SecretFilter("")
   /// The rows of the filters `rowsFilter` was typed on from, each narrowed by the next (the
-  /// empty filter left out), while `secrets` is unchanged: a backspace takes its rows back
-  /// instead of reading every secret again. At most `earlierRowsLimit`, the oldest dropped.
+  /// empty filter left out): a backspace takes its rows back instead of reading every secret
+  /// again. At most `earlierRowsLimit`, the oldest dropped. A secret read again in place (a
+  /// describe, a reload's page) updates them as it updates `filtered`; a secret added or
+  /// removed drops them.
   var earlierRows: [(filter: SecretFilter, rows: SecretFilter.Rows)] = []
   static let earlierRowsLimit = 16
   public internal(set) var loading: LoadingState?

@@ -127,6 +127,7 @@ extension AppState {
       }
     }
     load.received += page.count
+    if secrets.count > firstAdded { earlierRows.removeAll() } else { updateEarlierRows(at: replacedListed) }
     // A single Region's listing is complete: the rows it did not list are gone.
     var dropped = false
     if isLastPage && !config.isEstate { dropped = dropRowsNotListed(in: nil, by: &load, keeping: selectedKey) }
@@ -168,6 +169,7 @@ extension AppState {
     let keep = selectedKey
     secrets[position] = fresh
     index.setID(fresh.id, at: position)
+    updateEarlierRows(at: [position])
     let filter = SecretFilter(filterText)
     if filter == rowsFilter {
       filter.update(position, of: secrets, index: index, in: &filtered)
@@ -179,6 +181,17 @@ extension AppState {
       versionCursor = position
     }
     keepCursorsInView()
+  }
+
+  /// Brings `earlierRows` up to date for the secrets at `positions`, read again in place: a
+  /// describe answers while the user types, and dropping the rows then would make the next
+  /// backspace read every secret again.
+  mutating func updateEarlierRows(at positions: [Int]) {
+    guard !positions.isEmpty else { return }
+    for earlier in earlierRows.indices {
+      let filter = earlierRows[earlier].filter
+      for position in positions { filter.update(position, of: secrets, index: index, in: &earlierRows[earlier].rows) }
+    }
   }
 
   /// How far the look-ahead reads in the direction of travel, and the most look-ahead reads

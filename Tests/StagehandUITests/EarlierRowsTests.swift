@@ -9,8 +9,9 @@ import Testing
 /// That the rows so taken back are right, under random edits, pages and describes, is held
 /// by `IncrementalFilterTests.keptRowsEqualTheFilterAfresh`.
 @Suite(.ownThreads) struct EarlierRowsTests {
-  static func typed(_ text: String, into state: inout AppState) {
-    for character in text { _ = update(&state, .terminal(.key(.char(character)))) }
+  /// The describes the keystrokes asked for (the look-ahead reads the rows near the selection).
+  @discardableResult static func typed(_ text: String, into state: inout AppState) -> [Effect] {
+    text.flatMap { update(&state, .terminal(.key(.char($0)))) }
   }
 
   static func loaded(_ names: [String]) -> (state: AppState, loadID: Int) {
@@ -46,6 +47,36 @@ import Testing
     #expect(state.filterText == "pa")
     #expect(state.rows == SecretFilter("pa").apply(to: state.secrets))
     #expect(state.rows.contains(2))
+  }
+
+  /// A describe answered while the user types keeps the rows typed on from, so the next
+  /// backspace still reads nothing; a secret read again with other labels moves in and out
+  /// of them as it does in the rows shown.
+  @Test func aSecretReadAgainKeepsThemUpToDate() throws {
+    var (state, loadID) = Self.loaded(["prod/payments", "prod/pager", "dev/api"])
+    var relabelled = Secret(name: "dev/api")
+    relabelled.versions = [SecretVersion(versionId: "v1", labels: ["blue", "AWSCURRENT"])]
+    _ = update(&state, .secretsPageLoaded(requestID: loadID, secrets: [relabelled], isLastPage: false))
+    let describes = describeRequests(Self.typed("label:bl", into: &state))
+    #expect(state.rows == [2])
+    #expect(state.earlierRows.map(\.filter) == [SecretFilter("label:"), SecretFilter("label:b")])
+    // The look-ahead read dev/api: its answer has lost the label. A page lists prod/pager
+    // again with one.
+    let asked = try #require(describes.last { $0.name == "dev/api" })
+    _ = update(&state, .secretDescribed(requestID: asked.id, secret: Secret(name: "dev/api")))
+    #expect(state.rows.isEmpty)
+    var pager = Secret(name: "prod/pager")
+    pager.versions = [SecretVersion(versionId: "v2", labels: ["beige"])]
+    _ = update(&state, .secretsPageLoaded(requestID: loadID, secrets: [pager], isLastPage: false))
+    #expect(state.earlierRows.count == 2)
+    _ = update(&state, .terminal(.key(.backspace)))
+    #expect(state.filterText == "label:b")
+    #expect(state.earlierRows.map(\.filter) == [SecretFilter("label:")])
+    #expect(state.rows == [1])
+    #expect(state.rows == SecretFilter("label:b").apply(to: state.secrets))
+    _ = update(&state, .terminal(.key(.backspace)))
+    #expect(state.earlierRows.isEmpty)
+    #expect(state.rows == [1])
   }
 
   @Test func atMostTheLimitIsKeptTheOldestDropped() {
