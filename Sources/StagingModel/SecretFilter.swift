@@ -248,9 +248,10 @@ public struct SecretFilter: Equatable, Sendable {
   >(
     _ positions: Positions, in secrets: Secrets, index: SecretIndex
   ) -> (exact: [Int], fuzzy: [Int]) where Secrets.Index == Int, Positions.SubSequence: Sendable {
+    let prefixes = PrefixMatches(needles, index: index, reading: positions.count)
     let slices =
       positions.count >= Self.sliceFrom ? min(Self.slices, ProcessInfo.processInfo.activeProcessorCount * 4) : 1
-    guard slices > 1 else { return collectSlice(positions, in: secrets, index: index) }
+    guard slices > 1 else { return collectSlice(positions, in: secrets, index: index, prefixes: prefixes) }
     let parts = SliceParts(count: slices)
     defer { parts.free() }
     let size = (positions.count + slices - 1) / slices
@@ -259,7 +260,7 @@ public struct SecretFilter: Equatable, Sendable {
         positions.index(positions.startIndex, offsetBy: slice * size, limitedBy: positions.endIndex)
         ?? positions.endIndex
       let end = positions.index(start, offsetBy: size, limitedBy: positions.endIndex) ?? positions.endIndex
-      parts.store(collectSlice(positions[start..<end], in: secrets, index: index), at: slice)
+      parts.store(collectSlice(positions[start..<end], in: secrets, index: index, prefixes: prefixes), at: slice)
     }
     return parts.joined(reserving: positions.count)
   }
@@ -300,7 +301,7 @@ public struct SecretFilter: Equatable, Sendable {
 
   /// `collect` on one thread.
   private func collectSlice<Positions: Collection<Int>, Secrets: RandomAccessCollection<Secret>>(
-    _ positions: Positions, in secrets: Secrets, index: SecretIndex
+    _ positions: Positions, in secrets: Secrets, index: SecretIndex, prefixes: PrefixMatches?
   ) -> (exact: [Int], fuzzy: [Int]) where Secrets.Index == Int {
     let needles = self.needles
     let masks = needles.map { $0.map(SecretIndex.characterMask(of:)) ?? 0 }
@@ -331,35 +332,137 @@ public struct SecretFilter: Equatable, Sendable {
           batch[count] = position
           count &+= wordsMask & ~index.mask(at: position) == 0 ? 1 : 0
           if count == batch.count {
-            match(UnsafeBufferPointer(batch), words, name, secrets, needles, masks, index, maskDecides, &exact, &fuzzy)
+            match(
+              UnsafeBufferPointer(batch), words, name, secrets, needles, masks, index, maskDecides, prefixes, &exact,
+              &fuzzy)
             count = 0
           }
         }
         match(
           UnsafeBufferPointer(rebasing: batch[..<count]), words, name, secrets, needles, masks, index, maskDecides,
-          &exact, &fuzzy)
+          prefixes, &exact, &fuzzy)
       }
     }
     return (exact, fuzzy)
   }
 
-  /// Matches a batch of names the masks let through, warmed first, ASCII words against
-  /// lower-cased ASCII names (`rank(_:in:)`), any other name through every term.
+  /// Matches a batch of names the masks let through, ASCII words against lower-cased ASCII
+  /// names (`rank(_:in:)`), any other name through every term. With `prefixes`, names their
+  /// prefix decides are not read; the names read are warmed first.
   private func match<Secrets: RandomAccessCollection<Secret>>(
     _ batch: UnsafeBufferPointer<Int>, _ words: [[UInt8]], _ name: (Int) -> UnsafeBufferPointer<UInt8>?,
     _ secrets: Secrets, _ needles: [[UInt8]?], _ masks: [UInt64], _ index: SecretIndex, _ maskDecides: Bool,
-    _ exact: inout [Int], _ fuzzy: inout [Int]
+    _ prefixes: PrefixMatches?, _ exact: inout [Int], _ fuzzy: inout [Int]
   ) where Secrets.Index == Int {
-    if !maskDecides { Self.warm(batch, name) }
-    for position in batch {
-      let found =
-        if let lowered = name(position) {
-          // The mask alone decides an ASCII name without reading it.
-          maskDecides ? 0 : rank(words, in: lowered)
-        } else {
-          rank(secrets, at: position, loweredName: nil, needles: needles, masks: masks, index: index)
+    func rank(_ position: Int) -> Int? {
+      if let lowered = name(position) { return self.rank(words, in: lowered) }
+      return self.rank(secrets, at: position, loweredName: nil, needles: needles, masks: masks, index: index)
+    }
+    guard let prefixes, !maskDecides else {
+      if !maskDecides { Self.warm(batch, name) }
+      for position in batch {
+        let found =
+          if let lowered = name(position) {
+            // The mask alone decides an ASCII name without reading it.
+            maskDecides ? 0 : self.rank(words, in: lowered)
+          } else {
+            self.rank(secrets, at: position, loweredName: nil, needles: needles, masks: masks, index: index)
+          }
+        Self.place(position, found, &exact, &fuzzy)
+      }
+      return
+    }
+    withUnsafeTemporaryAllocation(of: Int8.self, capacity: batch.count) { ranks in
+      withUnsafeTemporaryAllocation(of: Int.self, capacity: batch.count) { unread in
+        // Each name's rank (-1: no match), or to be read.
+        var unreadCount = 0
+        for (offset, position) in batch.enumerated() {
+          let decided = prefixes.rank(of: index.split(at: position), matching: matching)
+          ranks[offset] = decided ?? -1
+          unread[unreadCount] = offset
+          unreadCount &+= decided == nil ? 1 : 0
         }
-      Self.place(position, found, &exact, &fuzzy)
+        let toRead = UnsafeBufferPointer(rebasing: unread[..<unreadCount])
+        Self.warm(toRead.lazy.map { batch[$0] }, name)
+        for offset in toRead { ranks[offset] = rank(batch[offset]).map { Int8($0) } ?? -1 }
+        for (offset, position) in batch.enumerated() where ranks[offset] >= 0 {
+          Self.place(position, Int(ranks[offset]), &exact, &fuzzy)
+        }
+      }
+    }
+  }
+
+  /// Each word of a query against each path prefix the names share (`SecretIndex`), so that
+  /// a name under a prefix is often decided without reading it: from what the prefix holds of
+  /// the word and the characters after the prefix (a mask the index keeps). Worth it when
+  /// the names read outnumber the prefixes several times over, as they do at a large
+  /// account, whose names sit under a few paths (`prod/payments/...`).
+  struct PrefixMatches: Sendable {
+    /// For one word and one prefix.
+    struct Match {
+      /// The word is in the prefix.
+      var inPrefix: Bool
+      /// The prefix ends with the word's start (up to a `/` in the word), so the word may
+      /// run over into the rest of the name.
+      var mayCross: Bool
+      /// How many of the word's bytes are in the prefix in order (taken as early as each
+      /// can be, which leaves the most of the name for the rest).
+      var inOrder: Int32
+    }
+
+    private let words: [[UInt8]]
+    /// By prefix, then word.
+    private let matches: [Match]
+    private let wordMasks: [UInt64]
+    /// Per word, the mask of its bytes from each offset on (and 0 past its end).
+    private let tailMasks: [[UInt64]]
+
+    /// Nil unless every term is an ASCII word, not all of them a character the mask alone
+    /// decides, and `reading` names outnumber the prefixes eight times over.
+    init?(_ needles: [[UInt8]?], index: SecretIndex, reading: Int) {
+      let count = index.prefixCount
+      guard count > 0, reading >= 8 * count, !needles.isEmpty, needles.allSatisfy({ $0 != nil }) else { return nil }
+      let words = needles.compactMap { $0 }
+      guard !words.allSatisfy({ $0.count == 1 && SecretIndex.hasOwnBit($0[0]) }) else { return nil }
+      self.words = words
+      wordMasks = words.map { SecretIndex.characterMask(of: $0) }
+      tailMasks = words.map { word in word.indices.map { SecretIndex.characterMask(of: word[$0...]) } + [0] }
+      matches = index.withPrefixes { prefix in
+        (0..<count).flatMap { id in words.map { Self.match($0, prefix(id)) } }
+      }
+    }
+
+    static func match(_ word: [UInt8], _ prefix: UnsafeBufferPointer<UInt8>) -> Match {
+      let inPrefix = word.withUnsafeBufferPointer { SecretFilter.containsLowered($0, in: prefix) }
+      let mayCross = word.indices.dropFirst().contains { length in
+        word[length - 1] == UInt8(ascii: "/") && prefix.count >= length
+          && prefix[(prefix.count - length)...].elementsEqual(word[..<length])
+      }
+      var inOrder = 0
+      for byte in prefix where inOrder < word.count && byte == word[inOrder] { inOrder += 1 }
+      return Match(inPrefix: inPrefix, mayCross: mayCross, inOrder: Int32(inOrder))
+    }
+
+    /// The rank of a name with this prefix and rest (`SecretIndex.split(at:)`) as
+    /// `rank(_:in:)` gives it, or nil when only reading the name tells.
+    func rank(of split: (prefix: Int?, restMask: UInt64), matching: Matching) -> Int8? {
+      guard let prefix = split.prefix else { return nil }
+      var rank: Int8 = 0
+      for word in words.indices {
+        let match = matches[prefix * words.count + word]
+        if match.inPrefix { continue }
+        // In the rest, or across into it: only the name tells.
+        if match.mayCross || wordMasks[word] & ~split.restMask == 0 { return nil }
+        // Not a substring. A subsequence when the prefix holds it all, or the rest holds
+        // what follows; not one when the rest lacks a character of that.
+        if matching == .substring { return -1 }
+        if Int(match.inOrder) < words[word].count {
+          if tailMasks[word][Int(match.inOrder)] & ~split.restMask != 0 { return -1 }
+          return nil
+        }
+        rank = 1
+      }
+      return rank
     }
   }
 

@@ -2,20 +2,46 @@
 /// keystroke at 500,000 secrets never copies a `Secret`: each name's position, the
 /// lower-cased bytes of the ASCII names in one contiguous buffer, and per name a mask of the
 /// characters in it (`characterMask`), which turns most names a word cannot match away
-/// without reading them.
+/// without reading them; and the path prefixes names share (`prod/payments/`), so the filter
+/// matches a word against each prefix once and decides most names from their prefix's answer
+/// and the mask of the rest (`SecretFilter.PrefixMatches`).
 ///
 /// `AppState` appends a name whenever it appends a secret and resets both together;
 /// replacing a secret in place keeps its name, so the index stays valid.
 public struct SecretIndex: Sendable {
-  /// Per secret, where its lower-cased name is in `lowered` and what characters it has: one
-  /// record, so the filter reads one cache line per secret beside the name's bytes.
+  /// Per secret, where its lower-cased name is in `lowered`, under what prefix, and what
+  /// characters it has after the prefix: one record of 16 bytes, so the filter reads one
+  /// cache line per secret beside the name's bytes, and none beside it for a name its prefix
+  /// decides. The name's own mask is its prefix's and its rest's (`mask(at:)`).
   private struct Entry {
     var start: UInt32
-    /// The name's length in `lowered`, or -1 when it is not ASCII (or past 4 GB of names).
-    var length: Int32
-    /// `characterMask` of the lower-cased name; every bit for a name not ASCII.
-    var mask: UInt64
+    /// The name's length in `lowered`, or -1 when it is not ASCII, past 4 GB of names, or
+    /// longer than 32,767 bytes (AWS allows 512 characters).
+    var length: Int16
+    /// One more than the name's prefix in `prefixes` (up to and including its last `/`), or
+    /// 0 when it has no `/`, is not ASCII, or came after `prefixLimit` prefixes.
+    var prefix: UInt16
+    /// `characterMask` of the lower-cased name after its prefix (all of it with prefix 0);
+    /// every bit for a name not ASCII.
+    var restMask: UInt64
   }
+
+  /// A path prefix of one or more names (`prod/payments/`): where it is in `lowered`, in the
+  /// first name that has it.
+  private struct Prefix {
+    var start: UInt32
+    var length: UInt32
+  }
+
+  /// At most this many prefixes are kept (a 16-bit id; about 1.5 MB), so an account whose
+  /// every name has a prefix of its own (`app/<uuid>/config`) costs little; names under later
+  /// prefixes are matched whole.
+  static let prefixLimit = Int(UInt16.max)
+  private var prefixes: [Prefix] = []
+  /// `characterMask` of each prefix, after a 0 for names with none (by `Entry.prefix`).
+  private var prefixMasks: [UInt64] = [0]
+  /// `slots` for `prefixes`, by a hash of the prefix's bytes.
+  private var prefixSlots: [Int32] = []
 
   /// Lower-cased bytes of every ASCII name, one after another.
   private var lowered: [UInt8] = []
@@ -70,18 +96,78 @@ public struct SecretIndex: Sendable {
       if (entries.count + 1) * 2 > slots.count { grow() }
       insert(entries.count, hash: hash)
     }
-    guard name.utf8.allSatisfy({ $0 < 0x80 }), lowered.count + name.utf8.count <= Int(UInt32.max) else {
-      entries.append(Entry(start: UInt32(min(lowered.count, Int(UInt32.max))), length: -1, mask: ~0))
+    guard name.utf8.allSatisfy({ $0 < 0x80 }), name.utf8.count <= Int(Int16.max),
+      lowered.count + name.utf8.count <= Int(UInt32.max)
+    else {
+      entries.append(Entry(start: UInt32(min(lowered.count, Int(UInt32.max))), length: -1, prefix: 0, restMask: ~0))
       return
     }
     let start = lowered.count
     var mask: UInt64 = 0
+    var prefixMask: UInt64 = 0
+    var prefixLength = 0
     for byte in name.utf8 {
       let lower = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
       lowered.append(lower)
       mask |= Self.bit(of: lower)
+      if lower == UInt8(ascii: "/") {
+        prefixMask = mask
+        prefixLength = lowered.count - start
+      }
     }
-    entries.append(Entry(start: UInt32(start), length: Int32(lowered.count - start), mask: mask))
+    var prefix: UInt16 = 0
+    var restMask = mask
+    if prefixLength > 0, let id = intern(Prefix(start: UInt32(start), length: UInt32(prefixLength)), mask: prefixMask) {
+      prefix = UInt16(id + 1)
+      restMask = Self.characterMask(of: lowered[(start + prefixLength)...])
+    }
+    entries.append(
+      Entry(start: UInt32(start), length: Int16(lowered.count - start), prefix: prefix, restMask: restMask))
+  }
+
+  /// The id of the prefix with `prefix`'s bytes, added (with its `characterMask`) if new and
+  /// under `prefixLimit`; nil past it.
+  private mutating func intern(_ prefix: Prefix, mask: UInt64) -> Int? {
+    let hash = hash(of: prefix)
+    if !prefixSlots.isEmpty {
+      let mask = prefixSlots.count - 1
+      var slot = hash & mask
+      while prefixSlots[slot] != 0 {
+        let id = Int(prefixSlots[slot]) - 1
+        if bytes(of: prefixes[id]).elementsEqual(bytes(of: prefix)) { return id }
+        slot = (slot + 1) & mask
+      }
+    }
+    guard prefixes.count < Self.prefixLimit else { return nil }
+    prefixes.append(prefix)
+    prefixMasks.append(mask)
+    if prefixes.count * 2 > prefixSlots.count {
+      prefixSlots = [Int32](repeating: 0, count: max(16, prefixSlots.count * 2))
+      for id in prefixes.indices { insertPrefix(id) }
+    } else {
+      insertPrefix(prefixes.count - 1)
+    }
+    return prefixes.count - 1
+  }
+
+  private mutating func insertPrefix(_ id: Int) {
+    let mask = prefixSlots.count - 1
+    var slot = hash(of: prefixes[id]) & mask
+    while prefixSlots[slot] != 0 { slot = (slot + 1) & mask }
+    prefixSlots[slot] = Int32(id + 1)
+  }
+
+  private func bytes(of prefix: Prefix) -> ArraySlice<UInt8> {
+    lowered[Int(prefix.start)..<Int(prefix.start) + Int(prefix.length)]
+  }
+
+  private func hash(of prefix: Prefix) -> Int {
+    lowered.withUnsafeBytes { all in
+      var hasher = Hasher()
+      hasher.combine(
+        bytes: UnsafeRawBufferPointer(rebasing: all[Int(prefix.start)..<Int(prefix.start + prefix.length)]))
+      return hasher.finalize()
+    }
   }
 
   /// Records that the secret at `position` now has the id `id` (an ARN learnt on a second read).
@@ -138,7 +224,30 @@ public struct SecretIndex: Sendable {
   }
 
   /// The characters of `position`'s name as bits (`characterMask`).
-  public func mask(at position: Int) -> UInt64 { entries[position].mask }
+  public func mask(at position: Int) -> UInt64 {
+    let entry = entries[position]
+    return prefixMasks[Int(entry.prefix)] | entry.restMask
+  }
+
+  /// How many path prefixes the names share, at most `prefixLimit`.
+  public var prefixCount: Int { prefixes.count }
+
+  /// Calls `body` with a function giving each prefix's lower-cased bytes by id (below
+  /// `prefixCount`), valid only inside `body`.
+  func withPrefixes<Result>(_ body: ((Int) -> UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    lowered.withUnsafeBufferPointer { all in
+      body { id in
+        UnsafeBufferPointer(rebasing: all[Int(prefixes[id].start)..<Int(prefixes[id].start + prefixes[id].length)])
+      }
+    }
+  }
+
+  /// The prefix of `position`'s name (nil when it has none kept) and the characters after
+  /// it as bits: the name is the prefix's bytes then bytes with those characters.
+  func split(at position: Int) -> (prefix: Int?, restMask: UInt64) {
+    let entry = entries[position]
+    return (entry.prefix == 0 ? nil : Int(entry.prefix) - 1, entry.restMask)
+  }
 
   /// One bit per lower-cased ASCII byte present: a word whose mask has a bit the name's
   /// lacks is neither a substring nor a subsequence of it. Letters, digits and the other
