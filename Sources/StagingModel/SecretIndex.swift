@@ -117,7 +117,9 @@ public struct SecretIndex: Sendable {
     }
     var prefix: UInt16 = 0
     var restMask = mask
-    if prefixLength > 0, let id = intern(Prefix(start: UInt32(start), length: UInt32(prefixLength)), mask: prefixMask) {
+    if prefixLength > 0,
+      let id = intern(Prefix(start: UInt32(start), length: UInt32(prefixLength)), characters: prefixMask)
+    {
       prefix = UInt16(id + 1)
       restMask = Self.characterMask(of: lowered[(start + prefixLength)...])
     }
@@ -125,9 +127,9 @@ public struct SecretIndex: Sendable {
       Entry(start: UInt32(start), length: Int16(lowered.count - start), prefix: prefix, restMask: restMask))
   }
 
-  /// The id of the prefix with `prefix`'s bytes, added (with its `characterMask`) if new and
-  /// under `prefixLimit`; nil past it.
-  private mutating func intern(_ prefix: Prefix, mask: UInt64) -> Int? {
+  /// The id of the prefix with `prefix`'s bytes, added with `characters` (its `characterMask`)
+  /// if new and under `prefixLimit`; nil past it.
+  private mutating func intern(_ prefix: Prefix, characters: UInt64) -> Int? {
     let hash = hash(of: prefix)
     if !prefixSlots.isEmpty {
       let mask = prefixSlots.count - 1
@@ -140,7 +142,7 @@ public struct SecretIndex: Sendable {
     }
     guard prefixes.count < Self.prefixLimit else { return nil }
     prefixes.append(prefix)
-    prefixMasks.append(mask)
+    prefixMasks.append(characters)
     if prefixes.count * 2 > prefixSlots.count {
       prefixSlots = [Int32](repeating: 0, count: max(16, prefixSlots.count * 2))
       for id in prefixes.indices { insertPrefix(id) }
