@@ -19,6 +19,7 @@ import shutil
 import signal
 import tempfile
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -104,12 +105,21 @@ def first_list_latency(path):
     return None
 
 
-def replay_stats(url):
-    """Requests per operation and connections opened since the last call (replay server only)."""
+def replay_connection(url, cafile=None):
+    """A connection to the replay server at `url`: HTTPS (trusting `cafile`) for an https URL."""
     import http.client
 
     port = int(url.rsplit(":", 1)[1])
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    if url.startswith("https:"):
+        return http.client.HTTPSConnection(
+            "127.0.0.1", port, timeout=5, context=ssl.create_default_context(cafile=cafile))
+    return http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+
+
+def replay_stats(url, cafile=None):
+    """Requests per operation and connections opened since the last call (replay server only);
+    with TLS, handshakes too (`handshake_seconds`: their mean time)."""
+    conn = replay_connection(url, cafile)
     try:
         conn.request("POST", "/", body=b"{}", headers={"X-Amz-Target": "Bench.Stats"})
         return json.loads(conn.getresponse().read())
@@ -117,12 +127,9 @@ def replay_stats(url):
         conn.close()
 
 
-def replay_page_rtt(url):
+def replay_page_rtt(url, cafile=None):
     """One ListSecrets page of 100 from a fresh keep-alive connection, median of 5."""
-    import http.client
-
-    port = int(url.rsplit(":", 1)[1])
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn = replay_connection(url, cafile)
     times = []
     try:
         for _ in range(5):
@@ -137,7 +144,8 @@ def replay_page_rtt(url):
 
 
 def describe_stats(stats):
-    stats.pop("first_list_at", None)
+    for key in ("first_list_at", "first_accepted_at", "handshake_seconds"):
+        stats.pop(key, None)
     connections = stats.pop("connections", 0)
     calls = ", ".join(f"{count} {operation}" for operation, count in sorted(stats.items())) or "no requests"
     return f"{calls} over {connections} connection{'s' if connections != 1 else ''}"
@@ -160,10 +168,43 @@ def wait_for_port(port, timeout=30.0):
     return False
 
 
+class TestCA:
+    """A certificate authority made for one bench run (openssl, P-256, two days), and a server
+    certificate it signs for 127.0.0.1: what `AWS_CA_BUNDLE` points a client at."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="stagehand-bench-ca-")
+        self.ca = os.path.join(self.dir, "ca.pem")
+        self.cert = os.path.join(self.dir, "server.pem")
+        self.key = os.path.join(self.dir, "server.key")
+        ca_key = os.path.join(self.dir, "ca.key")
+        csr = os.path.join(self.dir, "server.csr")
+        ext = os.path.join(self.dir, "server.ext")
+        with open(ext, "w") as f:
+            f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
+                    "keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n")
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+        for argv in (
+            ["openssl", "req", "-x509", *ec, "-keyout", ca_key, "-out", self.ca, "-days", "2",
+             "-subj", "/CN=Stagehand bench CA", "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+            ["openssl", "req", *ec, "-keyout", self.key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+            ["openssl", "x509", "-req", "-in", csr, "-CA", self.ca, "-CAkey", ca_key, "-CAcreateserial",
+             "-out", self.cert, "-days", "2", "-extfile", ext],
+        ):
+            done = subprocess.run(argv, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(f"openssl could not make the test CA: {done.stderr[-300:]}")
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class ReplayServer:
-    def __init__(self, secrets, extra=()):
+    def __init__(self, secrets, extra=(), tls=None):
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "replay_server.py"), "--secrets", str(secrets), *extra],
+            [sys.executable, os.path.join(HERE, "replay_server.py"), "--secrets", str(secrets), *extra,
+             *(["--tls-cert", tls.cert, "--tls-key", tls.key] if tls else [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -172,7 +213,7 @@ class ReplayServer:
         if len(line) != 2 or line[0] != "READY":
             raise RuntimeError("the replay server did not start")
         self.port = int(line[1])
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
 
     def stop(self):
         self.proc.stdin.close()
@@ -453,6 +494,66 @@ class Bench:
             f"({'met' if ratio >= 5 else 'NOT met'}: target 5x); {sent} ListSecrets for {pages} pages "
             f"({sent / result.wall:.0f} a second; at {rate} a second the pages alone take {fmt_s(floor)}, "
             f"{serial / floor:.1f}x at best); {describe_stats(stats)}; peak RSS {result.rss_kb / 1024:.0f} MB")
+        self.network_tls(count, latency_ms, page_ms)
+
+    def network_tls(self, count, latency_ms, page_ms):
+        """The same network over TLS, the server's certificate signed by a CA made for the run
+        and given through AWS_CA_BUNDLE: a whole listing's handshakes, counted at the server (one
+        per connection the client opens, none per page), and the TUI's first rows on a pty,
+        from the server accepting its first connection to the rows written, against one
+        handshake + one page round trip + 50 ms."""
+        ca = TestCA()
+        extra = ["--latency-ms", str(latency_ms), "--page-ms", str(page_ms), "--filters"]
+        server = ReplayServer(count, extra, tls=ca)
+        env = dict(self.env, AWS_CA_BUNDLE=ca.ca)
+        try:
+            cmd = [self.args.stagehand, "--endpoint-url", server.url, "--region", REGION, "list", "--json"]
+            replay_stats(server.url, ca.ca)
+            result = run(cmd, env, timeout=3600)
+            stats = replay_stats(server.url, ca.ca)
+            if result.status != 0:
+                raise RuntimeError(f"stagehand list over TLS failed: {result.stderr[-300:]!r}")
+            listed = listed_count("stagehand", result.stdout)
+            pages = (count + 99) // 100
+            handshakes = stats.get("handshakes", 0)
+            self.notes.append(
+                f"network over TLS at {count} (a test CA through AWS_CA_BUNDLE): stagehand listed {listed} in "
+                f"{fmt_s(result.wall)} with {handshakes} TLS handshake{'s' if handshakes != 1 else ''} for "
+                f"{stats.get('ListSecrets', 0)} ListSecrets ({pages} pages): one per connection it keeps, none "
+                f"per page; {describe_stats(stats)}")
+            page_rtt = replay_page_rtt(server.url, ca.ca)
+            pty_env = dict(env, TERM="xterm-256color")
+            from_connect = []
+            allowed = []
+            for _ in range(self.args.runs):
+                time.sleep(max(0.2, 3 * page_rtt))
+                replay_stats(server.url, ca.ca)
+                seen, launched_at = self.pty_time_to(
+                    [self.args.stagehand, "--endpoint-url", server.url, "--region", REGION], "bench-secret-",
+                    pty_env)
+                stats = replay_stats(server.url, ca.ca)
+                if seen is None or "first_accepted_at" not in stats:
+                    break
+                from_connect.append(launched_at + seen - stats["first_accepted_at"])
+                allowed.append(stats["handshake_seconds"] + page_rtt + 0.05)
+        finally:
+            server.stop()
+            ca.remove()
+        if not from_connect:
+            self.notes.append(f"TUI first rows over TLS at {count}: not measured (no row appeared)")
+            return
+        self.rows.append(
+            {
+                "what": "TUI first rows over TLS: from its first connection to the rows on a pty, network",
+                "n": count,
+                "stagehand": median(from_connect),
+                "aws": float("nan"),
+                "boto3": float("nan"),
+                "target": f"<= a handshake + a page round trip ({fmt_s(page_rtt)}) + 50 ms",
+                "verdict": "met" if median(from_connect) <= median(allowed) else "not met",
+                "runs": len(from_connect),
+            }
+        )
 
     # ------------------------------------------------------------------ moto
 

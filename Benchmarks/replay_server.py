@@ -23,9 +23,12 @@ For a real network's timing, `--latency-ms` delays every answer by a round trip 
 case-sensitive"; 1 to 10 values, OR'ed; `!value` negates; several filters AND'ed), without
 it filters are ignored, as some emulators do (a client must still list everything).
 
-A POST with `X-Amz-Target: Bench.Stats` answers the connections opened and requests per
-operation since the previous such call, so the bench can show that a client keeps its
-connection alive and makes no request per secret.
+A POST with `X-Amz-Target: Bench.Stats` answers the connections opened (and with TLS the
+handshakes completed) and requests per operation since the previous such call, so the bench
+can show that a client keeps its connections alive and makes no request per secret.
+
+With `--tls-cert` and `--tls-key` it speaks HTTPS only (a client trusts it through the CA that
+signed the certificate, e.g. `AWS_CA_BUNDLE`).
 """
 
 import argparse
@@ -37,6 +40,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import sys
 import threading
 import uuid
@@ -309,6 +313,10 @@ class Handler:
             snapshot = dict(self.stats)
             # The Stats call comes on a connection of its own; it is not the client's.
             snapshot["connections"] = max(0, snapshot.get("connections", 1) - 1)
+            if "handshakes" in snapshot:
+                # A handshake's mean time, this call's own among them, then the client's count.
+                snapshot["handshake_seconds"] = snapshot["handshake_seconds"] / snapshot["handshakes"]
+                snapshot["handshakes"] = max(0, snapshot["handshakes"] - 1)
             self.stats.clear()
             return http_response(200, json.dumps(snapshot, sort_keys=True).encode())
         operation = target.rsplit(".", 1)[-1]
@@ -410,7 +418,16 @@ def main():
     parser.add_argument("--latency-ms", type=float, default=0.0, help="a round trip added to every answer")
     parser.add_argument("--page-ms", type=float, default=0.0, help="server time added to each ListSecrets page")
     parser.add_argument("--filters", action="store_true", help="honour ListSecrets' name filter")
+    parser.add_argument("--tls-cert", help="PEM certificate (chain) to serve HTTPS with; needs --tls-key")
+    parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
     args = parser.parse_args()
+    tls = None
+    if args.tls_cert or args.tls_key:
+        if not (args.tls_cert and args.tls_key):
+            parser.error("--tls-cert and --tls-key go together")
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.minimum_version = ssl.TLSVersion.TLSv1_2
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
 
     account = Account(args.secrets)
     pages = Pages(account)
@@ -430,11 +447,28 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
+    def serve(conn):
+        if tls is not None:
+            # The handshake runs on the connection's own thread, so a slow client does not
+            # hold up the others; one that fails it is dropped.
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            accepted = time.time()
+            try:
+                conn = tls.wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError):
+                conn.close()
+                return
+            # For the bench: handshakes, the time they took, and when the first began.
+            stats["handshakes"] = stats.get("handshakes", 0) + 1
+            stats["handshake_seconds"] = stats.get("handshake_seconds", 0.0) + time.time() - accepted
+            stats.setdefault("first_accepted_at", accepted)
+        serve_connection(conn, handler)
+
     def accept_loop():
         while True:
             conn, _ = listener.accept()
             stats["connections"] = stats.get("connections", 0) + 1
-            threading.Thread(target=serve_connection, args=(conn, handler), daemon=True).start()
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
 
     threading.Thread(target=accept_loop, daemon=True).start()
     print(f"READY {listener.getsockname()[1]}", flush=True)
