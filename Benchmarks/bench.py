@@ -504,7 +504,11 @@ class Bench:
         handshake + one page round trip + 50 ms."""
         ca = TestCA()
         extra = ["--latency-ms", str(latency_ms), "--page-ms", str(page_ms), "--filters"]
-        server = ReplayServer(count, extra, tls=ca)
+        try:
+            server = ReplayServer(count, extra, tls=ca)
+        except BaseException:
+            ca.remove()
+            raise
         env = dict(self.env, AWS_CA_BUNDLE=ca.ca)
         try:
             cmd = [self.args.stagehand, "--endpoint-url", server.url, "--region", REGION, "list", "--json"]
