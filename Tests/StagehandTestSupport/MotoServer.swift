@@ -7,7 +7,7 @@ import SecretsClient
   import Darwin
 #endif
 
-/// A `moto_server` on a free loopback port, started for one test and stopped by `stop()`.
+/// A `moto_server` on a loopback port it picks, started for one test and stopped by `stop()`.
 public final class MotoServer: @unchecked Sendable {
   public let process: Process
   public let port: Int
@@ -33,26 +33,58 @@ public final class MotoServer: @unchecked Sendable {
   public static func start() async throws -> MotoServer {
     let executable = try ChildProcess.locate(
       "moto_server", installHint: "The test script must install it: pip install 'moto[server]' boto3 awscli.")
-    let port = try freePort()
     let process = Process()
     process.executableURL = executable
-    process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+    // Port 0: moto binds a port the kernel picks and names it on stderr. A port picked here
+    // and released for moto to bind could be taken first by another test's server, which then
+    // answered moto's probe and the requests meant for moto (moto, unable to bind, exited).
+    process.arguments = ["-H", "127.0.0.1", "-p", "0"]
     process.environment = clientEnvironment
     process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+    let errors = Pipe()
+    process.standardError = errors
+    let announcement = PortAnnouncement()
+    // Read for as long as moto runs: it logs each request there, and a full pipe would stop it.
+    errors.fileHandleForReading.readabilityHandler = { handle in
+      let data = handle.availableData
+      if data.isEmpty { handle.readabilityHandler = nil } else { announcement.read(data) }
+    }
     try process.run()
-    let server = MotoServer(process: process, port: port)
     let transport = AsyncHTTPTransport()
-    let probe = HTTPRequest(method: "GET", url: server.endpoint.appendingPathComponent("moto-api/data.json"))
     for _ in 0..<300 {
       if !process.isRunning {
         throw ChildProcess.Failure(description: "moto_server exited at start (status \(process.terminationStatus))")
       }
-      if (try? await transport.send(probe, timeout: .seconds(2))) != nil { return server }
+      if let port = announcement.port {
+        let server = MotoServer(process: process, port: port)
+        let probe = HTTPRequest(method: "GET", url: server.endpoint.appendingPathComponent("moto-api/data.json"))
+        if (try? await transport.send(probe, timeout: .seconds(2))) != nil { return server }
+      }
       try await Task.sleep(for: .milliseconds(100))
     }
-    server.stop()
-    throw ChildProcess.Failure(description: "moto_server did not answer on port \(port) within 30 s")
+    process.terminate()
+    throw ChildProcess.Failure(description: "moto_server did not answer within 30 s")
+  }
+
+  /// The port in moto_server's "Running on http://127.0.0.1:PORT" line, once it has written it.
+  private final class PortAnnouncement: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    private var found: Int?
+
+    var port: Int? { lock.withLock { found } }
+
+    func read(_ data: Data) {
+      lock.withLock {
+        guard found == nil, text.utf8.count < 65_536 else { return }
+        text += String(decoding: data, as: UTF8.self)
+        guard let range = text.range(of: "Running on http://127.0.0.1:") else { return }
+        let rest = text[range.upperBound...]
+        let digits = rest.prefix { $0.isNumber }
+        // The whole number only: the line may arrive in pieces.
+        if digits.count < rest.count { found = Int(digits) }
+      }
+    }
   }
 
   /// SIGTERM first; moto_server (werkzeug) does not always exit on it, so SIGKILL follows.
@@ -64,9 +96,6 @@ public final class MotoServer: @unchecked Sendable {
     if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
   }
-
-  /// Binds port 0 on loopback to let the kernel pick a free port, then releases it.
-  public static func freePort() throws -> Int { try LoopbackSocket.freePort() }
 
   /// Runs the aws CLI against this server and returns its JSON output.
   public func aws(_ arguments: [String]) throws -> Any {
