@@ -30,25 +30,9 @@ public final class MotoServer: @unchecked Sendable {
 
   deinit { stop() }
 
-  /// Starts a moto_server and waits for it to answer. One that dies of a signal before it
-  /// answers is replaced, at most twice, and says so on stdout: CI once saw a starting moto
-  /// killed (signal 9) by nothing in this suite, and the tests are about what moto serves.
-  public static func start() async throws -> MotoServer {
-    var attempt = 1
-    while true {
-      do {
-        return try await launch()
-      } catch let failure as StartFailure where failure.signal != nil && attempt < 3 {
-        print("MotoServer: \(failure); starting another")
-        attempt += 1
-      }
-    }
-  }
-
   /// Why a moto_server did not come up: how it ended, if it did, and the end of its stderr.
   struct StartFailure: Error, CustomStringConvertible {
     var what: String
-    var signal: Int32?
     var errors: String
     var description: String {
       let errors = errors.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -56,9 +40,15 @@ public final class MotoServer: @unchecked Sendable {
     }
   }
 
-  private static func launch() async throws -> MotoServer {
-    let executable = try ChildProcess.locate(
-      "moto_server", installHint: "The test script must install it: pip install 'moto[server]' boto3 awscli.")
+  /// Starts a moto_server and waits for it to answer. Nothing that could kill it (a
+  /// `MotoServer`, whose deinit stops it) exists until it has answered: one made for each
+  /// probe was dropped when the probe failed, and killed the moto it was waiting for.
+  /// `executable` stands in for moto_server in the tests of this wait.
+  public static func start(executable: URL? = nil) async throws -> MotoServer {
+    let executable =
+      try executable
+      ?? ChildProcess.locate(
+        "moto_server", installHint: "The test script must install it: pip install 'moto[server]' boto3 awscli.")
     let process = Process()
     process.executableURL = executable
     // Port 0: moto binds a port the kernel picks and names it on stderr. A port picked here
@@ -81,21 +71,22 @@ public final class MotoServer: @unchecked Sendable {
     let deadline = ContinuousClock.now + .seconds(120)
     while ContinuousClock.now < deadline {
       if !process.isRunning {
-        let signal = process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
-        throw StartFailure(
-          what: signal.map { "was killed by signal \($0) at start" }
-            ?? "exited at start with status \(process.terminationStatus)",
-          signal: signal, errors: announcement.tail)
+        let how =
+          process.terminationReason == .uncaughtSignal
+          ? "was killed by signal \(process.terminationStatus)" : "exited with status \(process.terminationStatus)"
+        throw StartFailure(what: "\(how) at start", errors: announcement.tail)
       }
       if let port = announcement.port {
-        let server = MotoServer(process: process, port: port)
-        let probe = HTTPRequest(method: "GET", url: server.endpoint.appendingPathComponent("moto-api/data.json"))
-        if (try? await transport.send(probe, timeout: .seconds(2))) != nil { return server }
+        let probe = HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/moto-api/data.json")!)
+        if (try? await transport.send(probe, timeout: .seconds(2))) != nil {
+          return MotoServer(process: process, port: port)
+        }
       }
       try await Task.sleep(for: .milliseconds(100))
     }
-    MotoServer(process: process, port: 0).stop()
-    throw StartFailure(what: "did not answer within 120 s", signal: nil, errors: announcement.tail)
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    throw StartFailure(what: "did not answer within 120 s", errors: announcement.tail)
   }
 
   /// The port in moto_server's "Running on http://127.0.0.1:PORT" line, once it has written
