@@ -40,10 +40,10 @@ public final class MotoServer: @unchecked Sendable {
     }
   }
 
-  /// Starts a moto_server and waits for it to answer. Nothing that could kill it (a
-  /// `MotoServer`, whose deinit stops it) exists until it has answered: one made for each
-  /// probe was dropped when the probe failed, and killed the moto it was waiting for.
-  /// `executable` stands in for moto_server in the tests of this wait.
+  /// Starts a moto_server and waits for it to answer. The `MotoServer` is made only once moto
+  /// has answered: its deinit kills moto, so one made for a probe that then failed would be
+  /// dropped and kill the moto being waited for. `executable` stands in for moto_server in
+  /// the tests of this wait.
   public static func start(executable: URL? = nil) async throws -> MotoServer {
     let executable =
       try executable
